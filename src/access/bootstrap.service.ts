@@ -1,0 +1,67 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { Client, PERMISSIONS } from './client.entity';
+import { hashSecret, randomSecret } from './passwords';
+import { Store } from './store.entity';
+
+/**
+ * On a database without any client: the store `default` and the client `admin`
+ * with every permission (service.md, Bootstrap). Nothing when a client exists.
+ */
+@Injectable()
+export class BootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Bootstrap');
+  /** The base endpoint path of the admin client, when this start created it. */
+  created: { endpoint: string; username: string; password: string } | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap() {
+    await this.dataSource.transaction(async (em) => {
+      if ((await em.count(Client)) > 0) return;
+      const now = new Date();
+      let store = await em.findOne(Store, { where: { slug: 'default' } });
+      if (!store) {
+        store = await em.save(
+          em.create(Store, {
+            slug: 'default',
+            name: 'Default store',
+            createdAt: now,
+            updatedAt: now,
+          }),
+        );
+      }
+      const password = this.config.adminPassword ?? randomSecret();
+      await em.save(
+        em.create(Client, {
+          slug: 'admin',
+          name: 'Administrator',
+          username: this.config.adminUsername,
+          passwordHash: await hashSecret(password),
+          storeId: store.id,
+          permissions: [...PERMISSIONS],
+          pipeline: {},
+          expiresAt: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      this.created = { endpoint: '/api/admin', username: this.config.adminUsername, password };
+      const shown = this.config.adminPassword ? '(from ADMIN_PASSWORD)' : password;
+      // Printed once, on stdout, for the operator.
+      process.stdout.write(
+        `Created store "default" and client "admin": username ${this.config.adminUsername}, password ${shown}\n`,
+      );
+    });
+  }
+
+  /** Prints the admin base endpoint once the server listens. */
+  announce(origin: string) {
+    this.logger.log(`Admin base endpoint: ${origin}/api/admin`);
+    process.stdout.write(`Admin base endpoint: ${origin}/api/admin\n`);
+  }
+}

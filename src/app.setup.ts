@@ -1,0 +1,48 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json, raw } from 'express';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { validationExceptionFactory } from './common/errors';
+import { SystemLogService } from './logging/system-log.service';
+
+export const BODY_LIMIT = '50mb';
+
+/** Everything main.ts and the e2e tests share: body parsing, validation, errors, Swagger. */
+export function configureApp(app: INestApplication): INestApplication {
+  const express = app.getHttpAdapter().getInstance();
+  express.disable('x-powered-by');
+  express.set('trust proxy', true);
+  // JSON bodies parsed (any JSON value); every other type kept raw for the xAPI resources.
+  const keepRaw = (req: any, _res: unknown, buf: Buffer) => (req.rawBody = buf);
+  app.use(
+    json({
+      limit: BODY_LIMIT,
+      strict: false,
+      type: ['application/json', 'application/*+json'],
+      verify: keepRaw,
+    }),
+  );
+  app.use(raw({ limit: BODY_LIMIT, type: () => true }));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      transform: true,
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  app.useGlobalFilters(new AllExceptionsFilter(app.get(SystemLogService)));
+  app.enableShutdownHooks();
+
+  const doc = new DocumentBuilder()
+    .setTitle('lrs-jobs')
+    .setDescription(
+      'xAPI Learning Record Store with a Jobs API. Every route under /api/{client} needs HTTP Basic ' +
+        'credentials of that client.',
+    )
+    .setVersion('0.1.0')
+    .addBasicAuth()
+    .build();
+  const document = SwaggerModule.createDocument(app, doc);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,77 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { SystemLogService } from '../logging/system-log.service';
+import { LogLevel } from '../logging/log-entry.entity';
+
+/**
+ * One error shape for the whole API: `{"message", "errors"?}`. Body-parser
+ * failures become 400/413, anything unexpected a 500 that is logged with its
+ * cause and never leaks a stack trace.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  constructor(private readonly logs?: SystemLogService) {}
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    if (res.headersSent) return;
+    const { status, body, headers } = this.describe(exception);
+    if (status >= 500) {
+      const cause =
+        exception instanceof Error ? exception.stack || exception.message : String(exception);
+      this.logger.error(`${req.method} ${req.originalUrl} -> ${status}: ${cause}`);
+      void this.logs
+        ?.log({
+          level: LogLevel.Error,
+          type: 'exception',
+          message: `${req.method} ${req.path}: ${exception instanceof Error ? exception.message : String(exception)}`,
+          data: { status },
+        })
+        .catch(() => undefined);
+    }
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(status).json(body);
+  }
+
+  private describe(exception: unknown): {
+    status: number;
+    body: Record<string, unknown>;
+    headers: Record<string, string>;
+  } {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const headers = ((exception as any).headers as Record<string, string>) ?? {};
+      if (typeof response === 'string') return { status, body: { message: response }, headers };
+      const r = response as Record<string, unknown>;
+      const message = Array.isArray(r.message)
+        ? r.message.join('; ')
+        : (r.message ?? exception.message);
+      const body: Record<string, unknown> = { ...r, message };
+      delete body.statusCode;
+      delete body.error;
+      return { status, body, headers };
+    }
+    const e = exception as {
+      type?: string;
+      status?: number;
+      statusCode?: number;
+      message?: string;
+    };
+    if (e && e.type === 'entity.parse.failed') {
+      return { status: 400, body: { message: `Malformed JSON body: ${e.message}` }, headers: {} };
+    }
+    if (e && e.type === 'entity.too.large') {
+      return { status: 413, body: { message: 'Request body too large.' }, headers: {} };
+    }
+    const status = e?.status ?? e?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return { status, body: { message: e.message || 'Bad request.' }, headers: {} };
+    }
+    return { status: 500, body: { message: 'Internal server error.' }, headers: {} };
+  }
+}

@@ -1,0 +1,167 @@
+import { randomBytes } from 'crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { dirname, join, resolve } from 'path';
+
+export type DatabaseConfig =
+  | { type: 'sqlite'; path: string }
+  | { type: 'mysql'; url: string; database: string; flavor?: 'mysql' | 'mariadb' };
+
+export interface PipelineDefaults {
+  validate_statements: boolean;
+  check_conflicts: boolean;
+  void_statements: boolean;
+  update_activities: boolean;
+  update_agents: boolean;
+  update_vocab: boolean;
+  update_activity_ids: boolean;
+  update_agent_ids: boolean;
+}
+
+/** The one typed configuration object, read from the environment (service.md). */
+export class AppConfig {
+  port!: number;
+  db!: DatabaseConfig;
+  dbMigrate!: boolean;
+  jobsApi!: boolean;
+  jobsTimezone!: string;
+  adminUsername!: string;
+  adminPassword?: string;
+  appKey!: string;
+  pseudoHashKey!: string;
+  pseudoHomepage!: string;
+  filesPath!: string;
+  seedingPath!: string;
+  testsuitePath?: string;
+  pipelineDefaults!: PipelineDefaults;
+  /** Length of a scheduler "minute" in ms; only tests shorten it. */
+  schedulerMinuteMs!: number;
+  /** How long a run's lease lasts without a heartbeat. */
+  jobLeaseMs!: number;
+  /** How often the scheduler polls the database for due runs. */
+  schedulerPollMs!: number;
+  /** How long shutdown waits for running jobs before marking them interrupted. */
+  shutdownGraceMs!: number;
+}
+
+export class ConfigError extends Error {}
+
+const PIPELINE_KEYS: (keyof PipelineDefaults)[] = [
+  'validate_statements',
+  'check_conflicts',
+  'void_statements',
+  'update_activities',
+  'update_agents',
+  'update_vocab',
+  'update_activity_ids',
+  'update_agent_ids',
+];
+
+function readBool(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function readInt(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function isIanaTimezone(tz: string): boolean {
+  if (!tz) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseDbUrl(raw: string): DatabaseConfig {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path)
+      throw new ConfigError('DB_URL sqlite: needs a file path, e.g. sqlite:./data/lrs.sqlite');
+    return { type: 'sqlite', path };
+  }
+  if (raw.startsWith('mysql://') || raw.startsWith('mariadb://')) {
+    let url: URL;
+    try {
+      url = new URL(raw.replace(/^mariadb:/, 'mysql:'));
+    } catch {
+      throw new ConfigError(`DB_URL is not a valid URL: "${raw}"`);
+    }
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    if (!database)
+      throw new ConfigError('DB_URL must name a database, e.g. mysql://root@127.0.0.1:3306/lrs');
+    return { type: 'mysql', url: url.toString(), database };
+  }
+  throw new ConfigError(`DB_URL must start with sqlite: or mysql://, got "${raw}"`);
+}
+
+/** APP_KEY, or a key generated once into the data folder and reused after. */
+function resolveAppKey(env: NodeJS.ProcessEnv, db: DatabaseConfig): string {
+  if (env.APP_KEY) return env.APP_KEY;
+  const folder =
+    db.type === 'sqlite' && db.path !== ':memory:' ? dirname(resolve(db.path)) : resolve('data');
+  const file = join(folder, 'app.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(folder, { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const db = parseDbUrl(env.DB_URL || 'sqlite:./data/lrs.sqlite');
+  const jobsTimezone = env.JOBS_TIMEZONE || 'UTC';
+  if (!isIanaTimezone(jobsTimezone)) {
+    throw new ConfigError(
+      `JOBS_TIMEZONE must be an IANA time zone such as Europe/Paris, got "${jobsTimezone}"`,
+    );
+  }
+  const homepage = env.XAPI_PSEUDO_HOMEPAGE || 'http://lrs.example.com/pseudo';
+  try {
+    new URL(homepage);
+  } catch {
+    throw new ConfigError(`XAPI_PSEUDO_HOMEPAGE must be an absolute URL, got "${homepage}"`);
+  }
+  const pipelineDefaults = {} as PipelineDefaults;
+  for (const key of PIPELINE_KEYS) {
+    pipelineDefaults[key] = readBool(env, `PIPELINE_DEFAULT_${key.toUpperCase()}`, true);
+  }
+  const config = new AppConfig();
+  Object.assign(config, {
+    port: readInt(env, 'PORT', 8080, 0, 65535),
+    db,
+    dbMigrate: readBool(env, 'DB_MIGRATE', true),
+    jobsApi: readBool(env, 'JOBS_API', true),
+    jobsTimezone,
+    adminUsername: env.ADMIN_USERNAME || 'admin',
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    appKey: resolveAppKey(env, db),
+    pseudoHashKey: env.XAPI_PSEUDO_HASH_KEY || '',
+    pseudoHomepage: homepage,
+    filesPath: resolve(env.FILES_PATH || './data/files'),
+    seedingPath: resolve(env.SEEDING_PATH || './seeding'),
+    testsuitePath: env.TESTSUITE_PATH || undefined,
+    pipelineDefaults,
+    schedulerMinuteMs: readInt(env, 'JOBS_MINUTE_MS', 60_000, 100, 3_600_000),
+    jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 3_600_000),
+    schedulerPollMs: readInt(env, 'JOBS_POLL_MS', 1_000, 20, 60_000),
+    shutdownGraceMs: readInt(env, 'JOBS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  });
+  if (!config.pseudoHashKey) {
+    // A stable key derived from APP_KEY keeps pseudonyms stable across restarts.
+    config.pseudoHashKey = config.appKey;
+  }
+  return config;
+}

@@ -1,0 +1,67 @@
+import { mkdirSync } from 'fs';
+import { dirname } from 'path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { AppConfig, DatabaseConfig } from '../config/app-config';
+import { ENTITIES } from './entities';
+import { MYSQL_MIGRATIONS } from './migrations/mysql';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTableName: 'migrations',
+    logging: ['error'] as ('error' | 'warn')[],
+  };
+  if (db.type === 'sqlite') {
+    if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: db.path,
+      migrations: SQLITE_MIGRATIONS,
+      enableWAL: true,
+      // Several connections of one process (or a second process) wait instead of failing.
+      prepareDatabase: (conn: any) => conn.pragma('busy_timeout = 10000'),
+    };
+  }
+  return {
+    ...common,
+    // TypeORM reads MariaDB's information_schema differently: the flavour matters for drift.
+    type: db.flavor === 'mariadb' ? 'mariadb' : 'mysql',
+    url: db.url,
+    timezone: 'Z',
+    charset: 'utf8mb4_unicode_ci',
+    migrations: MYSQL_MIGRATIONS,
+    poolSize: 20,
+    extra: { decimalNumbers: true },
+  };
+}
+
+export function createDataSource(config: Pick<AppConfig, 'db'>): DataSource {
+  return new DataSource(dataSourceOptions(config.db));
+}
+
+/**
+ * Before the data source: creates the MySQL database named in DB_URL when it is
+ * missing, and tells MySQL from MariaDB. SQLite needs nothing.
+ */
+export async function prepareDatabase(db: DatabaseConfig): Promise<DatabaseConfig> {
+  if (db.type !== 'mysql') return db;
+  const url = new URL(db.url);
+  url.pathname = '/';
+  const admin = new DataSource({ type: 'mysql', url: url.toString() });
+  await admin.initialize();
+  try {
+    const [row] = await admin.query('SELECT VERSION() AS v');
+    await admin.query(
+      `CREATE DATABASE IF NOT EXISTS \`${db.database.replace(/`/g, '')}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+    return { ...db, flavor: /mariadb/i.test(String(row.v)) ? 'mariadb' : 'mysql' };
+  } finally {
+    await admin.destroy();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Store-scoped data, declared by the module that owns each table, so that
+ * stores-deletion and clearing cover every table without knowing them by name.
+ */
+export type XapiService =
+  'statements' | 'activities' | 'activity-profiles' | 'agents' | 'agent-profiles' | 'states';
+
+export interface StoreScopedTable {
+  /** Entity class or table name. */
+  entity: string | (new (...args: any[]) => unknown);
+  /** Column holding the store id. */
+  storeColumn: string;
+  /** Primary key column, for keyset paging during deletion. */
+  idColumn: string;
+  /** The xAPI service this table belongs to, when clearing may target it. */
+  service?: XapiService;
+  /** Column compared with an `until` cutoff when clearing. */
+  storedColumn?: string;
+  /**
+   * Deletion order: lower first. Children (attachments, index rows) before
+   * their parents (statements), and every table before the store row itself.
+   */
+  order: number;
+}
+
+const tables: StoreScopedTable[] = [];
+
+export function registerStoreScopedTable(table: StoreScopedTable): void {
+  tables.push(table);
+}
+
+/** Class decorator form: `@StoreScoped({ storeColumn: 'store_id', ... })` on an entity. */
+export function StoreScoped(options: Omit<StoreScopedTable, 'entity'>): ClassDecorator {
+  return (target) => registerStoreScopedTable({ ...options, entity: target as any });
+}
+
+export function storeScopedTables(): StoreScopedTable[] {
+  return [...tables].sort((a, b) => a.order - b.order);
+}

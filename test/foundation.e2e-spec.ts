@@ -1,0 +1,49 @@
+import { createTestApp, TestApp, basic } from './support/test-app';
+
+describe('foundation (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('reports health without credentials', async () => {
+    const res = await t.http().get('/health').expect(200);
+    expect(res.body).toEqual({ status: 'ok', database: 'up' });
+  });
+
+  it('bootstraps the default store and the admin client', async () => {
+    const stores = await t.dataSource.query('SELECT slug, name FROM stores');
+    expect(stores).toEqual([{ slug: 'default', name: 'Default store' }]);
+    const clients = await t.dataSource.query('SELECT slug, username, password_hash FROM clients');
+    expect(clients).toHaveLength(1);
+    expect(clients[0].slug).toBe('admin');
+    expect(clients[0].password_hash).toMatch(/^scrypt\$/);
+  });
+
+  it('refuses missing and wrong credentials with 401 and WWW-Authenticate', async () => {
+    const missing = await t.http().get('/api/admin/logs').expect(401);
+    expect(missing.headers['www-authenticate']).toMatch(/^Basic realm=/);
+    expect(missing.body.message).toBeDefined();
+    const wrong = await t
+      .http()
+      .get('/api/admin/logs')
+      .set('Authorization', basic('admin', 'nope'))
+      .expect(401);
+    expect(wrong.headers['www-authenticate']).toMatch(/^Basic realm=/);
+    expect(JSON.stringify(wrong.body)).not.toMatch(/at .*\.ts/);
+  });
+
+  it('answers 404 in the error shape for an unknown route', async () => {
+    const res = await t.http().get('/nowhere').expect(404);
+    expect(res.body).toEqual({ message: expect.any(String) });
+  });
+
+  it('serves the OpenAPI document and the Swagger UI', async () => {
+    const doc = await t.http().get('/docs-json').expect(200);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    const ui = await t.http().get('/docs').expect(200);
+    expect(ui.text).toContain('swagger');
+  });
+});

@@ -740,6 +740,9 @@ describe('StatementValidator', () => {
         ),
       ).toEqual(['authority.member']);
       expect(pathsAfter((s) => (s.authority = { name: 'x' }))).toEqual(['authority']);
+      expect(pathsAfter((s) => (s.authority.mbox = 'mailto:g@example.com'))).toEqual([
+        'authority.mbox',
+      ]);
       expect(pathsAfter((s) => (s.authority.member[0] = { mbox: 'x' }))).toEqual([
         'authority.member[0].mbox',
       ]);

@@ -302,11 +302,16 @@ export class StatementValidator {
     }
   }
 
-  /** The authority: an Agent, or for OAuth a Group of exactly two Agents. */
+  /** The authority: an Agent, or for OAuth an anonymous Group of exactly two Agents. */
   private authority(run: Run, a: unknown, path: string): void {
     this.actor(run, a, path);
-    if (isObject(a) && a.objectType === 'Group' && Array.isArray(a.member)) {
-      if (a.member.length !== 2) {
+    if (isObject(a) && a.objectType === 'Group') {
+      for (const key of IFI_KEYS) {
+        if (a[key] !== undefined) {
+          this.fail(run, child(path, key), 'an authority Group (OAuth) must be anonymous');
+        }
+      }
+      if (Array.isArray(a.member) && a.member.length !== 2) {
         this.fail(
           run,
           child(path, 'member'),

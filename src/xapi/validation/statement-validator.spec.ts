@@ -129,6 +129,13 @@ describe('StatementValidator', () => {
       s.object = { objectType: 'StatementRef', id: '9e13cefd-53d3-4eac-b5ed-2cf6693903bb' };
       expect(paths(s)).toEqual([]);
     });
+
+    it('does not apply the voiding rule inside a SubStatement (it voids nothing)', () => {
+      const s = minimal();
+      s.object = fullSubStatement();
+      s.object.verb = { id: 'http://adlnet.gov/expapi/verbs/voided' };
+      expect(paths(s)).toEqual([]);
+    });
   });
 
   describe('actor: Agent', () => {
@@ -695,6 +702,8 @@ describe('StatementValidator', () => {
         '2026-11-28T10:15',
         '2026-11-28T10:15:30',
         '2024-02-29T00:00:00Z',
+        '20261128T101530Z',
+        '20261128T101530.5+0100',
       ]) {
         expect(pathsAfter((s) => (s.timestamp = t))).toEqual([]);
       }
@@ -710,6 +719,8 @@ describe('StatementValidator', () => {
         '2026-11-28T10:15:30-00:00',
         '2026-11-28T10:15:30-0000',
         '2026-11-28T10:15:30-00',
+        '20261128T101530-0000',
+        '2026-1128T10:15:30Z',
         1732789530,
       ]) {
         expect(pathsAfter((s) => (s.timestamp = t))).toEqual(['timestamp']);

@@ -172,6 +172,7 @@ export class StatementValidator {
     if (this.required(run, s, 'object', path)) {
       this.statementObject(run, s.object, child(path, 'object'), isSub);
       if (
+        !isSub &&
         isObject(s.verb) &&
         s.verb.id === VOIDED_VERB &&
         isObject(s.object) &&

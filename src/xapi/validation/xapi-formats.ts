@@ -98,9 +98,12 @@ export function isDuration(value: string): boolean {
   return !value.endsWith('T');
 }
 
-/** ISO 8601 extended date-time as xAPI 1.0.3 uses it; timezone recommended, not required. */
+/** ISO 8601 date-time as xAPI 1.0.3 uses it, extended format; timezone recommended, not required. */
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+/** The same in ISO 8601 basic format (20261128T101530Z), which ISO 8601 equally allows. */
+const ISO_BASIC_DATE_TIME =
+  /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(?:(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?:\d{2})?)?$/;
 
 /** RFC 3339 date-time as xAPI 2.0 requires it: seconds and an offset are mandatory. */
 const RFC3339_DATE_TIME =
@@ -108,7 +111,9 @@ const RFC3339_DATE_TIME =
 
 /** Why a timestamp is invalid, or null when it is valid. */
 export function timestampProblem(value: string, rfc3339: boolean): string | null {
-  const m = (rfc3339 ? RFC3339_DATE_TIME : ISO_DATE_TIME).exec(value);
+  const m = rfc3339
+    ? RFC3339_DATE_TIME.exec(value)
+    : (ISO_DATE_TIME.exec(value) ?? ISO_BASIC_DATE_TIME.exec(value));
   if (!m) {
     return rfc3339
       ? 'must be an RFC 3339 date-time with a timezone offset, e.g. 2026-01-31T12:30:00.000Z'

@@ -555,10 +555,31 @@ describe('StatementValidator', () => {
     });
 
     it('checks duration is ISO 8601', () => {
-      for (const d of ['PT1H', 'P1D', 'PT0.5S', 'P1Y2M3DT4H5M6.789S', 'P3W', 'PT1M30S']) {
+      for (const d of [
+        'PT1H',
+        'P1D',
+        'PT0.5S',
+        'P1Y2M3DT4H5M6.789S',
+        'P3W',
+        'PT1M30S',
+        'P0.5D',
+        'PT1H0M0.1S',
+      ]) {
         expect(pathsAfter((s) => (s.result.duration = d))).toEqual([]);
       }
-      for (const d of ['1 hour', 'P', 'PT', 'P1H', 'PT1D', 'P1.5Y', '90', 'PT-1S']) {
+      for (const d of [
+        '1 hour',
+        'P',
+        'PT',
+        'P1H',
+        'PT1D',
+        'P1.5Y2M',
+        'PT1.5H30M',
+        '90',
+        'PT-1S',
+        'PA1H0M0S',
+        'P0001-02-03T04:05:06',
+      ]) {
         expect(pathsAfter((s) => (s.result.duration = d))).toEqual(['result.duration']);
       }
     });
@@ -731,6 +752,7 @@ describe('StatementValidator', () => {
     it('requires RFC 3339 with an offset in 2.0.0', () => {
       expect(pathsAfter((s) => (s.timestamp = '2026-11-28T10:15:30.1+05:30'), '2.0.0')).toEqual([]);
       expect(pathsAfter((s) => (s.timestamp = '2026-11-28t10:15:30z'), '2.0.0')).toEqual([]);
+      expect(pathsAfter((s) => (s.timestamp = '2026-11-28 10:15:30Z'), '2.0.0')).toEqual([]);
       for (const t of ['2026-11-28T10:15:30', '2026-11-28T10:15Z', '2026-11-28T10:15:30+0530']) {
         expect(pathsAfter((s) => (s.timestamp = t), '2.0.0')).toEqual(['timestamp']);
         expect(pathsAfter((s) => (s.stored = t), '2.0.0')).toEqual(['stored']);

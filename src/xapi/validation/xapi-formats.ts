@@ -87,15 +87,18 @@ export function isLanguageTag(value: string): boolean {
 }
 
 /**
- * ISO 8601 duration: PnYnMnDTnHnMnS (at least one component, T only before a time
- * component) or PnW; the seconds may carry a fraction (xAPI durations do, "PT1.5S").
+ * ISO 8601 duration in the format of section 4.4.3.2 (the alternative format is not
+ * allowed): PnYnMnDTnHnMnS with at least one component, T only before a time component,
+ * or PnW. ISO 8601 lets the lowest-order component carry a decimal fraction ("PT1.5S",
+ * "P0.5D"), so a fraction is accepted only on the last component.
  */
 const DURATION =
-  /^P(?:\d+(?:[.,]\d+)?W|(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:[.,]\d+)?S)?)?)$/;
+  /^P(?:\d+(?:[.,]\d+)?W|(?=\d|T\d)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?D)?(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?)$/;
+/** A fraction followed by a further component. */
+const FRACTION_NOT_LAST = /[.,]\d+[YMWDHS].*\d/;
 
 export function isDuration(value: string): boolean {
-  if (!DURATION.test(value)) return false;
-  return !value.endsWith('T');
+  return DURATION.test(value) && !FRACTION_NOT_LAST.test(value);
 }
 
 /** ISO 8601 date-time as xAPI 1.0.3 uses it, extended format; timezone recommended, not required. */
@@ -107,7 +110,7 @@ const ISO_BASIC_DATE_TIME =
 
 /** RFC 3339 date-time as xAPI 2.0 requires it: seconds and an offset are mandatory. */
 const RFC3339_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Why a timestamp is invalid, or null when it is valid. */
 export function timestampProblem(value: string, rfc3339: boolean): string | null {

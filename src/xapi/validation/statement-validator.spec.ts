@@ -62,6 +62,15 @@ describe('StatementValidator', () => {
   });
 
   describe('statement', () => {
+    it('treats keys named like Object.prototype members as unknown, without crashing', () => {
+      const s = JSON.parse(
+        '{"actor":{"mbox":"mailto:a@example.com","__proto__":{"x":1}},' +
+          '"verb":{"id":"http://x.example/v","display":{"constructor":"x"}},' +
+          '"object":{"id":"http://x.example/a"},"toString":1}',
+      );
+      expect(paths(s)).toEqual(['toString', 'actor.__proto__', 'verb.display.constructor']);
+    });
+
     it('rejects a non-object', () => {
       expect(paths(null)).toEqual(['']);
       expect(paths([minimal()])).toEqual(['']);
@@ -347,6 +356,11 @@ describe('StatementValidator', () => {
       expect(pathsAfter((s) => (s.object.definition.interactionType = 'multiple-choice'))).toEqual([
         'object.definition.interactionType',
       ]);
+      for (const type of ['constructor', '__proto__', 'toString', 3, null]) {
+        expect(pathsAfter((s) => (s.object.definition.interactionType = type))).toEqual([
+          'object.definition.interactionType',
+        ]);
+      }
     });
 
     it('allows only the component lists of the interaction type', () => {

@@ -397,12 +397,12 @@ export class StatementValidator {
     const type = d.interactionType;
     let allowed: readonly string[] | undefined;
     if (type !== undefined) {
-      allowed = typeof type === 'string' ? COMPONENTS_OF_INTERACTION[type] : undefined;
+      allowed = typeof type === 'string' ? COMPONENTS_OF_INTERACTION.get(type) : undefined;
       if (!allowed) {
         this.fail(
           run,
           `${path}.interactionType`,
-          `must be one of ${Object.keys(COMPONENTS_OF_INTERACTION).join(', ')}`,
+          `must be one of ${[...COMPONENTS_OF_INTERACTION.keys()].join(', ')}`,
         );
       }
     }

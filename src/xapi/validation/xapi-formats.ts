@@ -156,19 +156,6 @@ export function isStatementVersion(value: string, allow2: boolean): boolean {
   return VERSION_1.test(value) || (allow2 && VERSION_2.test(value));
 }
 
-export const INTERACTION_TYPES = [
-  'true-false',
-  'choice',
-  'fill-in',
-  'long-fill-in',
-  'matching',
-  'performance',
-  'sequencing',
-  'likert',
-  'numeric',
-  'other',
-] as const;
-
 export const INTERACTION_COMPONENT_LISTS = [
   'choices',
   'scale',
@@ -178,18 +165,22 @@ export const INTERACTION_COMPONENT_LISTS = [
 ] as const;
 export type InteractionComponentList = (typeof INTERACTION_COMPONENT_LISTS)[number];
 
-/** Which component lists each interaction type may carry. */
-export const COMPONENTS_OF_INTERACTION: Record<string, readonly InteractionComponentList[]> = {
-  'true-false': [],
-  choice: ['choices'],
-  'fill-in': [],
-  'long-fill-in': [],
-  matching: ['source', 'target'],
-  performance: ['steps'],
-  sequencing: ['choices'],
-  likert: ['scale'],
-  numeric: [],
-  other: [],
-};
+/**
+ * The interaction types and the component lists each may carry. A Map, not an object
+ * literal, so that input such as "constructor" finds nothing.
+ */
+export const COMPONENTS_OF_INTERACTION: ReadonlyMap<string, readonly InteractionComponentList[]> =
+  new Map<string, readonly InteractionComponentList[]>([
+    ['true-false', []],
+    ['choice', ['choices']],
+    ['fill-in', []],
+    ['long-fill-in', []],
+    ['matching', ['source', 'target']],
+    ['performance', ['steps']],
+    ['sequencing', ['choices']],
+    ['likert', ['scale']],
+    ['numeric', []],
+    ['other', []],
+  ]);
 
 export const VOIDED_VERB = 'http://adlnet.gov/expapi/verbs/voided';

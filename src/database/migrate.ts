@@ -8,7 +8,7 @@ const LOCK_NAME = 'lrs_jobs_migrations';
  * start together migrate one after the other (the second finds nothing to do).
  */
 export async function runMigrations(dataSource: DataSource, logger = new Logger('Migrations')) {
-  if (dataSource.options.type !== 'mysql') {
+  if (dataSource.options.type !== 'mysql' && dataSource.options.type !== 'mariadb') {
     const done = await dataSource.runMigrations({ transaction: 'each' });
     done.forEach((m) => logger.log(`applied ${m.name}`));
     return done.length;

@@ -77,6 +77,10 @@ export class LogEntryView {
   @ApiProperty({ example: '2026-11-28T14:45:33.123Z' }) stored: string;
 }
 
+export class LogListResponse {
+  @ApiProperty({ type: LogEntryView, isArray: true }) data: LogEntryView[];
+}
+
 export function toLogView(e: LogEntry, storeSlug: string | null): LogEntryView {
   return {
     id: e.id,
@@ -101,7 +105,7 @@ export class LogsController {
 
   @Get()
   @ApiOperation({ summary: 'System log entries, newest first' })
-  @ApiOkResponse({ type: LogEntryView, isArray: true })
+  @ApiOkResponse({ type: LogListResponse })
   async list(@Query() q: LogQueryDto) {
     let storeId: number | undefined;
     if (q.store !== undefined) {

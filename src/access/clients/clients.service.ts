@@ -1,0 +1,113 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { isUniqueViolation } from '../../common/db-errors';
+import { invalidInput } from '../../common/errors';
+import { Client, PipelineOptions } from '../client.entity';
+import { hashSecret } from '../passwords';
+import { Store } from '../store.entity';
+import { CreateClientDto, PipelineOptionsDto, UpdateClientDto } from './dto/client.dto';
+
+export interface ClientWithStore {
+  client: Client;
+  storeSlug: string;
+}
+
+@Injectable()
+export class ClientsService {
+  constructor(
+    @InjectRepository(Client) private readonly clients: Repository<Client>,
+    @InjectRepository(Store) private readonly stores: Repository<Store>,
+  ) {}
+
+  async list(): Promise<ClientWithStore[]> {
+    const clients = await this.clients.find({ order: { id: 'ASC' } });
+    const ids = [...new Set(clients.map((c) => c.storeId))];
+    const slugs = new Map(
+      (ids.length ? await this.stores.findBy({ id: In(ids) }) : []).map((s) => [s.id, s.slug]),
+    );
+    return clients.map((client) => ({ client, storeSlug: slugs.get(client.storeId) ?? '' }));
+  }
+
+  async get(slug: string): Promise<ClientWithStore> {
+    const client = await this.clients.findOne({ where: { slug } });
+    if (!client) throw new NotFoundException(`No client "${slug}".`);
+    const store = await this.stores.findOne({ where: { id: client.storeId } });
+    return { client, storeSlug: store?.slug ?? '' };
+  }
+
+  async create(dto: CreateClientDto): Promise<ClientWithStore> {
+    const store = await this.checkInput(dto.slug, dto.store);
+    const now = new Date();
+    const client = this.clients.create({
+      slug: dto.slug,
+      name: dto.name,
+      username: dto.username,
+      passwordHash: await hashSecret(dto.password),
+      storeId: store!.id,
+      permissions: [...new Set(dto.permissions ?? [])],
+      pipeline: pipelineOf(dto.pipeline),
+      expiresAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { client: await this.save(client), storeSlug: store!.slug };
+  }
+
+  async update(slug: string, dto: UpdateClientDto): Promise<ClientWithStore> {
+    const { client, storeSlug } = await this.get(slug);
+    const newSlug = dto.slug !== undefined && dto.slug !== client.slug ? dto.slug : undefined;
+    const store = await this.checkInput(newSlug, dto.store);
+    if (dto.name !== undefined) client.name = dto.name;
+    if (dto.username !== undefined) client.username = dto.username;
+    if (dto.password !== undefined) client.passwordHash = await hashSecret(dto.password);
+    if (dto.permissions !== undefined) client.permissions = [...new Set(dto.permissions)];
+    if (dto.pipeline !== undefined) client.pipeline = pipelineOf(dto.pipeline);
+    if (newSlug) client.slug = newSlug;
+    if (store) client.storeId = store.id;
+    client.updatedAt = new Date();
+    return { client: await this.save(client), storeSlug: store?.slug ?? storeSlug };
+  }
+
+  /** The calling client cannot delete itself: it would lock its caller out mid-session. */
+  async remove(slug: string, caller: Client): Promise<void> {
+    const { client } = await this.get(slug);
+    if (client.id === caller.id) {
+      throw new ConflictException(`Client "${slug}" is the one making this request.`);
+    }
+    await this.clients.delete({ id: client.id });
+  }
+
+  /** Every input error at once: a taken slug and an unknown store both named. */
+  private async checkInput(slug: string | undefined, storeSlug: string | undefined) {
+    const errors: Record<string, string[]> = {};
+    if (slug !== undefined && (await this.clients.exists({ where: { slug } }))) {
+      errors.slug = [`The slug "${slug}" is already taken.`];
+    }
+    let store: Store | null = null;
+    if (storeSlug !== undefined) {
+      store = await this.stores.findOne({ where: { slug: storeSlug } });
+      if (!store) errors.store = [`No store "${storeSlug}".`];
+    }
+    if (Object.keys(errors).length) throw invalidInput(errors);
+    return store;
+  }
+
+  private async save(client: Client): Promise<Client> {
+    try {
+      return await this.clients.save(client);
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw invalidInput({ slug: [`The slug "${client.slug}" is already taken.`] });
+      }
+      throw err;
+    }
+  }
+}
+
+/** Only the set options, as plain JSON. */
+function pipelineOf(dto: PipelineOptionsDto | undefined): PipelineOptions {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(dto ?? {})) if (v !== undefined) out[k] = v;
+  return out as PipelineOptions;
+}

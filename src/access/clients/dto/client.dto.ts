@@ -1,0 +1,223 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { Client, Permission, PERMISSIONS, PipelineOptions } from '../../client.entity';
+import { SLUG_MESSAGE, SLUG_PATTERN } from '../../slug';
+
+/** The per-client xAPI pipeline options (xapi.md); unset keys use PIPELINE_DEFAULT_*. */
+export class PipelineOptionsDto implements PipelineOptions {
+  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() validate_statements?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() check_conflicts?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() void_statements?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() update_activities?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() update_agents?: boolean;
+  @ApiPropertyOptional({ example: false }) @IsOptional() @IsBoolean() update_vocab?: boolean;
+  @ApiPropertyOptional({ example: true })
+  @IsOptional()
+  @IsBoolean()
+  update_activity_ids?: boolean;
+  @ApiPropertyOptional({ example: true }) @IsOptional() @IsBoolean() update_agent_ids?: boolean;
+
+  @ApiPropertyOptional({
+    example: 'Training LMS',
+    description: 'With authority_homepage: the authority given to every recorded statement',
+    maxLength: 255,
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  authority_name?: string;
+
+  @ApiPropertyOptional({ example: 'https://lms.example.com', maxLength: 2048 })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(2048)
+  authority_homepage?: string;
+}
+
+const SLUG_DOC = { pattern: SLUG_PATTERN.source, maxLength: 100 };
+
+export class CreateClientDto {
+  @ApiProperty({ example: 'lms', ...SLUG_DOC, description: 'Its base endpoint is /api/<slug>' })
+  @IsString()
+  @MaxLength(100)
+  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
+  slug: string;
+
+  @ApiProperty({ example: 'Training LMS', maxLength: 255 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  name: string;
+
+  @ApiProperty({ example: 'lms-user', maxLength: 255 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  @Matches(/^[^:]*$/, { message: 'username must not contain ":" (HTTP Basic)' })
+  username: string;
+
+  @ApiProperty({
+    example: 'a-long-random-secret',
+    writeOnly: true,
+    minLength: 8,
+    maxLength: 1024,
+    description: 'Write-only; kept as a slow hash',
+  })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(1024)
+  password: string;
+
+  @ApiProperty({ example: 'default', description: 'Slug of the store the client works in' })
+  @IsString()
+  @IsNotEmpty()
+  store: string;
+
+  @ApiPropertyOptional({
+    example: ['xapi/all'],
+    enum: PERMISSIONS,
+    isArray: true,
+    default: [],
+  })
+  @IsOptional()
+  @IsArray()
+  @IsIn(PERMISSIONS, {
+    each: true,
+    message: `each value in permissions must be one of: ${PERMISSIONS.join(', ')}`,
+  })
+  permissions?: Permission[];
+
+  @ApiPropertyOptional({ type: PipelineOptionsDto, default: {} })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PipelineOptionsDto)
+  pipeline?: PipelineOptionsDto;
+}
+
+/** Fields left out keep their value; `password` only when it changes. */
+export class UpdateClientDto {
+  @ApiPropertyOptional({ example: 'lms', ...SLUG_DOC })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
+  slug?: string;
+
+  @ApiPropertyOptional({ example: 'Training LMS', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'lms-user', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  @Matches(/^[^:]*$/, { message: 'username must not contain ":" (HTTP Basic)' })
+  username?: string;
+
+  @ApiPropertyOptional({
+    example: 'another-long-secret',
+    writeOnly: true,
+    minLength: 8,
+    maxLength: 1024,
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(1024)
+  password?: string;
+
+  @ApiPropertyOptional({ example: 'default' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  store?: string;
+
+  @ApiPropertyOptional({ example: ['xapi/all', 'jobs/all'], enum: PERMISSIONS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @IsIn(PERMISSIONS, {
+    each: true,
+    message: `each value in permissions must be one of: ${PERMISSIONS.join(', ')}`,
+  })
+  permissions?: Permission[];
+
+  @ApiPropertyOptional({
+    type: PipelineOptionsDto,
+    description: 'Replaces the whole options object',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PipelineOptionsDto)
+  pipeline?: PipelineOptionsDto;
+}
+
+export class ClientView {
+  @ApiProperty({ example: 'lms' }) slug: string;
+  @ApiProperty({ example: 'Training LMS' }) name: string;
+  @ApiProperty({ example: 'lms-user' }) username: string;
+  @ApiProperty({ example: 'default', description: 'Slug of its store' }) store: string;
+  @ApiProperty({ example: ['xapi/all'], enum: PERMISSIONS, isArray: true })
+  permissions: Permission[];
+  @ApiProperty({ type: PipelineOptionsDto, example: { update_vocab: false } })
+  pipeline: PipelineOptions;
+  @ApiProperty({
+    example: 'http://localhost:8080/api/lms',
+    readOnly: true,
+    description: 'The client base endpoint',
+  })
+  endpoint: string;
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: 'Temporary credentials expire; null: never',
+  })
+  expires_at: string | null;
+  @ApiProperty({ example: '2026-11-28T14:45:33.123Z' }) created_at: string;
+  @ApiProperty({ example: '2026-11-28T14:45:33.123Z' }) updated_at: string;
+
+  /** Never the password nor its hash. */
+  static of(c: Client, storeSlug: string, origin: string): ClientView {
+    return {
+      slug: c.slug,
+      name: c.name,
+      username: c.username,
+      store: storeSlug,
+      permissions: c.permissions,
+      pipeline: c.pipeline ?? {},
+      endpoint: `${origin}/api/${c.slug}`,
+      expires_at: c.expiresAt ? c.expiresAt.toISOString() : null,
+      created_at: c.createdAt.toISOString(),
+      updated_at: c.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class ClientResponse {
+  @ApiProperty({ type: ClientView }) data: ClientView;
+}
+
+export class ClientListResponse {
+  @ApiProperty({ type: ClientView, isArray: true }) data: ClientView[];
+}

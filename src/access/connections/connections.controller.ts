@@ -1,0 +1,91 @@
+import { Body, Delete, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { ErrorView } from '../../common/error-view';
+import { ClientEndpoint } from '../client-auth.guard';
+import { Permissions } from '../permissions';
+import { CurrentPrincipal, Principal } from '../principal';
+import { ConnectionsService } from './connections.service';
+import {
+  ConnectionListResponse,
+  ConnectionResponse,
+  ConnectionView,
+  CreateConnectionDto,
+  UpdateConnectionDto,
+} from './dto/connection.dto';
+
+/** A malformed id names no record: 404, like an unknown one. */
+function parseId(raw: string): number {
+  if (!/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > 2_147_483_647) {
+    throw new NotFoundException(`No connection ${JSON.stringify(raw).slice(0, 60)}.`);
+  }
+  return Number(raw);
+}
+
+@ClientEndpoint('connections', 'admin: connections')
+@Permissions('access/all')
+export class ConnectionsController {
+  constructor(private readonly connections: ConnectionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every connection (passwords never returned)' })
+  @ApiOkResponse({ type: ConnectionListResponse })
+  async list(): Promise<ConnectionListResponse> {
+    return { data: (await this.connections.list()).map(ConnectionView.of) };
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a connection: a remote LRS or a folder under FILES_PATH' })
+  @ApiCreatedResponse({ type: ConnectionResponse })
+  @ApiUnprocessableEntityResponse({ type: ErrorView })
+  async create(
+    @Body() dto: CreateConnectionDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ConnectionResponse> {
+    return { data: ConnectionView.of(await this.connections.create(dto, p.client.slug)) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One connection' })
+  @ApiParam({ name: 'id', example: 3 })
+  @ApiOkResponse({ type: ConnectionResponse })
+  @ApiNotFoundResponse({ type: ErrorView })
+  async get(@Param('id') id: string): Promise<ConnectionResponse> {
+    return { data: ConnectionView.of(await this.connections.get(parseId(id))) };
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Change a connection (fields left out are kept)' })
+  @ApiParam({ name: 'id', example: 3 })
+  @ApiOkResponse({ type: ConnectionResponse })
+  @ApiNotFoundResponse({ type: ErrorView })
+  @ApiUnprocessableEntityResponse({ type: ErrorView })
+  async update(
+    @Param('id') id: string,
+    @Body() dto: UpdateConnectionDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ConnectionResponse> {
+    return {
+      data: ConnectionView.of(await this.connections.update(parseId(id), dto, p.client.slug)),
+    };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a connection no job uses' })
+  @ApiParam({ name: 'id', example: 3 })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorView })
+  @ApiConflictResponse({ type: ErrorView, description: 'A job uses the connection' })
+  async remove(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<void> {
+    await this.connections.remove(parseId(id), p.client.slug);
+  }
+}

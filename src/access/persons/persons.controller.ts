@@ -1,0 +1,40 @@
+import { Body, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { ErrorView } from '../../common/error-view';
+import { ClientEndpoint } from '../client-auth.guard';
+import { Permissions } from '../permissions';
+import { LinkPersonDto, PersonResponse } from './dto/person.dto';
+import { PersonsService } from './persons.service';
+
+@ClientEndpoint('persons', 'admin: persons')
+@Permissions('data/all')
+export class PersonsController {
+  constructor(private readonly persons: PersonsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Link xAPI agents into one person (merging persons they had)' })
+  @ApiCreatedResponse({ type: PersonResponse })
+  @ApiUnprocessableEntityResponse({ type: ErrorView, description: 'Unknown store, bad agent' })
+  async link(@Body() dto: LinkPersonDto): Promise<PersonResponse> {
+    return { data: await this.persons.link(dto) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One person and its agents' })
+  @ApiParam({ name: 'id', example: 7 })
+  @ApiOkResponse({ type: PersonResponse })
+  @ApiNotFoundResponse({ type: ErrorView })
+  async get(@Param('id') id: string): Promise<PersonResponse> {
+    if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) {
+      throw new NotFoundException(`No person "${id.slice(0, 40)}".`);
+    }
+    return { data: await this.persons.get(Number(id)) };
+  }
+}

@@ -1,0 +1,62 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { SLUG_MESSAGE, SLUG_PATTERN } from '../../slug';
+import { Store } from '../../store.entity';
+
+export class CreateStoreDto {
+  @ApiProperty({ example: 'training', pattern: SLUG_PATTERN.source, maxLength: 100 })
+  @IsString()
+  @MaxLength(100)
+  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
+  slug: string;
+
+  @ApiProperty({ example: 'Training store', maxLength: 255 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  name: string;
+}
+
+/** Fields left out keep their value. */
+export class UpdateStoreDto {
+  @ApiPropertyOptional({ example: 'training-2026', pattern: SLUG_PATTERN.source, maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
+  slug?: string;
+
+  @ApiPropertyOptional({ example: 'Training store (2026)', maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  name?: string;
+}
+
+export class StoreView {
+  @ApiProperty({ example: 2, description: 'Internal id (used by the stores-deletion job)' })
+  id: number;
+  @ApiProperty({ example: 'training' }) slug: string;
+  @ApiProperty({ example: 'Training store' }) name: string;
+  @ApiProperty({ example: '2026-11-28T14:45:33.123Z' }) created_at: string;
+  @ApiProperty({ example: '2026-11-28T14:45:33.123Z' }) updated_at: string;
+
+  static of(s: Store): StoreView {
+    return {
+      id: s.id,
+      slug: s.slug,
+      name: s.name,
+      created_at: s.createdAt.toISOString(),
+      updated_at: s.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class StoreResponse {
+  @ApiProperty({ type: StoreView }) data: StoreView;
+}
+
+export class StoreListResponse {
+  @ApiProperty({ type: StoreView, isArray: true }) data: StoreView[];
+}

@@ -1,0 +1,59 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { isUniqueViolation } from '../../common/db-errors';
+import { invalidInput } from '../../common/errors';
+import { Store } from '../store.entity';
+import { CreateStoreDto, UpdateStoreDto } from './dto/store.dto';
+
+@Injectable()
+export class StoresService {
+  constructor(@InjectRepository(Store) private readonly stores: Repository<Store>) {}
+
+  list(): Promise<Store[]> {
+    return this.stores.find({ order: { id: 'ASC' } });
+  }
+
+  async get(slug: string): Promise<Store> {
+    const store = await this.stores.findOne({ where: { slug } });
+    if (!store) throw new NotFoundException(`No store "${slug}".`);
+    return store;
+  }
+
+  async create(dto: CreateStoreDto): Promise<Store> {
+    await this.assertSlugFree(dto.slug);
+    const now = new Date();
+    return this.save(
+      this.stores.create({ slug: dto.slug, name: dto.name, createdAt: now, updatedAt: now }),
+    );
+  }
+
+  async update(slug: string, dto: UpdateStoreDto): Promise<Store> {
+    const store = await this.get(slug);
+    if (dto.slug !== undefined && dto.slug !== store.slug) await this.assertSlugFree(dto.slug);
+    Object.assign(store, {
+      slug: dto.slug ?? store.slug,
+      name: dto.name ?? store.name,
+      updatedAt: new Date(),
+    });
+    return this.save(store);
+  }
+
+  private async assertSlugFree(slug: string) {
+    if (await this.stores.exists({ where: { slug } })) throw takenSlug(slug);
+  }
+
+  /** The unique index has the last word when two requests race for a slug. */
+  private async save(store: Store): Promise<Store> {
+    try {
+      return await this.stores.save(store);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw takenSlug(store.slug);
+      throw err;
+    }
+  }
+}
+
+function takenSlug(slug: string) {
+  return invalidInput({ slug: [`The slug "${slug}" is already taken.`] });
+}

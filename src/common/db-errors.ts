@@ -1,0 +1,14 @@
+import { QueryFailedError } from 'typeorm';
+
+/** A unique index refused the row (SQLite or MySQL/MariaDB). */
+export function isUniqueViolation(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const driver = (err as QueryFailedError & { driverError?: { code?: string; errno?: number } })
+    .driverError;
+  return (
+    driver?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    driver?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    driver?.code === 'ER_DUP_ENTRY' ||
+    driver?.errno === 1062
+  );
+}

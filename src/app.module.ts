@@ -9,9 +9,10 @@ import { dataSourceOptions, prepareDatabase } from './database/data-source';
 import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
+import { XapiDocumentsModule } from './xapi/documents/xapi-documents.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
-const FEATURES = [LoggingModule, AccessModule];
+const FEATURES = [LoggingModule, AccessModule, XapiDocumentsModule];
 
 @Module({})
 export class AppModule {

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Initial1795877031854 implements MigrationInterface {
-  name = 'Initial1795877031854';
+export class Initial1795878355780 implements MigrationInterface {
+  name = 'Initial1795878355780';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -22,9 +22,38 @@ export class Initial1795877031854 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE \`agents\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`vid\` varchar(255) NOT NULL, \`agent\` json NOT NULL, \`person_id\` int NULL, \`stored\` datetime(3) NOT NULL, \`updated\` datetime(3) NOT NULL, INDEX \`IDX_e1539c3bcbb0a23bdcec85cf1a\` (\`person_id\`), UNIQUE INDEX \`IDX_30fa41c3ee9a51508425f160bc\` (\`store_id\`, \`vid\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
     );
+    await queryRunner.query(
+      `CREATE TABLE \`activity_profiles\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`context_key\` varchar(40) NOT NULL, \`doc_key\` varchar(40) NOT NULL, \`content\` json NOT NULL, \`content_type\` varchar(255) NOT NULL, \`etag\` varchar(40) NOT NULL, \`stored\` datetime(3) NOT NULL, \`updated\` datetime(3) NOT NULL, \`activity_id\` varchar(2048) NOT NULL, \`profile_id\` varchar(2048) NOT NULL, INDEX \`IDX_f647b056df6b7723289353c85c\` (\`store_id\`, \`stored\`), INDEX \`IDX_ac9b726647a5b24735ecc07983\` (\`store_id\`, \`context_key\`, \`updated\`), UNIQUE INDEX \`IDX_8e4c18be015bc4a4fb20d2d638\` (\`store_id\`, \`doc_key\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE \`agent_profiles\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`context_key\` varchar(40) NOT NULL, \`doc_key\` varchar(40) NOT NULL, \`content\` json NOT NULL, \`content_type\` varchar(255) NOT NULL, \`etag\` varchar(40) NOT NULL, \`stored\` datetime(3) NOT NULL, \`updated\` datetime(3) NOT NULL, \`agent_vid\` varchar(255) NOT NULL, \`agent\` json NOT NULL, \`profile_id\` varchar(2048) NOT NULL, INDEX \`IDX_84305cf852f27042f28c241e33\` (\`store_id\`, \`stored\`), INDEX \`IDX_c3e1dc8426e50d498db18b9171\` (\`store_id\`, \`agent_vid\`), INDEX \`IDX_25b24a3ceeb7f16a90763d3589\` (\`store_id\`, \`context_key\`, \`updated\`), UNIQUE INDEX \`IDX_6eb547f4b092bb7251af788d6d\` (\`store_id\`, \`doc_key\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE \`states\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`context_key\` varchar(40) NOT NULL, \`doc_key\` varchar(40) NOT NULL, \`content\` json NOT NULL, \`content_type\` varchar(255) NOT NULL, \`etag\` varchar(40) NOT NULL, \`stored\` datetime(3) NOT NULL, \`updated\` datetime(3) NOT NULL, \`activity_id\` varchar(2048) NOT NULL, \`agent_vid\` varchar(255) NOT NULL, \`agent\` json NOT NULL, \`registration\` varchar(36) NULL, \`state_id\` varchar(2048) NOT NULL, INDEX \`IDX_5c31ba33362c7634f2cfd17168\` (\`store_id\`, \`stored\`), INDEX \`IDX_f888b6856b41dd76928170c493\` (\`store_id\`, \`agent_vid\`), INDEX \`IDX_e1762c0135b1b4e254d78ffc55\` (\`store_id\`, \`context_key\`, \`updated\`), UNIQUE INDEX \`IDX_70bbad071d92963db778b543e6\` (\`store_id\`, \`doc_key\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX \`IDX_70bbad071d92963db778b543e6\` ON \`states\``);
+    await queryRunner.query(`DROP INDEX \`IDX_e1762c0135b1b4e254d78ffc55\` ON \`states\``);
+    await queryRunner.query(`DROP INDEX \`IDX_f888b6856b41dd76928170c493\` ON \`states\``);
+    await queryRunner.query(`DROP INDEX \`IDX_5c31ba33362c7634f2cfd17168\` ON \`states\``);
+    await queryRunner.query(`DROP TABLE \`states\``);
+    await queryRunner.query(`DROP INDEX \`IDX_6eb547f4b092bb7251af788d6d\` ON \`agent_profiles\``);
+    await queryRunner.query(`DROP INDEX \`IDX_25b24a3ceeb7f16a90763d3589\` ON \`agent_profiles\``);
+    await queryRunner.query(`DROP INDEX \`IDX_c3e1dc8426e50d498db18b9171\` ON \`agent_profiles\``);
+    await queryRunner.query(`DROP INDEX \`IDX_84305cf852f27042f28c241e33\` ON \`agent_profiles\``);
+    await queryRunner.query(`DROP TABLE \`agent_profiles\``);
+    await queryRunner.query(
+      `DROP INDEX \`IDX_8e4c18be015bc4a4fb20d2d638\` ON \`activity_profiles\``,
+    );
+    await queryRunner.query(
+      `DROP INDEX \`IDX_ac9b726647a5b24735ecc07983\` ON \`activity_profiles\``,
+    );
+    await queryRunner.query(
+      `DROP INDEX \`IDX_f647b056df6b7723289353c85c\` ON \`activity_profiles\``,
+    );
+    await queryRunner.query(`DROP TABLE \`activity_profiles\``);
     await queryRunner.query(`DROP INDEX \`IDX_30fa41c3ee9a51508425f160bc\` ON \`agents\``);
     await queryRunner.query(`DROP INDEX \`IDX_e1539c3bcbb0a23bdcec85cf1a\` ON \`agents\``);
     await queryRunner.query(`DROP TABLE \`agents\``);

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessModule } from './access/access.module';
+import { Cmi5Module } from './cmi5/cmi5.module';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, prepareDatabase } from './database/data-source';
@@ -12,7 +13,7 @@ import { LoggingModule } from './logging/logging.module';
 import { XapiDocumentsModule } from './xapi/documents/xapi-documents.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
-const FEATURES = [LoggingModule, AccessModule, XapiDocumentsModule];
+const FEATURES = [LoggingModule, AccessModule, XapiDocumentsModule, Cmi5Module];
 
 @Module({})
 export class AppModule {

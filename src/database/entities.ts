@@ -1,4 +1,5 @@
 import { Client } from '../access/client.entity';
+import { Cmi5Token } from '../cmi5/cmi5-token.entity';
 import { Connection } from '../access/connection.entity';
 import { Person } from '../access/person.entity';
 import { Store } from '../access/store.entity';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   State,
   ActivityProfile,
   AgentProfile,
+  Cmi5Token,
 ];

@@ -1,5 +1,5 @@
 // Generated list: npm run migration:generate updates it.
 import { MigrationInterface } from 'typeorm';
-import { Initial1795878355780 } from './1795878355780-Initial';
+import { Initial1795878757132 } from './1795878757132-Initial';
 
-export const MYSQL_MIGRATIONS: (new () => MigrationInterface)[] = [Initial1795878355780];
+export const MYSQL_MIGRATIONS: (new () => MigrationInterface)[] = [Initial1795878757132];

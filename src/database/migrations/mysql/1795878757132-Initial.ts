@@ -1,11 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Initial1795878355780 implements MigrationInterface {
-  name = 'Initial1795878355780';
+export class Initial1795878757132 implements MigrationInterface {
+  name = 'Initial1795878757132';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
       `CREATE TABLE \`clients\` (\`id\` int NOT NULL AUTO_INCREMENT, \`slug\` varchar(100) NOT NULL, \`name\` varchar(255) NOT NULL, \`username\` varchar(255) NOT NULL, \`password_hash\` varchar(255) NOT NULL, \`store_id\` int NOT NULL, \`permissions\` json NOT NULL, \`pipeline\` json NOT NULL, \`expires_at\` datetime(3) NULL, \`created_at\` datetime(3) NOT NULL, \`updated_at\` datetime(3) NOT NULL, UNIQUE INDEX \`IDX_2a850b0972b11500683fe49b3c\` (\`slug\`), INDEX \`IDX_d36a2e9970193364184a721ae9\` (\`store_id\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE \`cmi5_tokens\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`client_id\` int NOT NULL, \`token_hash\` varchar(64) NOT NULL, \`secret_hash\` varchar(64) NULL, \`agent\` json NOT NULL, \`agent_vid\` varchar(255) NOT NULL, \`activity_id\` varchar(2048) NOT NULL, \`registration\` varchar(36) NULL, \`fetched_at\` datetime(3) NULL, \`created_at\` datetime(3) NOT NULL, INDEX \`IDX_d7cd7f1651e6c5340248ec25b2\` (\`client_id\`), UNIQUE INDEX \`IDX_c5ea7b98385ab3375c69991df6\` (\`token_hash\`), INDEX \`IDX_a093a183e20d564b1b49f9689b\` (\`created_at\`), INDEX \`IDX_cd61cc56c8715a941193469f64\` (\`store_id\`, \`created_at\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
     );
     await queryRunner.query(
       `CREATE TABLE \`connections\` (\`id\` int NOT NULL AUTO_INCREMENT, \`name\` varchar(255) NOT NULL, \`type\` varchar(10) NOT NULL, \`endpoint\` varchar(2048) NULL, \`username\` varchar(255) NULL, \`password_encrypted\` text NULL, \`version\` varchar(10) NULL, \`folder\` varchar(1024) NULL, \`prefix\` varchar(255) NULL, \`created_at\` datetime(3) NOT NULL, \`updated_at\` datetime(3) NOT NULL, PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
@@ -67,6 +70,11 @@ export class Initial1795878355780 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX \`IDX_b99d91c7284736e56198f44bc8\` ON \`persons\``);
     await queryRunner.query(`DROP TABLE \`persons\``);
     await queryRunner.query(`DROP TABLE \`connections\``);
+    await queryRunner.query(`DROP INDEX \`IDX_cd61cc56c8715a941193469f64\` ON \`cmi5_tokens\``);
+    await queryRunner.query(`DROP INDEX \`IDX_a093a183e20d564b1b49f9689b\` ON \`cmi5_tokens\``);
+    await queryRunner.query(`DROP INDEX \`IDX_c5ea7b98385ab3375c69991df6\` ON \`cmi5_tokens\``);
+    await queryRunner.query(`DROP INDEX \`IDX_d7cd7f1651e6c5340248ec25b2\` ON \`cmi5_tokens\``);
+    await queryRunner.query(`DROP TABLE \`cmi5_tokens\``);
     await queryRunner.query(`DROP INDEX \`IDX_d36a2e9970193364184a721ae9\` ON \`clients\``);
     await queryRunner.query(`DROP INDEX \`IDX_2a850b0972b11500683fe49b3c\` ON \`clients\``);
     await queryRunner.query(`DROP TABLE \`clients\``);

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Initial1795878355780 implements MigrationInterface {
-  name = 'Initial1795878355780';
+export class Initial1795878757132 implements MigrationInterface {
+  name = 'Initial1795878757132';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -12,6 +12,21 @@ export class Initial1795878355780 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_d36a2e9970193364184a721ae9" ON "clients" ("store_id") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "cmi5_tokens" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "store_id" integer NOT NULL, "client_id" integer NOT NULL, "token_hash" varchar(64) NOT NULL, "secret_hash" varchar(64), "agent" json NOT NULL, "agent_vid" varchar(255) NOT NULL, "activity_id" varchar(2048) NOT NULL, "registration" varchar(36), "fetched_at" datetime(3), "created_at" datetime(3) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_d7cd7f1651e6c5340248ec25b2" ON "cmi5_tokens" ("client_id") `,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "IDX_c5ea7b98385ab3375c69991df6" ON "cmi5_tokens" ("token_hash") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_a093a183e20d564b1b49f9689b" ON "cmi5_tokens" ("created_at") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_cd61cc56c8715a941193469f64" ON "cmi5_tokens" ("store_id", "created_at") `,
     );
     await queryRunner.query(
       `CREATE TABLE "connections" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "name" varchar(255) NOT NULL, "type" varchar(10) NOT NULL, "endpoint" varchar(2048), "username" varchar(255), "password_encrypted" text, "version" varchar(10), "folder" varchar(1024), "prefix" varchar(255), "created_at" datetime(3) NOT NULL, "updated_at" datetime(3) NOT NULL)`,
@@ -120,6 +135,11 @@ export class Initial1795878355780 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "IDX_b99d91c7284736e56198f44bc8"`);
     await queryRunner.query(`DROP TABLE "persons"`);
     await queryRunner.query(`DROP TABLE "connections"`);
+    await queryRunner.query(`DROP INDEX "IDX_cd61cc56c8715a941193469f64"`);
+    await queryRunner.query(`DROP INDEX "IDX_a093a183e20d564b1b49f9689b"`);
+    await queryRunner.query(`DROP INDEX "IDX_c5ea7b98385ab3375c69991df6"`);
+    await queryRunner.query(`DROP INDEX "IDX_d7cd7f1651e6c5340248ec25b2"`);
+    await queryRunner.query(`DROP TABLE "cmi5_tokens"`);
     await queryRunner.query(`DROP INDEX "IDX_d36a2e9970193364184a721ae9"`);
     await queryRunner.query(`DROP INDEX "IDX_2a850b0972b11500683fe49b3c"`);
     await queryRunner.query(`DROP TABLE "clients"`);

@@ -9,11 +9,18 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, prepareDatabase } from './database/data-source';
 import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
+import { Cmi5TokensDeletionModule } from './job-types/cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LoggingModule } from './logging/logging.module';
 import { XapiDocumentsModule } from './xapi/documents/xapi-documents.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
-const FEATURES = [LoggingModule, AccessModule, XapiDocumentsModule, Cmi5Module];
+const FEATURES = [
+  LoggingModule,
+  AccessModule,
+  XapiDocumentsModule,
+  Cmi5Module,
+  Cmi5TokensDeletionModule,
+];
 
 @Module({})
 export class AppModule {

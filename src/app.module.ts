@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccessModule } from './access/access.module';
+import { Cmi5Module } from './cmi5/cmi5.module';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, prepareDatabase } from './database/data-source';
@@ -10,10 +11,20 @@ import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
 import { LogsDeletionModule } from './job-types/logs-deletion/logs-deletion.module';
 import { StoresDeletionModule } from './job-types/stores-deletion/stores-deletion.module';
+import { Cmi5TokensDeletionModule } from './job-types/cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LoggingModule } from './logging/logging.module';
+import { XapiDocumentsModule } from './xapi/documents/xapi-documents.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
-const FEATURES = [LoggingModule, AccessModule, LogsDeletionModule, StoresDeletionModule];
+const FEATURES = [
+  LoggingModule,
+  AccessModule,
+  XapiDocumentsModule,
+  Cmi5Module,
+  LogsDeletionModule,
+  StoresDeletionModule,
+  Cmi5TokensDeletionModule,
+];
 
 @Module({})
 export class AppModule {

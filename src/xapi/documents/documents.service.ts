@@ -1,0 +1,266 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  PreconditionFailedException,
+} from '@nestjs/common';
+import { createHash } from 'crypto';
+import { DataSource, EntityTarget, Repository } from 'typeorm';
+import { DocumentContent, DocumentRecord } from './document-record';
+
+/** Where a document lives: its table, store, context and (for one document) its key. */
+export interface DocumentAddress<T extends DocumentRecord> {
+  entity: EntityTarget<T>;
+  storeId: number;
+  contextKey: string;
+  docKey: string;
+  /** The kind's own columns (activityId, agentVid, agent, registration, stateId/profileId). */
+  fields: Partial<T>;
+}
+
+/** The concurrency headers of a request (xAPI-Communication 3.1). */
+export interface Preconditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  /** Profiles: a PUT over an existing document without either header is a 409. */
+  requireForExisting?: boolean;
+}
+
+export interface IncomingDocument {
+  bytes: Buffer;
+  contentType: string;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function sha1(text: string | Buffer): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+/** A stable key from parts that may contain any character. */
+export function keyOf(...parts: (string | null | undefined)[]): string {
+  return sha1(JSON.stringify(parts.map((p) => p ?? null)));
+}
+
+export function encodeContent(bytes: Buffer): DocumentContent {
+  try {
+    return { utf8: utf8.decode(bytes) };
+  } catch {
+    return { base64: bytes.toString('base64') };
+  }
+}
+
+export function decodeContent(content: DocumentContent): Buffer {
+  return 'utf8' in content
+    ? Buffer.from(content.utf8, 'utf8')
+    : Buffer.from(content.base64, 'base64');
+}
+
+export function isJsonType(contentType: string | null | undefined): boolean {
+  const media = String(contentType ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  return media === 'application/json' || /^application\/[^/]+\+json$/.test(media);
+}
+
+/** The document as a JSON object, or null when it is not one. */
+function asJsonObject(bytes: Buffer, contentType: string): Record<string, unknown> | null {
+  if (!isJsonType(contentType)) return null;
+  try {
+    const v = JSON.parse(bytes.toString('utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Entity tags of an If-Match / If-None-Match header: `*`, or the unquoted tags. */
+function parseTags(header: string): '*' | string[] {
+  if (header.trim() === '*') return '*';
+  return header
+    .split(',')
+    .map((t) =>
+      t
+        .trim()
+        .replace(/^W\//i, '')
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase(),
+    )
+    .filter(Boolean);
+}
+
+/**
+ * The xAPI document stores (state, activity profile, agent profile) share this
+ * logic: store, merge, fetch, list and delete, with the concurrency rules.
+ */
+@Injectable()
+export class DocumentsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo<T extends DocumentRecord>(entity: EntityTarget<T>): Repository<T> {
+    return this.dataSource.getRepository(entity);
+  }
+
+  async findOne<T extends DocumentRecord>(
+    entity: EntityTarget<T>,
+    storeId: number,
+    docKey: string,
+  ): Promise<T | null> {
+    return this.repo(entity).findOne({ where: { storeId, docKey } as any });
+  }
+
+  /** 412 / 409 per xAPI-Communication 3.1, given the current document (or none). */
+  checkPreconditions(existing: DocumentRecord | null, pre: Preconditions) {
+    if (pre.ifMatch !== undefined) {
+      const tags = parseTags(pre.ifMatch);
+      if (!existing || (tags !== '*' && !tags.includes(existing.etag))) {
+        throw new PreconditionFailedException(
+          'If-Match does not match the current document (ETag).',
+        );
+      }
+    }
+    if (pre.ifNoneMatch !== undefined && existing) {
+      const tags = parseTags(pre.ifNoneMatch);
+      if (tags === '*' || tags.includes(existing.etag)) {
+        throw new PreconditionFailedException(
+          'If-None-Match: the document already exists (or has that ETag).',
+        );
+      }
+    }
+    if (
+      pre.requireForExisting &&
+      existing &&
+      pre.ifMatch === undefined &&
+      pre.ifNoneMatch === undefined
+    ) {
+      throw new ConflictException(
+        'The document exists: send If-Match (its ETag) or If-None-Match to overwrite it.',
+      );
+    }
+  }
+
+  /**
+   * PUT stores the document as sent; POST merges the top-level properties of two
+   * JSON objects (400 when either is not one), or stores it when none exists.
+   */
+  async write<T extends DocumentRecord>(
+    address: DocumentAddress<T>,
+    incoming: IncomingDocument,
+    mode: 'put' | 'post',
+    pre: Preconditions,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.writeOnce(address, incoming, mode, pre);
+      } catch (e) {
+        // Two writers created the same document at once: the second one updates it.
+        if (attempt === 0 && isUniqueViolation(e)) continue;
+        throw e;
+      }
+    }
+  }
+
+  private async writeOnce<T extends DocumentRecord>(
+    address: DocumentAddress<T>,
+    incoming: IncomingDocument,
+    mode: 'put' | 'post',
+    pre: Preconditions,
+  ): Promise<T> {
+    const repo = this.repo(address.entity);
+    const existing = await this.findOne(address.entity, address.storeId, address.docKey);
+    this.checkPreconditions(existing, mode === 'put' ? pre : { ...pre, requireForExisting: false });
+    let bytes = incoming.bytes;
+    let contentType = incoming.contentType;
+    if (mode === 'post' && existing) {
+      const sent = asJsonObject(bytes, contentType);
+      const current = asJsonObject(decodeContent(existing.content), existing.contentType);
+      if (!sent || !current) {
+        throw new BadRequestException(
+          'POST merges JSON objects: both the stored document and the request must be ' +
+            'application/json objects.',
+        );
+      }
+      bytes = Buffer.from(JSON.stringify({ ...current, ...sent }), 'utf8');
+      contentType = 'application/json';
+    } else if (mode === 'post' && isJsonType(contentType) && !asJsonObject(bytes, contentType)) {
+      throw new BadRequestException('A POSTed application/json document must be a JSON object.');
+    }
+    const now = new Date();
+    const values = {
+      content: encodeContent(bytes),
+      contentType: contentType.slice(0, 255),
+      etag: sha1(bytes),
+      updated: now,
+    };
+    if (existing) {
+      await repo.update({ id: existing.id } as any, values as any);
+      return Object.assign(existing, values);
+    }
+    const row = repo.create({
+      ...address.fields,
+      ...values,
+      storeId: address.storeId,
+      contextKey: address.contextKey,
+      docKey: address.docKey,
+      stored: now,
+    } as any) as unknown as T;
+    return repo.save(row as any);
+  }
+
+  /** Document ids of a context, optionally changed after `since`, oldest change first. */
+  async listIds<T extends DocumentRecord>(
+    entity: EntityTarget<T>,
+    idColumn: 'stateId' | 'profileId',
+    storeId: number,
+    contextKey: string,
+    options: { since?: Date | null; registration?: string | null } = {},
+  ): Promise<string[]> {
+    const qb = this.repo(entity)
+      .createQueryBuilder('d')
+      .select(`d.${idColumn}`, 'id')
+      .where('d.storeId = :storeId', { storeId })
+      .andWhere('d.contextKey = :contextKey', { contextKey })
+      .orderBy('d.updated', 'ASC')
+      .addOrderBy('d.id', 'ASC');
+    if (options.since) qb.andWhere('d.updated > :since', { since: options.since });
+    if (options.registration) {
+      qb.andWhere('d.registration = :registration', { registration: options.registration });
+    }
+    const rows: { id: string }[] = await qb.getRawMany();
+    return [...new Set(rows.map((r) => r.id))];
+  }
+
+  async deleteOne<T extends DocumentRecord>(
+    entity: EntityTarget<T>,
+    storeId: number,
+    docKey: string,
+    pre: Preconditions,
+  ): Promise<void> {
+    const existing = await this.findOne(entity, storeId, docKey);
+    this.checkPreconditions(existing, { ...pre, requireForExisting: false });
+    if (existing) await this.repo(entity).delete({ id: existing.id } as any);
+  }
+
+  /** Every document of a context (states: of one registration when given). */
+  async deleteContext<T extends DocumentRecord>(
+    entity: EntityTarget<T>,
+    storeId: number,
+    contextKey: string,
+    registration?: string | null,
+  ): Promise<number> {
+    const where: Record<string, unknown> = { storeId, contextKey };
+    if (registration) where.registration = registration;
+    const res = await this.repo(entity).delete(where as any);
+    return res.affected ?? 0;
+  }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; message?: string };
+  return (
+    err?.code === 'ER_DUP_ENTRY' ||
+    err?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed|Duplicate entry/i.test(String(err?.message ?? ''))
+  );
+}

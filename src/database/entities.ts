@@ -14,4 +14,11 @@ import { VocabEntry } from '../xapi/statements/entities/vocab.entity';
 /** Every entity of the product; the app, the migration generator and the drift test share it. */
 export const ENTITIES = [Store, Client, Connection, Person, Agent, LogEntry];
 // xapi-statements
-(ENTITIES as unknown[]).push(Statement, StatementAgent, StatementActivity, Attachment, VocabEntry, Activity);
+(ENTITIES as unknown[]).push(
+  Statement,
+  StatementAgent,
+  StatementActivity,
+  Attachment,
+  VocabEntry,
+  Activity,
+);

@@ -9,9 +9,12 @@ import { dataSourceOptions, prepareDatabase } from './database/data-source';
 import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
 import { LoggingModule } from './logging/logging.module';
+import { StatementsModule } from './xapi/statements/statements.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
 const FEATURES = [LoggingModule, AccessModule];
+// xapi-statements
+(FEATURES as unknown[]).push(StatementsModule);
 
 @Module({})
 export class AppModule {

@@ -281,8 +281,20 @@ describe('xAPI statements (e2e)', () => {
   });
 
   it('refuses invalid statements with 400 naming each path', async () => {
-    const res = await post([makeStatement(), { actor: { mbox: 'mailto:a@b.c' } }]).expect(400);
-    expect(Object.keys(res.body.errors).some((p) => p.startsWith('[1]'))).toBe(true);
+    const bad = makeStatement({ verb: { id: 'not an iri' } });
+    delete bad.object;
+    const res = await post([makeStatement(), bad]).expect(400);
+    expect(Object.keys(res.body.errors)).toEqual(
+      expect.arrayContaining(['[1].verb.id', '[1].object']),
+    );
+    expect(Object.keys(res.body.errors).every((p) => p.startsWith('[1]'))).toBe(true);
+    const [{ c }] = await t.dataSource.query(
+      'SELECT COUNT(*) AS c FROM statements WHERE statement_id = ?',
+      [bad.id],
+    );
+    expect(Number(c)).toBe(0);
+    const single = await post({ ...bad, id: undefined }).expect(400);
+    expect(single.body.errors['verb.id']).toBeDefined();
   });
 
   it('read/mine sees only its own statements; write needs its permission', async () => {
@@ -312,7 +324,8 @@ describe('xAPI statements (e2e)', () => {
       authority_name: 'importer',
       authority_homepage: 'http://importer.example.com',
     });
-    const s = makeStatement();
+    const s = makeStatement({ verb: { id: 'not an iri' } });
+    await post(s).expect(400);
     await post(s, loose.auth, `${loose.base}/xapi/statements`).expect(200);
     const rows = await t.dataSource.query(
       'SELECT validated, valid FROM statements WHERE statement_id = ?',
@@ -328,11 +341,14 @@ describe('xAPI statements (e2e)', () => {
       homePage: 'http://importer.example.com',
       name: 'importer',
     });
+    const good = makeStatement();
+    await post(good).expect(200);
     const checked = await t.dataSource.query(
-      'SELECT validated, valid FROM statements WHERE client_id = (SELECT id FROM clients WHERE slug = ?) LIMIT 1',
-      ['admin'],
+      'SELECT validated, valid FROM statements WHERE statement_id = ?',
+      [good.id],
     );
     expect(Number(checked[0].validated)).toBe(1);
+    expect(Number(checked[0].valid)).toBe(1);
   });
 
   it('answers HEAD and needs the version header', async () => {

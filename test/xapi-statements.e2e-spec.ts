@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'crypto';
 import { buildMultipart, parseMultipart } from '../src/xapi/statements/multipart';
-import { createTestApp, TestApp } from './support/test-app';
+import { CredentialVerifiers } from '../src/access/credential-verifiers';
+import { grants } from '../src/access/permissions';
+import { basic, createTestApp, TestApp } from './support/test-app';
 import { createClient, makeStatement } from './support/xapi-fixtures';
 
 const V = { 'X-Experience-API-Version': '1.0.3' };
@@ -360,5 +362,84 @@ describe('xAPI statements (e2e)', () => {
       .expect(200);
     expect(head.headers['x-experience-api-consistent-through']).toBeDefined();
     await t.http().get(STATEMENTS).set('Authorization', t.adminAuth).expect(400);
+  });
+
+  it('restricted credentials read and write only their own agent statements', async () => {
+    const agent = { objectType: 'Agent', mbox: `mailto:${randomUUID()}@example.com` };
+    t.app
+      .get(CredentialVerifiers)
+      .register(async (_client, username, password) =>
+        username === 'token' && password === 'token-secret'
+          ? { permissions: grants(['xapi/statements/write', 'xapi/statements/read']), agent }
+          : null,
+      );
+    const auth = basic('token', 'token-secret');
+    const own = makeStatement({ actor: agent });
+    await post(own, auth).expect(200);
+    await post(makeStatement(), auth).expect(403);
+    const other = makeStatement();
+    await post(other).expect(200);
+    const list = await get({ limit: '0' }, auth).expect(200);
+    expect(list.body.statements.map((x: any) => x.id)).toEqual([own.id]);
+    await get({ statementId: other.id }, auth).expect(404);
+  });
+
+  it('voids a statement that arrives after its voiding statement', async () => {
+    const target = makeStatement();
+    const voiding = makeStatement({
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+      object: { objectType: 'StatementRef', id: target.id },
+    });
+    await post(voiding).expect(200);
+    await post(target).expect(200);
+    await get({ statementId: target.id }).expect(404);
+    await get({ voidedStatementId: target.id }).expect(200);
+  });
+
+  it('replaces a stored statement when check_conflicts is false', async () => {
+    const replacer = await createClient(t, 'replacer', ['xapi/all'], { check_conflicts: false });
+    const s = makeStatement();
+    const path = `${replacer.base}/xapi/statements`;
+    await post(s, replacer.auth, path).expect(200);
+    await post({ ...s, result: { completion: false } }, replacer.auth, path).expect(200);
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.result).toEqual({ completion: false });
+    const rows = await t.dataSource.query(
+      "SELECT COUNT(*) AS c FROM statement_agents a JOIN statements s ON s.id = a.statement_row_id WHERE s.statement_id = ? AND a.role = 'actor'",
+      [s.id],
+    );
+    expect(Number(rows[0].c)).toBe(1);
+  });
+
+  it('records concurrent batches without losing any', async () => {
+    const batches = Array.from({ length: 6 }, () =>
+      Array.from({ length: 50 }, () => makeStatement()),
+    );
+    const results = await Promise.all(batches.map((b) => post(b)));
+    expect(results.map((r) => r.status)).toEqual(batches.map(() => 200));
+    const ids = batches.flat().map((x) => x.id);
+    const [{ c }] = await t.dataSource.query(
+      `SELECT COUNT(*) AS c FROM statements WHERE statement_id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
+    expect(Number(c)).toBe(300);
+  });
+
+  it('indexes IRIs longer than 255 characters', async () => {
+    const long = `http://example.com/${'a'.repeat(400)}`;
+    const s = makeStatement({
+      object: { objectType: 'Activity', id: long, definition: { name: { en: 'Long' } } },
+    });
+    await post(s).expect(200);
+    const list = await get({ activity: long }).expect(200);
+    expect(list.body.statements.map((x: any) => x.id)).toEqual([s.id]);
+    const activity = await t
+      .http()
+      .get('/api/admin/xapi/activities')
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .query({ activityId: long })
+      .expect(200);
+    expect(activity.body.definition).toEqual({ name: { en: 'Long' } });
   });
 });

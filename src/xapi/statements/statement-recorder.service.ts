@@ -12,6 +12,7 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { VocabEntry } from './entities/vocab.entity';
+import { bulkInsert } from './bulk-insert';
 import { iriKey, statementActivities, statementAgents, voidTarget } from './index-keys';
 import { sameStatement } from './statement-comparison';
 
@@ -56,6 +57,25 @@ export function mergeDefinitions(
       out[k] = v;
     }
   }
+  return out;
+}
+
+/** Statement chunks of at most INSERT_CHUNK rows and about 4 MB of JSON (max_allowed_packet). */
+function chunksBySize(rows: Prepared[]): Prepared[][] {
+  const out: Prepared[][] = [];
+  let current: Prepared[] = [];
+  let size = 0;
+  for (const p of rows) {
+    const bytes = JSON.stringify(p.data).length;
+    if (current.length && (current.length >= INSERT_CHUNK || size + bytes > 4_000_000)) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(p);
+    size += bytes;
+  }
+  if (current.length) out.push(current);
   return out;
 }
 
@@ -299,14 +319,8 @@ export class StatementRecorder {
         voidedBy: voidedBy.get(p.statementId) ?? null,
       };
     };
-    for (const part of chunks(toInsert)) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(Statement)
-        .values(part.map(rowOf))
-        .updateEntity(false)
-        .execute();
+    for (const part of chunksBySize(toInsert)) {
+      await bulkInsert(em, Statement, part.map(rowOf) as Record<string, unknown>[]);
     }
     for (const { prepared: p, row } of toReplace) {
       await repo.update({ id: row.id }, rowOf(p));
@@ -390,24 +404,12 @@ export class StatementRecorder {
     }
     if (opts.update_agent_ids) {
       for (const part of chunks(agentRows, 500)) {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(StatementAgent)
-          .values(part)
-          .updateEntity(false)
-          .execute();
+        await bulkInsert(em, StatementAgent, part as Record<string, unknown>[]);
       }
     }
     if (opts.update_activity_ids) {
       for (const part of chunks(activityRows, 500)) {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(StatementActivity)
-          .values(part)
-          .updateEntity(false)
-          .execute();
+        await bulkInsert(em, StatementActivity, part as Record<string, unknown>[]);
       }
     }
     if (opts.update_agents && agents.size) {
@@ -420,14 +422,7 @@ export class StatementRecorder {
         updated: now,
       }));
       for (const part of chunks(rows)) {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(Agent)
-          .values(part)
-          .orIgnore()
-          .updateEntity(false)
-          .execute();
+        await bulkInsert(em, Agent, part as Record<string, unknown>[], { ignore: true });
       }
     }
     if (opts.update_activities && activities.size) {
@@ -470,14 +465,7 @@ export class StatementRecorder {
         updated: now,
       }));
     for (const part of chunks(fresh)) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(Activity)
-        .values(part)
-        .orIgnore()
-        .updateEntity(false)
-        .execute();
+      await bulkInsert(em, Activity, part as Record<string, unknown>[], { ignore: true });
     }
     for (const [k, row] of found) {
       const def = activities.get(k)!.definition;
@@ -506,14 +494,7 @@ export class StatementRecorder {
       .filter((r) => !found.has(`${r.kind}\0${r.iri}`))
       .map((r) => ({ storeId, ...r, stored: now, updated: now }));
     for (const part of chunks(fresh)) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(VocabEntry)
-        .values(part)
-        .orIgnore()
-        .updateEntity(false)
-        .execute();
+      await bulkInsert(em, VocabEntry, part as Record<string, unknown>[], { ignore: true });
     }
     for (const r of rows) {
       const row = found.get(`${r.kind}\0${r.iri}`);
@@ -560,13 +541,7 @@ export class StatementRecorder {
           });
         }
         for (const c of chunks(rows, 10)) {
-          await em
-            .createQueryBuilder()
-            .insert()
-            .into(Attachment)
-            .values(c)
-            .updateEntity(false)
-            .execute();
+          await bulkInsert(em, Attachment, c as Record<string, unknown>[]);
         }
       }
     }

@@ -442,4 +442,52 @@ describe('xAPI statements (e2e)', () => {
       .expect(200);
     expect(activity.body.definition).toEqual({ name: { en: 'Long' } });
   });
+
+  it('accepts the alternate request syntax (POST ?method=...)', async () => {
+    const s = makeStatement();
+    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+    await t
+      .http()
+      .post(STATEMENTS)
+      .query({ method: 'PUT' })
+      .type('form')
+      .send(
+        form({
+          statementId: s.id,
+          Authorization: t.adminAuth,
+          'X-Experience-API-Version': '1.0.3',
+          'Content-Type': 'application/json',
+          content: JSON.stringify(s),
+        }),
+      )
+      .expect(204);
+    const res = await t
+      .http()
+      .post(STATEMENTS)
+      .query({ method: 'GET' })
+      .type('form')
+      .send(
+        form({
+          statementId: s.id,
+          Authorization: t.adminAuth,
+          'X-Experience-API-Version': '1.0.3',
+        }),
+      )
+      .expect(200);
+    expect(res.body.id).toBe(s.id);
+    await t
+      .http()
+      .post(STATEMENTS)
+      .query({ method: 'GET' })
+      .type('form')
+      .send(form({ statementId: s.id, 'X-Experience-API-Version': '1.0.3' }))
+      .expect(401);
+    await t
+      .http()
+      .post(STATEMENTS)
+      .query({ method: 'GET', statementId: s.id })
+      .type('form')
+      .send(form({ Authorization: t.adminAuth, 'X-Experience-API-Version': '1.0.3' }))
+      .expect(400);
+  });
 });

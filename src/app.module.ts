@@ -14,11 +14,13 @@ import { StoresDeletionModule } from './job-types/stores-deletion/stores-deletio
 import { Cmi5TokensDeletionModule } from './job-types/cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LoggingModule } from './logging/logging.module';
 import { XapiDocumentsModule } from './xapi/documents/xapi-documents.module';
+import { StatementsModule } from './xapi/statements/statements.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
 const FEATURES = [
   LoggingModule,
   AccessModule,
+  StatementsModule,
   XapiDocumentsModule,
   Cmi5Module,
   LogsDeletionModule,

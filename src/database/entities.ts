@@ -8,6 +8,12 @@ import { Agent } from '../xapi/agents/agent.entity';
 import { ActivityProfile } from '../xapi/documents/activity-profile.entity';
 import { AgentProfile } from '../xapi/documents/agent-profile.entity';
 import { State } from '../xapi/documents/state.entity';
+import { Activity } from '../xapi/activities/activity.entity';
+import { Attachment } from '../xapi/statements/entities/attachment.entity';
+import { StatementActivity } from '../xapi/statements/entities/statement-activity.entity';
+import { StatementAgent } from '../xapi/statements/entities/statement-agent.entity';
+import { Statement } from '../xapi/statements/entities/statement.entity';
+import { VocabEntry } from '../xapi/statements/entities/vocab.entity';
 
 /** Every entity of the product; the app, the migration generator and the drift test share it. */
 export const ENTITIES = [
@@ -17,6 +23,12 @@ export const ENTITIES = [
   Person,
   Agent,
   LogEntry,
+  Statement,
+  StatementAgent,
+  StatementActivity,
+  Attachment,
+  Activity,
+  VocabEntry,
   State,
   ActivityProfile,
   AgentProfile,

@@ -1,0 +1,40 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ActivitiesController } from '../activities/activities.controller';
+import { Activity } from '../activities/activity.entity';
+import { ValidationModule } from '../validation/validation.module';
+import { Attachment } from './entities/attachment.entity';
+import { StatementActivity } from './entities/statement-activity.entity';
+import { StatementAgent } from './entities/statement-agent.entity';
+import { Statement } from './entities/statement.entity';
+import { VocabEntry } from './entities/vocab.entity';
+import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
+import { StatementQueryService } from './statement-query.service';
+import { StatementRecorder } from './statement-recorder.service';
+import { StatementsController } from './statements.controller';
+
+/** Statements, their indexes and attachments, the recording pipeline, activities. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      Statement,
+      StatementAgent,
+      StatementActivity,
+      Attachment,
+      VocabEntry,
+      Activity,
+    ]),
+    ValidationModule,
+  ],
+  controllers: [StatementsController, ActivitiesController],
+  providers: [StatementRecorder, StatementQueryService],
+  exports: [StatementRecorder, StatementQueryService],
+})
+export class StatementsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer) {
+    // Every xAPI resource accepts the alternate request syntax (POST ?method=...).
+    consumer
+      .apply(AlternateRequestSyntaxMiddleware)
+      .forRoutes({ path: 'api/:client/xapi/*path', method: RequestMethod.POST });
+  }
+}

@@ -170,6 +170,7 @@ describe('admin: clients (e2e)', () => {
       'name',
       'password',
       'permissions',
+      'pipeline', // authority_homepage without authority_name
       'pipeline.authority_homepage',
       'pipeline.validate_statements',
       'slug',
@@ -191,6 +192,14 @@ describe('admin: clients (e2e)', () => {
     ]);
     const pipeline = await admin().put(`${t.base}/clients/lms`, { pipeline: 'fast' }).expect(422);
     expect(Object.keys(pipeline.body.errors)).toEqual(['pipeline']);
+    // A misspelt option is not dropped silently; an authority needs name and homepage.
+    for (const bad of [{ validate_statement: false }, { authority_name: 'LMS' }]) {
+      const res = await admin().put(`${t.base}/clients/lms`, { pipeline: bad }).expect(422);
+      expect(Object.keys(res.body.errors)).toEqual(['pipeline']);
+    }
+    const [row] = await t.dataSource.query(`SELECT pipeline FROM clients WHERE slug = 'lms'`);
+    const stored = typeof row.pipeline === 'string' ? JSON.parse(row.pipeline) : row.pipeline;
+    expect(stored).toEqual(lms.pipeline);
     expect(await t.dataSource.query(`SELECT id FROM clients WHERE slug = 'Bad Slug'`)).toEqual([]);
   });
 
@@ -214,6 +223,18 @@ describe('admin: clients (e2e)', () => {
     const self = await admin().delete(`${t.base}/clients/admin`).expect(409);
     expect(self.body).toEqual({ message: expect.any(String) });
     await admin().get(`${t.base}/clients/admin`).expect(200);
+  });
+
+  it('logs client changes without any password', async () => {
+    const res = await admin().get(`${t.base}/logs?store=school`).expect(200);
+    const messages = res.body.data.map((e: any) => e.message);
+    expect(messages).toContain('Client "lms" created');
+    const rows = await t.dataSource.query('SELECT * FROM logs');
+    const text = JSON.stringify(rows);
+    for (const secret of [lms.password, 'first-password', 'second-password', 'gone-password']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('Client \\"upd\\" updated: password, store, permissions, pipeline');
   });
 
   it('logs an authentication failure that can be read back through the logs route', async () => {

@@ -55,6 +55,7 @@ describe('admin: connections (e2e)', () => {
         updated_at: expect.any(String),
       },
     });
+    expect(res.body.data.updated_at).toBe(res.body.data.created_at);
     const id = res.body.data.id;
     const [row] = await t.dataSource.query(
       `SELECT password_encrypted FROM connections WHERE id = ${Number(id)}`,

@@ -75,6 +75,21 @@ describe('admin: persons (e2e)', () => {
     expect(merged.body.data.agents).toContainEqual(ada);
   });
 
+  it('links the same new agents from parallel requests without an error', async () => {
+    const carol = { mbox: 'mailto:carol@example.com' };
+    const others = [1, 2, 3, 4, 5].map((i) => ({ mbox: `mailto:carol${i}@example.com` }));
+    const results = await Promise.all(
+      others.map((other) => link({ store: 'default', agents: [carol, other] })),
+    );
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+    const rows = await t.dataSource.query(
+      `SELECT vid, person_id FROM agents WHERE vid LIKE 'mbox::mailto:carol%'`,
+    );
+    expect(rows).toHaveLength(6);
+    // Each link merged the former person: all six end up as one person.
+    expect(new Set(rows.map((r: any) => r.person_id)).size).toBe(1);
+  });
+
   it('keeps stores apart', async () => {
     const res = await link({ store: 'other', agents: [ada] }).expect(201);
     expect(res.body.data.store).toBe('other');

@@ -72,6 +72,23 @@ describe('admin: stores (e2e)', () => {
     expect(Number(count[0].n)).toBe(1);
   });
 
+  it('gives a taken slug to one of several parallel requests, 422 to the others', async () => {
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((i) => post('/stores', { slug: 'race', name: `Race ${i}` })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 422, 422, 422]);
+    const rows = await t.dataSource.query(`SELECT id FROM stores WHERE slug = 'race'`);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('logs who changed a store', async () => {
+    await post('/stores', { slug: 'audited', name: 'Audited' }).expect(201);
+    const rows = await t.dataSource.query(
+      `SELECT level, type, message FROM logs WHERE message LIKE '%"audited" created%'`,
+    );
+    expect(rows).toEqual([{ level: 1, type: 'api', message: 'Store "audited" created' }]);
+  });
+
   it('names each bad field in a 422', async () => {
     const res = await post('/stores', { slug: '-Bad Slug', name: '' }).expect(422);
     expect(res.body.message).toEqual(expect.any(String));

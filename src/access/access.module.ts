@@ -39,7 +39,9 @@ import { StoresService } from './stores/stores.service';
     ConnectionUsage,
     BootstrapService,
     StoresService,
+    ClientsService,
     ConnectionsService,
+    PersonsService,
   ],
 })
 export class AccessModule {}

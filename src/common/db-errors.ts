@@ -12,3 +12,16 @@ export function isUniqueViolation(err: unknown): boolean {
     driver?.errno === 1062
   );
 }
+
+/** MySQL/MariaDB chose this transaction as a deadlock victim, or SQLite stayed busy: retry. */
+export function isRetryableConflict(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const driver = (err as QueryFailedError & { driverError?: { code?: string; errno?: number } })
+    .driverError;
+  return (
+    driver?.code === 'ER_LOCK_DEADLOCK' ||
+    driver?.errno === 1213 ||
+    driver?.code === 'ER_LOCK_WAIT_TIMEOUT' ||
+    driver?.code === 'SQLITE_BUSY'
+  );
+}

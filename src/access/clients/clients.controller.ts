@@ -45,8 +45,9 @@ export class ClientsController {
   async create(
     @Body() dto: CreateClientDto,
     @RequestOrigin() origin: string,
+    @CurrentPrincipal() p: Principal,
   ): Promise<ClientResponse> {
-    return { data: view(origin)(await this.clients.create(dto)) };
+    return { data: view(origin)(await this.clients.create(dto, p.client.slug)) };
   }
 
   @Get(':slug')
@@ -68,8 +69,9 @@ export class ClientsController {
     @Param('slug') slug: string,
     @Body() dto: UpdateClientDto,
     @RequestOrigin() origin: string,
+    @CurrentPrincipal() p: Principal,
   ): Promise<ClientResponse> {
-    return { data: view(origin)(await this.clients.update(slug, dto)) };
+    return { data: view(origin)(await this.clients.update(slug, dto, p.client.slug)) };
   }
 
   @Delete(':slug')

@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
+import { LogLevel } from '../../logging/log-entry.entity';
+import { SystemLogService } from '../../logging/system-log.service';
 import { Client, PipelineOptions } from '../client.entity';
 import { hashSecret } from '../passwords';
 import { Store } from '../store.entity';
@@ -18,6 +20,7 @@ export class ClientsService {
   constructor(
     @InjectRepository(Client) private readonly clients: Repository<Client>,
     @InjectRepository(Store) private readonly stores: Repository<Store>,
+    private readonly logs: SystemLogService,
   ) {}
 
   async list(): Promise<ClientWithStore[]> {
@@ -36,7 +39,7 @@ export class ClientsService {
     return { client, storeSlug: store?.slug ?? '' };
   }
 
-  async create(dto: CreateClientDto): Promise<ClientWithStore> {
+  async create(dto: CreateClientDto, by: string): Promise<ClientWithStore> {
     const store = await this.checkInput(dto.slug, dto.store);
     const now = new Date();
     const client = this.clients.create({
@@ -51,10 +54,12 @@ export class ClientsService {
       createdAt: now,
       updatedAt: now,
     });
-    return { client: await this.save(client), storeSlug: store!.slug };
+    const saved = await this.save(client);
+    await this.audit(`Client "${saved.slug}" created`, saved, by);
+    return { client: saved, storeSlug: store!.slug };
   }
 
-  async update(slug: string, dto: UpdateClientDto): Promise<ClientWithStore> {
+  async update(slug: string, dto: UpdateClientDto, by: string): Promise<ClientWithStore> {
     const { client, storeSlug } = await this.get(slug);
     const newSlug = dto.slug !== undefined && dto.slug !== client.slug ? dto.slug : undefined;
     const store = await this.checkInput(newSlug, dto.store);
@@ -66,7 +71,12 @@ export class ClientsService {
     if (newSlug) client.slug = newSlug;
     if (store) client.storeId = store.id;
     client.updatedAt = new Date();
-    return { client: await this.save(client), storeSlug: store?.slug ?? storeSlug };
+    const saved = await this.save(client);
+    const changed = Object.keys(dto).filter(
+      (k) => (dto as Record<string, unknown>)[k] !== undefined,
+    );
+    await this.audit(`Client "${slug}" updated: ${changed.join(', ') || 'nothing'}`, saved, by);
+    return { client: saved, storeSlug: store?.slug ?? storeSlug };
   }
 
   /** The calling client cannot delete itself: it would lock its caller out mid-session. */
@@ -76,6 +86,18 @@ export class ClientsService {
       throw new ConflictException(`Client "${slug}" is the one making this request.`);
     }
     await this.clients.delete({ id: client.id });
+    await this.audit(`Client "${slug}" deleted`, client, caller.slug);
+  }
+
+  /** Admin changes are logged: names of changed fields, never a password. */
+  private async audit(message: string, client: Client, by: string) {
+    await this.logs.log({
+      level: LogLevel.Info,
+      type: 'api',
+      store: client.storeId,
+      message,
+      data: { client: client.slug, by },
+    });
   }
 
   /** Every input error at once: a taken slug and an unknown store both named. */

@@ -7,12 +7,8 @@ import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
 import { Connection } from '../connection.entity';
 import { ConnectionUsage } from '../connection-usage';
-import {
-  confineFolder,
-  encryptConnectionPassword,
-  ensureConfinedFolder,
-  FolderOutsideFilesPath,
-} from './connection-secrets';
+import { confineFolder, ensureConfinedFolder, FolderOutsideFilesPath } from './connection-folders';
+import { encryptConnectionPassword } from './connection-secrets';
 import { CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 
 @Injectable()
@@ -113,7 +109,7 @@ export class ConnectionsService {
       c.version = null;
     }
     if (Object.keys(errors).length) throw invalidInput(errors);
-    c.updatedAt = new Date();
+    if (c.id) c.updatedAt = new Date();
     return c;
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { isUniqueViolation } from '../../common/db-errors';
+import { isRetryableConflict, isUniqueViolation } from '../../common/db-errors';
 import { FieldErrors, invalidInput } from '../../common/errors';
 import { Agent } from '../../xapi/agents/agent.entity';
 import { agentIfi, agentVid } from '../../xapi/agents/agent-identifier';
@@ -71,12 +71,12 @@ export class PersonsService {
       else agents.set(clean.vid, clean.agent);
     });
     if (Object.keys(errors).length) throw invalidInput(errors);
-    // Two requests may record the same new agent at once: the loser retries once.
+    // Two requests may record the same new agent at once: the loser retries.
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.dataSource.transaction((em) => this.linkIn(em, store!, agents));
       } catch (err) {
-        if (attempt >= 3 || !isUniqueViolation(err)) throw err;
+        if (attempt >= 3 || !(isUniqueViolation(err) || isRetryableConflict(err))) throw err;
       }
     }
   }
@@ -88,7 +88,15 @@ export class PersonsService {
   ): Promise<PersonView> {
     const now = new Date();
     const vids = [...agents.keys()];
-    const existing = await em.find(Agent, { where: { storeId: store.id, vid: In(vids) } });
+    // Links of one store are made one at a time, each reading the latest persons:
+    // parallel links sharing an agent then all end up merged. (SQLite serialises
+    // write transactions by itself.)
+    const mysql = ['mysql', 'mariadb'].includes(em.connection.options.type);
+    if (mysql) await em.query('SELECT id FROM stores WHERE id = ? FOR UPDATE', [store.id]);
+    const existing = await em.find(Agent, {
+      where: { storeId: store.id, vid: In(vids) },
+      ...(mysql ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
     const known = new Map(existing.map((a) => [a.vid, a]));
     const person = await em.save(em.create(Person, { storeId: store.id, createdAt: now }));
     const formerPersons = [

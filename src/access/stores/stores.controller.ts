@@ -10,6 +10,7 @@ import {
 import { ErrorView } from '../../common/error-view';
 import { ClientEndpoint } from '../client-auth.guard';
 import { Permissions } from '../permissions';
+import { CurrentPrincipal, Principal } from '../principal';
 import {
   CreateStoreDto,
   StoreListResponse,
@@ -35,8 +36,11 @@ export class StoresController {
   @ApiOperation({ summary: 'Create a store' })
   @ApiCreatedResponse({ type: StoreResponse })
   @ApiUnprocessableEntityResponse({ type: ErrorView, description: 'Invalid or taken slug' })
-  async create(@Body() dto: CreateStoreDto): Promise<StoreResponse> {
-    return { data: StoreView.of(await this.stores.create(dto)) };
+  async create(
+    @Body() dto: CreateStoreDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<StoreResponse> {
+    return { data: StoreView.of(await this.stores.create(dto, p.client.slug)) };
   }
 
   @Get(':slug')
@@ -54,7 +58,11 @@ export class StoresController {
   @ApiOkResponse({ type: StoreResponse })
   @ApiNotFoundResponse({ type: ErrorView })
   @ApiUnprocessableEntityResponse({ type: ErrorView })
-  async update(@Param('slug') slug: string, @Body() dto: UpdateStoreDto): Promise<StoreResponse> {
-    return { data: StoreView.of(await this.stores.update(slug, dto)) };
+  async update(
+    @Param('slug') slug: string,
+    @Body() dto: UpdateStoreDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<StoreResponse> {
+    return { data: StoreView.of(await this.stores.update(slug, dto, p.client.slug)) };
   }
 }

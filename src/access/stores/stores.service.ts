@@ -3,12 +3,17 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
+import { LogLevel } from '../../logging/log-entry.entity';
+import { SystemLogService } from '../../logging/system-log.service';
 import { Store } from '../store.entity';
 import { CreateStoreDto, UpdateStoreDto } from './dto/store.dto';
 
 @Injectable()
 export class StoresService {
-  constructor(@InjectRepository(Store) private readonly stores: Repository<Store>) {}
+  constructor(
+    @InjectRepository(Store) private readonly stores: Repository<Store>,
+    private readonly logs: SystemLogService,
+  ) {}
 
   list(): Promise<Store[]> {
     return this.stores.find({ order: { id: 'ASC' } });
@@ -20,15 +25,17 @@ export class StoresService {
     return store;
   }
 
-  async create(dto: CreateStoreDto): Promise<Store> {
+  async create(dto: CreateStoreDto, by: string): Promise<Store> {
     await this.assertSlugFree(dto.slug);
     const now = new Date();
-    return this.save(
+    const store = await this.save(
       this.stores.create({ slug: dto.slug, name: dto.name, createdAt: now, updatedAt: now }),
     );
+    await this.audit(`Store "${store.slug}" created`, store, by);
+    return store;
   }
 
-  async update(slug: string, dto: UpdateStoreDto): Promise<Store> {
+  async update(slug: string, dto: UpdateStoreDto, by: string): Promise<Store> {
     const store = await this.get(slug);
     if (dto.slug !== undefined && dto.slug !== store.slug) await this.assertSlugFree(dto.slug);
     Object.assign(store, {
@@ -36,7 +43,19 @@ export class StoresService {
       name: dto.name ?? store.name,
       updatedAt: new Date(),
     });
-    return this.save(store);
+    const saved = await this.save(store);
+    await this.audit(`Store "${slug}" updated`, saved, by);
+    return saved;
+  }
+
+  private async audit(message: string, store: Store, by: string) {
+    await this.logs.log({
+      level: LogLevel.Info,
+      type: 'api',
+      store: store.id,
+      message,
+      data: { slug: store.slug, client: by },
+    });
   }
 
   private async assertSlugFree(slug: string) {

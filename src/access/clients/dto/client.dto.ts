@@ -13,6 +13,9 @@ import {
   MaxLength,
   MinLength,
   ValidateNested,
+  ValidationArguments,
+  ValidationOptions,
+  registerDecorator,
 } from 'class-validator';
 import { Client, Permission, PERMISSIONS, PipelineOptions } from '../../client.entity';
 import { SLUG_MESSAGE, SLUG_PATTERN } from '../../slug';
@@ -47,6 +50,51 @@ export class PipelineOptionsDto implements PipelineOptions {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   @MaxLength(2048)
   authority_homepage?: string;
+}
+
+const PIPELINE_OPTION_NAMES = [
+  'validate_statements',
+  'check_conflicts',
+  'void_statements',
+  'update_activities',
+  'update_agents',
+  'update_vocab',
+  'update_activity_ids',
+  'update_agent_ids',
+  'authority_name',
+  'authority_homepage',
+];
+
+/**
+ * No unknown option (a typo would otherwise be dropped silently), and the
+ * authority given as a pair: name and homepage make one account.
+ */
+function IsPipelineShape(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isPipelineShape',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options,
+      validator: {
+        validate(value: unknown) {
+          if (!value || typeof value !== 'object') return true; // IsObject reports it
+          const v = value as Record<string, unknown>;
+          const keys = Object.keys(v).filter((k) => v[k] !== undefined);
+          if (keys.some((k) => !PIPELINE_OPTION_NAMES.includes(k))) return false;
+          return (v.authority_name === undefined) === (v.authority_homepage === undefined);
+        },
+        defaultMessage(args: ValidationArguments) {
+          const v = args.value as Record<string, unknown>;
+          const unknown = Object.keys(v).filter(
+            (k) => v[k] !== undefined && !PIPELINE_OPTION_NAMES.includes(k),
+          );
+          return unknown.length
+            ? `pipeline has unknown options: ${unknown.join(', ')} (known: ${PIPELINE_OPTION_NAMES.join(', ')})`
+            : 'pipeline authority_name and authority_homepage must be given together';
+        },
+      },
+    });
 }
 
 const SLUG_DOC = { pattern: SLUG_PATTERN.source, maxLength: 100 };
@@ -105,6 +153,7 @@ export class CreateClientDto {
   @ApiPropertyOptional({ type: PipelineOptionsDto, default: {} })
   @IsOptional()
   @IsObject()
+  @IsPipelineShape()
   @ValidateNested()
   @Type(() => PipelineOptionsDto)
   pipeline?: PipelineOptionsDto;
@@ -167,6 +216,7 @@ export class UpdateClientDto {
   })
   @IsOptional()
   @IsObject()
+  @IsPipelineShape()
   @ValidateNested()
   @Type(() => PipelineOptionsDto)
   pipeline?: PipelineOptionsDto;

@@ -8,10 +8,11 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, prepareDatabase } from './database/data-source';
 import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
+import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
-const FEATURES = [LoggingModule, AccessModule];
+const FEATURES = [LoggingModule, AccessModule, JobsModule];
 
 @Module({})
 export class AppModule {

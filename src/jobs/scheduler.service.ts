@@ -30,6 +30,7 @@ const PROGRESS_SAVE_MS = 1_000;
 
 const POLL_TIMER = 'jobs-poll';
 const HEARTBEAT_TIMER = 'jobs-heartbeat';
+const NEXT_FIRE_TIMER = 'jobs-next-fire';
 
 type Outcome =
   | { kind: 'passed'; result: JobRunResult }
@@ -146,6 +147,37 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       if (!(await this.claim(candidate.id, startedAt))) continue;
       await this.start(candidate.id, startedAt, !!candidate.running);
     }
+    await this.armNextFire(types);
+  }
+
+  /**
+   * A fire due before the next poll gets a timer of its own, so that it starts on
+   * time rather than up to one poll interval late.
+   */
+  private async armNextFire(types: string[]) {
+    const now = new Date();
+    const next = await this.jobs
+      .createQueryBuilder('j')
+      .select(['j.id', 'j.nextRunAt'])
+      .where('j.type IN (:...types)', { types })
+      .andWhere('j.nextRunAt > :now', { now })
+      .orderBy('j.nextRunAt', 'ASC')
+      .limit(1)
+      .getOne();
+    this.deleteTimer(NEXT_FIRE_TIMER, 'timeout');
+    if (!next?.nextRunAt || this.stopping) return;
+    const delay = next.nextRunAt.getTime() - Date.now();
+    if (delay >= this.config.schedulerPollMs) return;
+    this.timers.addTimeout(
+      NEXT_FIRE_TIMER,
+      setTimeout(
+        () => {
+          this.deleteTimer(NEXT_FIRE_TIMER, 'timeout');
+          this.wake();
+        },
+        Math.max(0, delay),
+      ),
+    );
   }
 
   /** The lease: one atomic conditional UPDATE; only one instance can see 1 affected row. */
@@ -450,6 +482,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     this.stopping = true;
     this.deleteTimer(POLL_TIMER);
     await this.polling;
+    this.deleteTimer(NEXT_FIRE_TIMER, 'timeout');
     const deadline = Date.now() + this.config.shutdownGraceMs;
     while (this.runs.size && Date.now() < deadline) await sleep(25);
     const left = [...this.runs.values()];
@@ -467,11 +500,14 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     this.stopping = true;
     this.deleteTimer(POLL_TIMER);
     this.deleteTimer(HEARTBEAT_TIMER);
+    this.deleteTimer(NEXT_FIRE_TIMER, 'timeout');
     for (const run of this.runs.values()) run.abort('crash');
   }
 
-  private deleteTimer(name: string) {
-    if (this.timers.doesExist('interval', name)) this.timers.deleteInterval(name);
+  private deleteTimer(name: string, kind: 'interval' | 'timeout' = 'interval') {
+    if (!this.timers.doesExist(kind, name)) return;
+    if (kind === 'interval') this.timers.deleteInterval(name);
+    else this.timers.deleteTimeout(name);
   }
 }
 

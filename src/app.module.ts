@@ -8,11 +8,19 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, prepareDatabase } from './database/data-source';
 import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
+import { LogsDeletionModule } from './job-types/logs-deletion/logs-deletion.module';
+import { StoresDeletionModule } from './job-types/stores-deletion/stores-deletion.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
-const FEATURES = [LoggingModule, AccessModule, JobsModule];
+const FEATURES = [
+  LoggingModule,
+  AccessModule,
+  JobsModule,
+  LogsDeletionModule,
+  StoresDeletionModule,
+];
 
 @Module({})
 export class AppModule {

@@ -27,6 +27,8 @@ export const MAX_CONCURRENT_RUNS = 16;
 const ABORT_WAIT_MS = 5_000;
 /** Progress is saved on the job row at most this often. */
 const PROGRESS_SAVE_MS = 1_000;
+/** Due rows read beyond the free slots, so that a few jobs of unknown types do not block the rest. */
+const DUE_SLACK = 32;
 
 const POLL_TIMER = 'jobs-poll';
 const HEARTBEAT_TIMER = 'jobs-heartbeat';
@@ -130,37 +132,38 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     const now = new Date();
     const free = MAX_CONCURRENT_RUNS - this.runs.size;
     if (free <= 0) return;
+    // No type filter in SQL: it would lead SQLite to the (type, id) index and a sort of
+    // every job; the next_run_at index reads only the due ones. Types this instance
+    // does not know (another version) are left to the instances that do.
+    const known = new Set(types);
     const due = await this.jobs
       .createQueryBuilder('j')
-      .select(['j.id', 'j.running'])
-      .where('j.type IN (:...types)', { types })
-      .andWhere('j.nextRunAt <= :now', { now })
+      .where('j.nextRunAt <= :now', { now })
       .andWhere('(j.leaseUntil IS NULL OR j.leaseUntil < :now)', { now })
       .orderBy('j.nextRunAt', 'ASC')
       .addOrderBy('j.id', 'ASC')
-      .limit(free * 2)
+      .limit(free * 2 + DUE_SLACK)
       .getMany();
-    for (const candidate of due) {
+    for (const candidate of due.filter((j) => known.has(j.type))) {
       if (this.stopping || this.runs.size >= MAX_CONCURRENT_RUNS) return;
       if (this.runs.has(candidate.id)) continue;
       const startedAt = new Date();
       if (!(await this.claim(candidate.id, startedAt))) continue;
-      await this.start(candidate.id, startedAt, !!candidate.running);
+      this.start(candidate, startedAt);
     }
-    await this.armNextFire(types);
+    await this.armNextFire();
   }
 
   /**
    * A fire due before the next poll gets a timer of its own, so that it starts on
    * time rather than up to one poll interval late.
    */
-  private async armNextFire(types: string[]) {
+  private async armNextFire() {
     const now = new Date();
     const next = await this.jobs
       .createQueryBuilder('j')
       .select(['j.id', 'j.nextRunAt'])
-      .where('j.type IN (:...types)', { types })
-      .andWhere('j.nextRunAt > :now', { now })
+      .where('j.nextRunAt > :now', { now })
       .orderBy('j.nextRunAt', 'ASC')
       .limit(1)
       .getOne();
@@ -201,16 +204,26 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     return res.affected === 1;
   }
 
-  private async start(id: number, startedAt: Date, retry: boolean) {
-    const job = await this.jobs.findOneBy({ id });
-    if (!job || job.leaseOwner !== this.instanceId) return;
+  /** `job` as read before the claim; the claim's own changes are applied to it here. */
+  private start(job: Job, startedAt: Date) {
     const type = this.registry.get(job.type);
     if (!type) return;
+    // A row still marked running whose lease lapsed: its instance died mid-run.
+    const retry = !!job.running;
+    Object.assign(job, {
+      running: true,
+      leaseOwner: this.instanceId,
+      leaseUntil: new Date(startedAt.getTime() + this.config.jobLeaseMs),
+      fireAt: job.nextRunAt,
+      startedAt,
+      replay: false,
+      progress: null,
+    });
     const run = new JobRun(job, startedAt, this.instanceId);
-    this.runs.set(id, run);
+    this.runs.set(job.id, run);
     run.done = this.execute(run, type, retry)
-      .catch((err) => this.logger.error(`job ${id}: ${errorText(err)}`))
-      .finally(() => this.runs.delete(id));
+      .catch((err) => this.logger.error(`job ${job.id}: ${errorText(err)}`))
+      .finally(() => this.runs.delete(job.id));
   }
 
   private async execute(run: JobRun, type: RegisteredJobType, retry: boolean) {

@@ -64,6 +64,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   private crashed = false;
   private polling: Promise<void> | null = null;
   private pollAgain = false;
+  private lastClaimMs = 0;
 
   constructor(
     @InjectRepository(Job) private readonly jobs: Repository<Job>,
@@ -144,12 +145,18 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       .addOrderBy('j.id', 'ASC')
       .limit(free * 2 + DUE_SLACK)
       .getMany();
-    for (const candidate of due.filter((j) => known.has(j.type))) {
-      if (this.stopping || this.runs.size >= MAX_CONCURRENT_RUNS) return;
-      if (this.runs.has(candidate.id)) continue;
-      const startedAt = new Date();
-      if (!(await this.claim(candidate.id, startedAt))) continue;
-      this.start(candidate, startedAt);
+    const candidates = due.filter((j) => known.has(j.type) && !this.runs.has(j.id)).slice(0, free);
+    if (candidates.length && !this.stopping) {
+      const startedAt = this.claimInstant();
+      const claimed = await this.claim(
+        candidates.map((j) => j.id),
+        startedAt,
+      );
+      for (const job of candidates) if (claimed.has(job.id)) this.start(job, startedAt);
+      // More due than this batch, and room left: look again at once.
+      if (due.length > candidates.length && this.runs.size < MAX_CONCURRENT_RUNS) {
+        this.pollAgain = true;
+      }
     }
     await this.armNextFire();
   }
@@ -183,25 +190,48 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     );
   }
 
-  /** The lease: one atomic conditional UPDATE; only one instance can see 1 affected row. */
-  private async claim(id: number, now: Date): Promise<boolean> {
+  /** Claim instants strictly increase, so that (owner, lease_until) names one claim. */
+  private claimInstant(): Date {
+    this.lastClaimMs = Math.max(Date.now(), this.lastClaimMs + 1);
+    return new Date(this.lastClaimMs);
+  }
+
+  /**
+   * The lease: one atomic conditional UPDATE over the batch. A row is taken only
+   * while it is due and its lease is free, so two instances never both take one
+   * fire (the database serialises the row updates). Which rows this instance got
+   * is read back by its claim's unique (owner, lease_until).
+   */
+  private async claim(ids: number[], now: Date): Promise<Set<number>> {
+    const leaseUntil = new Date(now.getTime() + this.config.jobLeaseMs);
     const res = await this.jobs
       .createQueryBuilder()
       .update(Job)
       .set({
         running: true,
         leaseOwner: this.instanceId,
-        leaseUntil: new Date(now.getTime() + this.config.jobLeaseMs),
+        leaseUntil,
         fireAt: () => 'next_run_at',
         startedAt: now,
         replay: false,
         progress: null,
       })
-      .where('id = :id', { id })
+      .where('id IN (:...ids)', { ids })
       .andWhere('next_run_at <= :now', { now })
       .andWhere('(lease_until IS NULL OR lease_until < :now)', { now })
       .execute();
-    return res.affected === 1;
+    if (!res.affected) return new Set();
+    if (res.affected === ids.length) return new Set(ids);
+    const mine = await this.jobs
+      .createQueryBuilder('j')
+      .select(['j.id'])
+      .where('j.id IN (:...ids)', { ids })
+      .andWhere('j.leaseOwner = :owner AND j.leaseUntil = :leaseUntil', {
+        owner: this.instanceId,
+        leaseUntil,
+      })
+      .getMany();
+    return new Set(mine.map((j) => j.id));
   }
 
   /** `job` as read before the claim; the claim's own changes are applied to it here. */

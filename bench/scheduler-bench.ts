@@ -12,7 +12,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IsOptional, IsString } from 'class-validator';
 import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
+import { cpus, loadavg, tmpdir } from 'os';
 import { join } from 'path';
 import { DataSource } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -169,6 +169,8 @@ async function main() {
   );
   const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM jobs WHERE ran = 1`);
   console.log(`jobs run: ${n}`);
+  const load = loadavg().map((x) => x.toFixed(1));
+  console.log(`machine: ${cpus().length} cores, load average ${load.join(' ')} (1, 5, 15 min)`);
   await app.close();
 }
 

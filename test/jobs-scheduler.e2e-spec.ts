@@ -236,6 +236,35 @@ describe('Job runs with a short minute (e2e)', () => {
     }
   });
 
+  it('cancels a run on another instance when the job is deleted (its heartbeat finds no row)', async () => {
+    const other = await createTestApp({
+      dbUrl: t.dbUrl,
+      imports: [TestJobTypesModule],
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+    });
+    try {
+      const res = await a.post('test-sleep', { repeat: 'now', ms: 20_000, store: 'default' });
+      const id = res.body.data.id;
+      await waitFor(async () => (await a.logs(id)).length > 0, 2000, 'the started entry');
+      const [{ lease_owner: owner }] = await t.dataSource.query(
+        `SELECT lease_owner FROM jobs WHERE id = ${id}`,
+      );
+      const remote = owner === t.app.get(JobScheduler).instanceId ? other : t;
+      const t0 = Date.now();
+      await api(remote).del(`test-sleep/${id}`).expect(204);
+      await waitFor(
+        async () => (await a.logs(id)).some((r) => r.event === 'cancelled'),
+        3000,
+        'the cancellation',
+      );
+      // Within a heartbeat (a third of the lease), not at the end of the 20 s run.
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(testSleepRuns.find((r) => r.jobId === id)?.aborted).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('retries the run of an instance that died, once its lease lapses', async () => {
     const other = await createTestApp({
       dbUrl: t.dbUrl,

@@ -271,6 +271,8 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     let outcome: Outcome;
     try {
       const store = job.storeId === null ? null : await this.stores.findOneBy({ id: job.storeId });
+      // Never run a store's job as if it were over every store.
+      if (job.storeId !== null && !store) throw new Error(`store ${job.storeId} no longer exists`);
       const params = plainToInstance(type.options.params, job.params ?? {}) as Record<
         string,
         unknown

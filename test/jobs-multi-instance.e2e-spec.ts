@@ -46,6 +46,7 @@ describeOnMysql('several instances on one database (e2e, MySQL/MariaDB only)', (
   let b: TestApp;
 
   beforeEach(async () => {
+    testSleepRuns.length = 0; // job ids restart with each database
     a = await createTestApp({ env: ENV, imports: [TestJobTypesModule] });
     b = await createTestApp({ dbUrl: a.dbUrl, env: ENV, imports: [TestJobTypesModule] });
   });

@@ -40,6 +40,7 @@ describe('Job runs (e2e)', () => {
   let a: ReturnType<typeof api>;
 
   beforeAll(async () => {
+    testSleepRuns.length = 0; // job ids restart with each database
     t = await createTestApp({ imports: [TestJobTypesModule] });
     a = api(t);
   });
@@ -199,6 +200,7 @@ describe('Job runs with a short minute (e2e)', () => {
   let a: ReturnType<typeof api>;
 
   beforeAll(async () => {
+    testSleepRuns.length = 0; // job ids restart with each database
     t = await createTestApp({
       imports: [TestJobTypesModule],
       env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },

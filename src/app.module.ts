@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { LogsDeletionModule } from './job-types/logs-deletion/logs-deletion.module';
 import { StoresDeletionModule } from './job-types/stores-deletion/stores-deletion.module';
 import { Cmi5TokensDeletionModule } from './job-types/cmi5-tokens-deletion/cmi5-tokens-deletion.module';
+import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { XapiDocumentsModule } from './xapi/documents/xapi-documents.module';
 import { StatementsModule } from './xapi/statements/statements.module';
@@ -23,6 +24,7 @@ const FEATURES = [
   StatementsModule,
   XapiDocumentsModule,
   Cmi5Module,
+  JobsModule,
   LogsDeletionModule,
   StoresDeletionModule,
   Cmi5TokensDeletionModule,

@@ -3,6 +3,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, raw } from 'express';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { validationExceptionFactory } from './common/errors';
+import { addJobTypesToDocument, jobTypeModels } from './jobs/jobs-openapi';
+import { JobTypeRegistry } from './jobs/job-type.registry';
 import { SystemLogService } from './logging/system-log.service';
 
 export const BODY_LIMIT = '50mb';
@@ -42,7 +44,12 @@ export function configureApp(app: INestApplication): INestApplication {
     .setVersion('0.1.0')
     .addBasicAuth()
     .build();
-  const document = SwaggerModule.createDocument(app, doc);
+  // Each job type gets its own routes and POST body, from the registry of types.
+  const jobTypes = app.get(JobTypeRegistry, { strict: false });
+  const document = SwaggerModule.createDocument(app, doc, {
+    extraModels: jobTypeModels(jobTypes),
+  });
+  addJobTypesToDocument(document, jobTypes);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -3,6 +3,7 @@ import { Cmi5Token } from '../cmi5/cmi5-token.entity';
 import { Connection } from '../access/connection.entity';
 import { Person } from '../access/person.entity';
 import { Store } from '../access/store.entity';
+import { Job } from '../jobs/job.entity';
 import { LogEntry } from '../logging/log-entry.entity';
 import { Agent } from '../xapi/agents/agent.entity';
 import { ActivityProfile } from '../xapi/documents/activity-profile.entity';
@@ -33,4 +34,5 @@ export const ENTITIES = [
   ActivityProfile,
   AgentProfile,
   Cmi5Token,
+  Job,
 ];

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
@@ -59,7 +59,13 @@ export async function freshDatabaseUrl(): Promise<string> {
 }
 
 export async function createTestApp(
-  options: { env?: Record<string, string>; dbUrl?: string; listen?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    dbUrl?: string;
+    listen?: boolean;
+    /** Extra modules (e.g. a test-only job type). */
+    imports?: ModuleMetadata['imports'];
+  } = {},
 ): Promise<TestApp> {
   const dbUrl = options.dbUrl ?? (await freshDatabaseUrl());
   const dir = mkdtempSync(join(tmpdir(), 'lrs-files-'));
@@ -76,7 +82,7 @@ export async function createTestApp(
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
+    imports: [AppModule.forRoot(config), ...(options.imports ?? [])],
   }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureApp(app);

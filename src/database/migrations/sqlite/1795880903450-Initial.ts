@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Initial1795879579930 implements MigrationInterface {
-  name = 'Initial1795879579930';
+export class Initial1795880903450 implements MigrationInterface {
+  name = 'Initial1795880903450';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -42,6 +42,18 @@ export class Initial1795879579930 implements MigrationInterface {
     );
     await queryRunner.query(
       `CREATE UNIQUE INDEX "IDX_790b2968701a6ff5ff38323776" ON "stores" ("slug") `,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "jobs" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "type" varchar(50) NOT NULL, "store_id" integer, "client" varchar(100) NOT NULL, "replay" boolean NOT NULL DEFAULT (0), "repeat" varchar(20) NOT NULL, "date" varchar(40), "time" varchar(5), "minute" smallint, "week_day" smallint, "month_day" smallint, "month" smallint, "timezone" varchar(64), "params" json NOT NULL, "state" json, "running" boolean NOT NULL DEFAULT (0), "ran" integer NOT NULL DEFAULT (0), "success" boolean, "started_at" datetime(3), "completed_at" datetime(3), "next_run_at" datetime(3), "feedback" text, "progress" json, "lease_owner" varchar(64), "lease_until" datetime(3), "fire_at" datetime(3), "created_at" datetime(3) NOT NULL, "updated_at" datetime(3) NOT NULL)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_b2e973f56250d9153770d121a8" ON "jobs" ("store_id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_859c1843f3867e448e52303767" ON "jobs" ("next_run_at") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_7c485848779d49b5f66d7c20ed" ON "jobs" ("type", "id") `,
     );
     await queryRunner.query(
       `CREATE TABLE "logs" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "level" smallint NOT NULL, "type" varchar(20) NOT NULL, "store_id" integer, "job_id" integer, "event" varchar(20), "success" boolean, "message" text NOT NULL, "data" json, "stored" datetime(3) NOT NULL)`,
@@ -222,6 +234,10 @@ export class Initial1795879579930 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "IDX_497c51060d7ed6da9c94dd9110"`);
     await queryRunner.query(`DROP INDEX "IDX_10d65a4fb56f62db29ed1b1459"`);
     await queryRunner.query(`DROP TABLE "logs"`);
+    await queryRunner.query(`DROP INDEX "IDX_7c485848779d49b5f66d7c20ed"`);
+    await queryRunner.query(`DROP INDEX "IDX_859c1843f3867e448e52303767"`);
+    await queryRunner.query(`DROP INDEX "IDX_b2e973f56250d9153770d121a8"`);
+    await queryRunner.query(`DROP TABLE "jobs"`);
     await queryRunner.query(`DROP INDEX "IDX_790b2968701a6ff5ff38323776"`);
     await queryRunner.query(`DROP TABLE "stores"`);
     await queryRunner.query(`DROP INDEX "IDX_b99d91c7284736e56198f44bc8"`);

@@ -1,0 +1,182 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBasicAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPropertyOptional,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ClientAuthGuard } from '../access/client-auth.guard';
+import { Permissions } from '../access/permissions';
+import { CurrentPrincipal, Principal } from '../access/principal';
+import { JobScheduleDto } from './dto/job-schedule.dto';
+import { JobLogEntryView, JobView } from './dto/job.view';
+import { JobsApiGuard } from './jobs-api.guard';
+import { JobsService } from './jobs.service';
+
+export class JobListQuery {
+  @ApiPropertyOptional({ description: 'Slug of a store', example: 'default' })
+  @IsOptional()
+  @IsString()
+  store?: string;
+
+  @ApiPropertyOptional({ description: 'The service param of the jobs', example: 'statements' })
+  @IsOptional()
+  @IsString()
+  service?: string;
+}
+
+export class JobDeleteQuery {
+  @ApiPropertyOptional({ description: 'Only the jobs of this store (slug)', example: 'default' })
+  @IsOptional()
+  @IsString()
+  store?: string;
+}
+
+export class JobLogsQuery {
+  @ApiPropertyOptional({ description: 'At most this many entries (1-1000)', example: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Entries with an id below this one (paging)', example: 420 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  before?: number;
+}
+
+const TYPE_PARAM = ApiParam({
+  name: 'type',
+  description: 'A job type (each has its own routes in this document)',
+  example: 'logs-deletion',
+});
+const ID_PARAM = ApiParam({ name: 'id', description: 'Job id', example: 12 });
+
+/** Job ids in paths: anything else than a positive integer is no job (404). */
+const jobId = (raw: string) => (/^\d{1,15}$/.test(raw) ? Number(raw) : NaN);
+
+/** The Jobs API (jobs.md): `<base>/jobs/<type>` for every registered type. */
+@Controller('api/:client/jobs')
+@UseGuards(JobsApiGuard, ClientAuthGuard)
+@Permissions('jobs/all')
+@ApiTags('jobs')
+@ApiBasicAuth()
+@ApiParam({ name: 'client', description: 'Slug of the calling client', example: 'admin' })
+@ApiUnauthorizedResponse({ description: 'Missing or wrong credentials for this client endpoint' })
+@ApiForbiddenResponse({ description: 'The client lacks the permission jobs/all' })
+@ApiNotFoundResponse({ description: 'Unknown job type or job, or JOBS_API=false' })
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post(':type')
+  @TYPE_PARAM
+  @ApiOperation({
+    summary: 'Create a job (one per store when the type fans out and store is omitted)',
+  })
+  @ApiBody({ type: JobScheduleDto })
+  @ApiCreatedResponse({ type: JobView })
+  @ApiUnprocessableEntityResponse({ description: 'Every offending field named' })
+  async create(
+    @Param('type') type: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const jobs = await this.jobs.create(type, body, principal);
+    const fanOut = this.jobs.type(type).options.store === 'per-store' && isOmitted(body?.store);
+    const views = await this.jobs.views(jobs);
+    return { data: fanOut ? views : views[0] };
+  }
+
+  @Put(':type/:id')
+  @TYPE_PARAM
+  @ID_PARAM
+  @ApiOperation({ summary: 'Replace a job definition (an omitted store keeps the job store)' })
+  @ApiBody({ type: JobScheduleDto })
+  @ApiOkResponse({ type: JobView })
+  @ApiUnprocessableEntityResponse({ description: 'Every offending field named' })
+  async update(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const job = await this.jobs.update(type, jobId(id), body, principal);
+    return { data: await this.jobs.view(job) };
+  }
+
+  @Get(':type')
+  @TYPE_PARAM
+  @ApiOperation({ summary: 'The jobs of a type' })
+  @ApiOkResponse({ type: JobView, isArray: true })
+  async list(@Param('type') type: string, @Query() q: JobListQuery) {
+    return { data: await this.jobs.views(await this.jobs.list(type, q)) };
+  }
+
+  @Get(':type/:id')
+  @TYPE_PARAM
+  @ID_PARAM
+  @ApiOperation({ summary: 'One job' })
+  @ApiOkResponse({ type: JobView })
+  async get(@Param('type') type: string, @Param('id') id: string) {
+    this.jobs.type(type);
+    return { data: await this.jobs.view(await this.jobs.find(type, jobId(id))) };
+  }
+
+  @Delete(':type')
+  @HttpCode(204)
+  @TYPE_PARAM
+  @ApiOperation({ summary: 'Delete every job of a type (running runs are cancelled)' })
+  @ApiNoContentResponse()
+  async removeAll(@Param('type') type: string, @Query() q: JobDeleteQuery) {
+    await this.jobs.removeAll(type, q);
+  }
+
+  @Delete(':type/:id')
+  @HttpCode(204)
+  @TYPE_PARAM
+  @ID_PARAM
+  @ApiOperation({ summary: 'Delete a job (a running run is cancelled)' })
+  @ApiNoContentResponse()
+  async remove(@Param('type') type: string, @Param('id') id: string) {
+    await this.jobs.remove(type, jobId(id));
+  }
+
+  @Get(':type/:id/logs')
+  @TYPE_PARAM
+  @ID_PARAM
+  @ApiOperation({ summary: 'Log entries of a job, newest first' })
+  @ApiOkResponse({ type: JobLogEntryView, isArray: true })
+  async logs(@Param('type') type: string, @Param('id') id: string, @Query() q: JobLogsQuery) {
+    return { data: await this.jobs.logEntries(type, jobId(id), q) };
+  }
+}
+
+function isOmitted(store: unknown) {
+  return store === undefined || store === null || store === '';
+}

@@ -1,0 +1,371 @@
+import { parseDbUrl } from '../src/config/app-config';
+import { createDataSource } from '../src/database/data-source';
+import { JobScheduler } from '../src/jobs/scheduler.service';
+import { TestJobTypesModule, testSleepRuns } from './support/test-job-types';
+import { createTestApp, TestApp } from './support/test-app';
+import { sleep, waitFor } from './support/wait';
+
+interface LogRow {
+  id: number;
+  event: string | null;
+  success: boolean | number | null;
+  message: string;
+  data: string | Record<string, unknown> | null;
+}
+
+function api(t: TestApp) {
+  return {
+    post: (type: string, body: object) =>
+      t.http().post(`${t.base}/jobs/${type}`).set('Authorization', t.adminAuth).send(body),
+    put: (type: string, id: number, body: object) =>
+      t.http().put(`${t.base}/jobs/${type}/${id}`).set('Authorization', t.adminAuth).send(body),
+    get: (path: string) => t.http().get(`${t.base}/jobs/${path}`).set('Authorization', t.adminAuth),
+    del: (path: string) =>
+      t.http().delete(`${t.base}/jobs/${path}`).set('Authorization', t.adminAuth),
+    /** The job's log entries, oldest first, straight from the database. */
+    logs: async (jobId: number): Promise<LogRow[]> =>
+      t.dataSource.query(
+        `SELECT id, event, success, message, data FROM logs WHERE job_id = ${Number(jobId)} ORDER BY id`,
+      ),
+    job: async (type: string, id: number) =>
+      (await t.http().get(`${t.base}/jobs/${type}/${id}`).set('Authorization', t.adminAuth)).body
+        .data,
+  };
+}
+
+const events = (rows: LogRow[]) => rows.map((r) => r.event);
+
+describe('Job runs (e2e)', () => {
+  let t: TestApp;
+  let a: ReturnType<typeof api>;
+
+  beforeAll(async () => {
+    testSleepRuns.length = 0; // job ids restart with each database
+    t = await createTestApp({ imports: [TestJobTypesModule] });
+    a = api(t);
+  });
+  afterAll(async () => t.close());
+
+  it('runs a `now` job within 2 seconds; it stays listed with ran 1 and nothing more due', async () => {
+    const res = await a.post('test-sleep', { repeat: 'now', ms: 50, store: 'default' }).expect(201);
+    const id = res.body.data.id;
+    const job = await waitFor(
+      async () => {
+        const j = await a.job('test-sleep', id);
+        return j.ran === 1 ? j : null;
+      },
+      5000,
+      'the now job to run',
+    );
+    // Started within 2 s of its creation, as the server recorded both.
+    const delay = new Date(job.started_at).getTime() - new Date(job.created_at).getTime();
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThan(2000);
+    expect(job).toMatchObject({
+      running: false,
+      ran: 1,
+      success: true,
+      feedback: 'slept 50 ms',
+      next_run_at: null,
+      progress: null,
+    });
+    expect(new Date(job.started_at).getTime()).toBeLessThanOrEqual(
+      new Date(job.completed_at).getTime(),
+    );
+    const logs = await a.logs(id);
+    expect(events(logs)).toEqual(['started', 'passed']);
+    expect(logs[1].message).toBe('slept 50 ms');
+    expect(testSleepRuns.filter((r) => r.jobId === id)).toHaveLength(1);
+    // The handler's state persisted.
+    const [row] = await t.dataSource.query(`SELECT state FROM jobs WHERE id = ${id}`);
+    const state = typeof row.state === 'string' ? JSON.parse(row.state) : row.state;
+    expect(state).toEqual({ runs: 1 });
+    // Listed until deleted; it does not run again by itself.
+    await sleep(300);
+    expect((await a.job('test-sleep', id)).ran).toBe(1);
+    expect((await a.get('test-sleep').expect(200)).body.data.map((j: any) => j.id)).toContain(id);
+  });
+
+  it('records a failing run with its cause, and keeps serving', async () => {
+    const res = await a.post('test-sleep', { repeat: 'now', ms: 1, fail: true, store: 'default' });
+    const id = res.body.data.id;
+    const job = await waitFor(async () => {
+      const j = await a.job('test-sleep', id);
+      return j.ran === 1 ? j : null;
+    });
+    expect(job).toMatchObject({ success: false, feedback: 'Failed: told to fail', running: false });
+    const logs = await a.logs(id);
+    expect(events(logs)).toEqual(['started', 'failed']);
+    expect(logs[1].message).toContain('told to fail');
+    expect(!!logs[1].success).toBe(false);
+    await t.http().get('/health').expect(200);
+  });
+
+  it('runs an `on` job whose date is past at once, once', async () => {
+    const res = await a.post('test-sleep', {
+      repeat: 'on',
+      date: '2020-01-01',
+      ms: 1,
+      store: 'default',
+    });
+    const id = res.body.data.id;
+    await waitFor(async () => (await a.job('test-sleep', id)).ran === 1, 5000, 'the on job');
+    await sleep(300);
+    const job = await a.job('test-sleep', id);
+    expect(job).toMatchObject({ ran: 1, next_run_at: null, success: true });
+  });
+
+  it('cancels a running run on DELETE', async () => {
+    const res = await a.post('test-sleep', { repeat: 'now', ms: 20_000, store: 'default' });
+    const id = res.body.data.id;
+    await waitFor(async () => (await a.job('test-sleep', id)).running, 5000, 'the run to start');
+    const t0 = Date.now();
+    await a.del(`test-sleep/${id}`).expect(204);
+    const logs = await waitFor(async () => {
+      const rows = await a.logs(id);
+      return rows.some((r) => r.event === 'cancelled') ? rows : null;
+    }, 6000);
+    expect(Date.now() - t0).toBeLessThan(8000); // the run would last 20 s
+    expect(events(logs).filter((e) => e !== 'progress')).toEqual(['started', 'cancelled']);
+    expect(testSleepRuns.find((r) => r.jobId === id)?.aborted).toBe(true);
+    expect(await t.dataSource.query(`SELECT id FROM jobs WHERE id = ${id}`)).toEqual([]);
+  });
+
+  it('DELETE of all jobs cancels the running ones too', async () => {
+    const res = await a.post('test-sleep', { repeat: 'now', ms: 20_000 }).expect(201);
+    const ids: number[] = res.body.data.map((j: { id: number }) => j.id);
+    await waitFor(
+      async () =>
+        (await Promise.all(ids.map((id) => a.job('test-sleep', id)))).every((j) => j.running),
+      5000,
+    );
+    await a.del('test-sleep').expect(204);
+    for (const id of ids) {
+      await waitFor(async () => (await a.logs(id)).some((r) => r.event === 'cancelled'), 6000);
+    }
+  });
+
+  it('replay: runs a scheduled job once at once; the flag reads true until that run starts', async () => {
+    const res = await a
+      .post('test-sleep', {
+        repeat: 'dailyAt',
+        time: '03:00',
+        ms: 1000,
+        store: 'default',
+        replay: true,
+      })
+      .expect(201);
+    const id = res.body.data.id;
+    expect(res.body.data.replay).toBe(true);
+    const running = await waitFor(async () => {
+      const j = await a.job('test-sleep', id);
+      return j.running ? j : null;
+    }, 5000);
+    expect(running.replay).toBe(false);
+    const done = await waitFor(async () => {
+      const j = await a.job('test-sleep', id);
+      return j.ran === 1 && !j.running ? j : null;
+    }, 6000);
+    expect(new Date(done.next_run_at).getTime()).toBeGreaterThan(Date.now());
+    expect(new Date(done.next_run_at).toISOString()).toMatch(/T03:00:00\.000Z$/);
+    // Asked again during a run: runs again after it; asked and withdrawn: does not.
+    await a
+      .put('test-sleep', id, { repeat: 'dailyAt', time: '03:00', ms: 1000, replay: true })
+      .expect(200);
+    await waitFor(async () => (await a.job('test-sleep', id)).running, 5000);
+    const asked = await a
+      .put('test-sleep', id, { repeat: 'dailyAt', time: '03:00', ms: 1000, replay: true })
+      .expect(200);
+    expect(asked.body.data.replay).toBe(true);
+    await waitFor(async () => (await a.job('test-sleep', id)).ran === 3, 8000, 'the second replay');
+    await a
+      .put('test-sleep', id, { repeat: 'dailyAt', time: '03:00', ms: 1000, replay: true })
+      .expect(200);
+    await waitFor(async () => (await a.job('test-sleep', id)).running, 5000);
+    await a
+      .put('test-sleep', id, { repeat: 'dailyAt', time: '03:00', ms: 1000, replay: true })
+      .expect(200);
+    const withdrawn = await a
+      .put('test-sleep', id, { repeat: 'dailyAt', time: '03:00', ms: 1000, replay: false })
+      .expect(200);
+    expect(withdrawn.body.data.replay).toBe(false);
+    await waitFor(async () => (await a.job('test-sleep', id)).ran === 4, 6000);
+    await sleep(500);
+    const last = await a.job('test-sleep', id);
+    expect(last).toMatchObject({ ran: 4, running: false, replay: false });
+    expect(events(await a.logs(id)).filter((e) => e === 'started')).toHaveLength(4);
+  });
+});
+
+describe('Job runs with a short minute (e2e)', () => {
+  let t: TestApp;
+  let a: ReturnType<typeof api>;
+
+  beforeAll(async () => {
+    testSleepRuns.length = 0; // job ids restart with each database
+    t = await createTestApp({
+      imports: [TestJobTypesModule],
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+    });
+    a = api(t);
+  });
+  afterAll(async () => t.close());
+
+  it('skips the fires that come while a run is going, logging them once, and reports progress', async () => {
+    const res = await a.post('test-sleep', { repeat: 'everyMinute', ms: 1300, store: 'default' });
+    const id = res.body.data.id;
+    const during = await waitFor(
+      async () => {
+        const j = await a.job('test-sleep', id);
+        return j.running && j.progress ? j : null;
+      },
+      6000,
+      'progress on the record',
+    );
+    expect(during.progress).toMatchObject({ total: 1300 });
+    await waitFor(async () => (await a.job('test-sleep', id)).ran >= 1, 8000, 'the first run');
+    await a.del(`test-sleep/${id}`).expect(204);
+    const logs = await a.logs(id);
+    const firstRun = events(logs).slice(0, events(logs).indexOf('passed') + 1);
+    expect(firstRun[0]).toBe('started');
+    expect(firstRun.filter((e) => e === 'skipped')).toHaveLength(1);
+    expect(firstRun.filter((e) => e === 'progress').length).toBeGreaterThan(0);
+    const skipped = logs.find((r) => r.event === 'skipped')!;
+    const data = typeof skipped.data === 'string' ? JSON.parse(skipped.data) : skipped.data;
+    expect(data.count).toBeGreaterThanOrEqual(2);
+    // A job never runs twice at once: the runs did not overlap.
+    const runs = testSleepRuns.filter((r) => r.jobId === id);
+    for (let i = 1; i < runs.length; i++) {
+      expect(runs[i].startedAt).toBeGreaterThanOrEqual(runs[i - 1].endedAt ?? Infinity);
+    }
+  });
+
+  it('cancels a run on another instance when the job is deleted (its heartbeat finds no row)', async () => {
+    const other = await createTestApp({
+      dbUrl: t.dbUrl,
+      imports: [TestJobTypesModule],
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+    });
+    try {
+      const res = await a.post('test-sleep', { repeat: 'now', ms: 20_000, store: 'default' });
+      const id = res.body.data.id;
+      await waitFor(async () => (await a.logs(id)).length > 0, 5000, 'the started entry');
+      const [{ lease_owner: owner }] = await t.dataSource.query(
+        `SELECT lease_owner FROM jobs WHERE id = ${id}`,
+      );
+      const remote = owner === t.app.get(JobScheduler).instanceId ? other : t;
+      const t0 = Date.now();
+      await api(remote).del(`test-sleep/${id}`).expect(204);
+      await waitFor(
+        async () => (await a.logs(id)).some((r) => r.event === 'cancelled'),
+        6000,
+        'the cancellation',
+      );
+      // Within a heartbeat (a third of the lease), not at the end of the 20 s run.
+      expect(Date.now() - t0).toBeLessThan(8000); // the run would last 20 s
+      expect(testSleepRuns.find((r) => r.jobId === id)?.aborted).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('retries the run of an instance that died, once its lease lapses', async () => {
+    const other = await createTestApp({
+      dbUrl: t.dbUrl,
+      imports: [TestJobTypesModule],
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+    });
+    try {
+      // Whichever instance took the run dies; the other one must retry it.
+      const res = await api(other).post('test-sleep', {
+        repeat: 'now',
+        ms: 1500,
+        store: 'default',
+      });
+      const id = res.body.data.id;
+      // Mid-run: started, and its handler going.
+      await waitFor(async () => testSleepRuns.some((r) => r.jobId === id), 5000, 'the run');
+      await waitFor(async () => (await a.logs(id)).length > 0, 5000, 'the started entry');
+      const [{ lease_owner: first }] = await t.dataSource.query(
+        `SELECT lease_owner FROM jobs WHERE id = ${id}`,
+      );
+      const owner = [t, other].find((x) => x.app.get(JobScheduler).instanceId === first)!;
+      const survivor = owner === t ? other : t;
+      owner.app.get(JobScheduler).simulateCrash();
+      const done = await waitFor(
+        async () => {
+          const j = await api(survivor).job('test-sleep', id);
+          return j.ran === 1 ? j : null;
+        },
+        6000,
+        'the retry',
+      );
+      expect(done.success).toBe(true);
+      const logs = await a.logs(id);
+      expect(events(logs).filter((e) => e !== 'progress')).toEqual([
+        'started',
+        'started',
+        'passed',
+      ]);
+      const retry = logs.filter((r) => r.event === 'started')[1];
+      const data = typeof retry.data === 'string' ? JSON.parse(retry.data) : retry.data;
+      expect(data).toMatchObject({
+        retry: true,
+        instance: survivor.app.get(JobScheduler).instanceId,
+      });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('Graceful shutdown (e2e)', () => {
+  it('lets runs finish for the grace period, then releases them so that another instance retries', async () => {
+    const t = await createTestApp({
+      imports: [TestJobTypesModule],
+      env: { JOBS_SHUTDOWN_GRACE_MS: '300' },
+    });
+    const a = api(t);
+    const quick = (await a.post('test-sleep', { repeat: 'now', ms: 150, store: 'default' })).body
+      .data;
+    const slow = (await a.post('test-sleep', { repeat: 'now', ms: 20_000, store: 'default' })).body
+      .data;
+    await waitFor(async () => (await a.job('test-sleep', slow.id)).running, 5000);
+    await waitFor(
+      async () =>
+        (await a.job('test-sleep', quick.id)).running || (await a.job('test-sleep', quick.id)).ran,
+      5000,
+    );
+    const dbUrl = t.dbUrl;
+    await t.close();
+    // Looked at between the two instances, before the next one can take the run.
+    const ds = await createDataSource({ db: parseDbUrl(dbUrl) }).initialize();
+    try {
+      const [q] = await ds.query(`SELECT ran, success FROM jobs WHERE id = ${quick.id}`);
+      expect(Number(q.ran)).toBe(1);
+      expect(!!q.success).toBe(true);
+      const [s] = await ds.query(
+        `SELECT ran, running, lease_owner, next_run_at FROM jobs WHERE id = ${slow.id}`,
+      );
+      expect({ ran: Number(s.ran), running: !!s.running, owner: s.lease_owner }).toEqual({
+        ran: 0,
+        running: false,
+        owner: null,
+      });
+      expect(s.next_run_at).not.toBeNull();
+    } finally {
+      await ds.destroy();
+    }
+    const next = await createTestApp({ dbUrl, imports: [TestJobTypesModule] });
+    try {
+      const b = api(next);
+      const before = events(await b.logs(slow.id)).filter((e) => e !== 'progress');
+      expect(before.slice(0, 2)).toEqual(['started', 'interrupted']);
+      // The next instance retries it (its first poll happens at start).
+      await waitFor(async () => (await b.job('test-sleep', slow.id)).running, 6000, 'the retry');
+      await b.del(`test-sleep/${slow.id}`).expect(204);
+    } finally {
+      await next.close();
+    }
+  });
+});

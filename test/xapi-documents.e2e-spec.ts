@@ -266,6 +266,22 @@ describe('xAPI documents (e2e)', () => {
         .set('Authorization', t.adminAuth)
         .send({ v: 4 })
         .expect(204);
+      // Under xAPI 2.0 a state PUT over an existing document needs a header too (409).
+      await t
+        .http()
+        .put(state({ stateId: 'etags' }))
+        .set('X-Experience-API-Version', '2.0.0')
+        .set('Authorization', t.adminAuth)
+        .send({ v: 5 })
+        .expect(409);
+      const v2 = await t
+        .http()
+        .get(state({ stateId: 'etags' }))
+        .set('X-Experience-API-Version', '2.0.0')
+        .set('Authorization', t.adminAuth)
+        .expect(200);
+      expect(v2.body).toEqual({ v: 4 });
+      expect(v2.headers['x-experience-api-version']).toBe('2.0.0');
     });
 
     it('refuses missing or invalid params with 400', async () => {
@@ -324,6 +340,7 @@ describe('xAPI documents (e2e)', () => {
         .put(url({ profileId: 'prefs' }))
         .set(V)
         .set('Authorization', t.adminAuth)
+        .set('If-None-Match', '*')
         .send({ lang: 'en' })
         .expect(204);
       // POST merges (no precondition needed for POST).
@@ -359,6 +376,7 @@ describe('xAPI documents (e2e)', () => {
         .put(url({ profileId: 'other' }))
         .set(V)
         .set('Authorization', t.adminAuth)
+        .set('If-None-Match', '*')
         .set('Content-Type', 'text/plain')
         .send('plain text')
         .expect(204);
@@ -395,7 +413,22 @@ describe('xAPI documents (e2e)', () => {
         .expect(404);
     });
 
-    it('applies the concurrency rules: 409 without precondition, 412 on mismatch', async () => {
+    it('applies the concurrency rules: 400/409 without precondition, 412 on mismatch', async () => {
+      // Creating without If-Match / If-None-Match: 400, nothing stored.
+      const missing = await t
+        .http()
+        .put(url({ profileId: 'cc' }))
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .send({ n: 0 })
+        .expect(400);
+      expect(missing.body.message).toMatch(/If-None-Match/);
+      await t
+        .http()
+        .get(url({ profileId: 'cc' }))
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .expect(404);
       const first = await t
         .http()
         .put(url({ profileId: 'cc' }))

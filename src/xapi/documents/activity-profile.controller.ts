@@ -57,7 +57,9 @@ export class ActivityProfileController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Store an activity profile document',
-    description: 'Overwriting an existing document needs If-Match or If-None-Match (else 409).',
+    description:
+      'Needs If-Match (the ETag) or If-None-Match (`*` to create): without either, 409 when ' +
+      'the document exists, 400 when not.',
   })
   @ActivityProfileQuery('required')
   @ApiResponse({ status: 204, description: 'Stored' })
@@ -71,7 +73,7 @@ export class ActivityProfileController {
       this.address(query, principal),
       incomingDocument(req),
       'put',
-      preconditionsOf(req, true),
+      preconditionsOf(req, 'required'),
     );
     setEtag(res, doc);
   }

@@ -65,7 +65,9 @@ export class AgentProfileController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Store an agent profile document',
-    description: 'Overwriting an existing document needs If-Match or If-None-Match (else 409).',
+    description:
+      'Needs If-Match (the ETag) or If-None-Match (`*` to create): without either, 409 when ' +
+      'the document exists, 400 when not.',
   })
   @AgentProfileQuery('required')
   @ApiResponse({ status: 204, description: 'Stored' })
@@ -79,7 +81,7 @@ export class AgentProfileController {
       this.address(query, principal),
       incomingDocument(req),
       'put',
-      preconditionsOf(req, true),
+      preconditionsOf(req, 'required'),
     );
     setEtag(res, doc);
   }

@@ -22,8 +22,12 @@ export interface DocumentAddress<T extends DocumentRecord> {
 export interface Preconditions {
   ifMatch?: string;
   ifNoneMatch?: string;
-  /** Profiles: a PUT over an existing document without either header is a 409. */
-  requireForExisting?: boolean;
+  /**
+   * A PUT without If-Match / If-None-Match: `replace` as sent; `conflict`: 409 when
+   * the document exists (xAPI 2.0 state); `required`: 409 when it exists, 400 when
+   * not (profiles, as the ADL conformance suite checks).
+   */
+  putWithoutHeader?: 'replace' | 'conflict' | 'required';
 }
 
 export interface IncomingDocument {
@@ -110,7 +114,7 @@ export class DocumentsService {
     return this.repo(entity).findOne({ where: { storeId, docKey } as any });
   }
 
-  /** 412 / 409 per xAPI-Communication 3.1, given the current document (or none). */
+  /** 412 / 409 / 400 per xAPI-Communication 3.1, given the current document (or none). */
   checkPreconditions(existing: DocumentRecord | null, pre: Preconditions) {
     if (pre.ifMatch !== undefined) {
       const tags = parseTags(pre.ifMatch);
@@ -128,14 +132,17 @@ export class DocumentsService {
         );
       }
     }
-    if (
-      pre.requireForExisting &&
-      existing &&
-      pre.ifMatch === undefined &&
-      pre.ifNoneMatch === undefined
-    ) {
+    const rule = pre.putWithoutHeader ?? 'replace';
+    if (rule === 'replace' || pre.ifMatch !== undefined || pre.ifNoneMatch !== undefined) return;
+    if (existing) {
       throw new ConflictException(
         'The document exists: send If-Match (its ETag) or If-None-Match to overwrite it.',
+      );
+    }
+    if (rule === 'required') {
+      throw new BadRequestException(
+        'A PUT of this document needs an If-Match or If-None-Match header (use If-None-Match: * ' +
+          'to create it).',
       );
     }
   }
@@ -169,7 +176,10 @@ export class DocumentsService {
   ): Promise<T> {
     const repo = this.repo(address.entity);
     const existing = await this.findOne(address.entity, address.storeId, address.docKey);
-    this.checkPreconditions(existing, mode === 'put' ? pre : { ...pre, requireForExisting: false });
+    this.checkPreconditions(
+      existing,
+      mode === 'put' ? pre : { ...pre, putWithoutHeader: 'replace' },
+    );
     let bytes = incoming.bytes;
     let contentType = incoming.contentType;
     if (mode === 'post' && existing) {
@@ -238,7 +248,7 @@ export class DocumentsService {
     pre: Preconditions,
   ): Promise<void> {
     const existing = await this.findOne(entity, storeId, docKey);
-    this.checkPreconditions(existing, { ...pre, requireForExisting: false });
+    this.checkPreconditions(existing, { ...pre, putWithoutHeader: 'replace' });
     if (existing) await this.repo(entity).delete({ id: existing.id } as any);
   }
 

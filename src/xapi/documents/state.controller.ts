@@ -14,7 +14,7 @@ import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
-import { XapiEndpoint } from '../common/xapi-endpoint';
+import { XapiEndpoint, XapiVersion } from '../common/xapi-endpoint';
 import {
   activityIdParam,
   agentParam,
@@ -90,7 +90,10 @@ export class StateController {
 
   @Put()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Store a state document (replaces it)' })
+  @ApiOperation({
+    summary: 'Store a state document (replaces it)',
+    description: 'Under xAPI 2.0 an existing document needs If-Match or If-None-Match (else 409).',
+  })
   @StateQuery('required')
   @ApiResponse({ status: 204, description: 'Stored' })
   async put(
@@ -99,11 +102,14 @@ export class StateController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    // xAPI 2.0 extends the 409 rule of the profiles to state documents; 1.0.3 replaces.
+    const rule =
+      (req as { xapiVersion?: XapiVersion }).xapiVersion === '2.0.0' ? 'conflict' : 'replace';
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
       'put',
-      preconditionsOf(req),
+      preconditionsOf(req, rule),
     );
     setEtag(res, doc);
   }

@@ -294,6 +294,8 @@ describe('xAPI documents (e2e)', () => {
         { agent: 'not json', stateId: 's' },
         { registration: 'not-a-uuid', stateId: 's' },
         { since: 'yesterday' },
+        { StateId: 's' },
+        { stateId: 's', foo: 'bar' },
       ];
       for (const q of bad) {
         const res = await t.http().get(state(q)).set(V).set('Authorization', t.adminAuth);

@@ -16,7 +16,13 @@ import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
 import { XapiEndpoint } from '../common/xapi-endpoint';
 import { ActivityProfile } from './activity-profile.entity';
-import { activityIdParam, documentIdParam, QueryParams, sinceParam } from './document-params';
+import {
+  activityIdParam,
+  documentIdParam,
+  onlyParams,
+  QueryParams,
+  sinceParam,
+} from './document-params';
 import { incomingDocument, preconditionsOf, sendDocument, sendIds, setEtag } from './document-http';
 import { DocumentAddress, DocumentsService, keyOf } from './documents.service';
 
@@ -29,6 +35,8 @@ function ActivityProfileQuery(profileId: 'required' | 'optional', since = false)
       : []),
   );
 }
+
+const ACTIVITY_PROFILE_PARAMS = ['activityId', 'profileId'];
 
 /** xAPI Activity Profile resource (xAPI-Communication 2.5). */
 @XapiEndpoint('activities/profile')
@@ -69,6 +77,7 @@ export class ActivityProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
@@ -89,6 +98,7 @@ export class ActivityProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
@@ -106,6 +116,7 @@ export class ActivityProfileController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, [...ACTIVITY_PROFILE_PARAMS, 'since']);
     const profileId = documentIdParam(query, 'profileId', false);
     if (profileId !== undefined) {
       const address = this.address(query, principal);
@@ -134,6 +145,7 @@ export class ActivityProfileController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
     const address = this.address(query, principal);
     await this.docs.deleteOne(
       ActivityProfile,

@@ -16,7 +16,13 @@ import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
 import { XapiEndpoint } from '../common/xapi-endpoint';
 import { AgentProfile } from './agent-profile.entity';
-import { agentParam, documentIdParam, QueryParams, sinceParam } from './document-params';
+import {
+  agentParam,
+  documentIdParam,
+  onlyParams,
+  QueryParams,
+  sinceParam,
+} from './document-params';
 import {
   assertAgentAllowed,
   incomingDocument,
@@ -36,6 +42,8 @@ function AgentProfileQuery(profileId: 'required' | 'optional', since = false) {
       : []),
   );
 }
+
+const AGENT_PROFILE_PARAMS = ['agent', 'profileId'];
 
 /** xAPI Agent Profile resource (xAPI-Communication 2.6). */
 @XapiEndpoint('agents/profile')
@@ -77,6 +85,7 @@ export class AgentProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, AGENT_PROFILE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
@@ -97,6 +106,7 @@ export class AgentProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, AGENT_PROFILE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
@@ -114,6 +124,7 @@ export class AgentProfileController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, [...AGENT_PROFILE_PARAMS, 'since']);
     const profileId = documentIdParam(query, 'profileId', false);
     if (profileId !== undefined) {
       const address = this.address(query, principal);
@@ -142,6 +153,7 @@ export class AgentProfileController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, AGENT_PROFILE_PARAMS);
     const address = this.address(query, principal);
     await this.docs.deleteOne(AgentProfile, address.storeId, address.docKey, preconditionsOf(req));
   }

@@ -19,6 +19,7 @@ import {
   activityIdParam,
   agentParam,
   documentIdParam,
+  onlyParams,
   QueryParams,
   registrationParam,
   sinceParam,
@@ -36,6 +37,8 @@ import { State } from './state.entity';
 
 const AGENT_EXAMPLE = '{"mbox":"mailto:learner@example.com"}';
 const REGISTRATION_EXAMPLE = 'ec531277-b57b-4c15-8d91-d292c5b2b8f7';
+
+const STATE_PARAMS = ['activityId', 'agent', 'registration', 'stateId'];
 
 /** Swagger docs of the state params; `stateId` required for PUT and POST. */
 function StateQuery(stateId: 'required' | 'optional', since = false) {
@@ -102,6 +105,7 @@ export class StateController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, STATE_PARAMS);
     // xAPI 2.0 extends the 409 rule of the profiles to state documents; 1.0.3 replaces.
     const rule =
       (req as { xapiVersion?: XapiVersion }).xapiVersion === '2.0.0' ? 'conflict' : 'replace';
@@ -125,6 +129,7 @@ export class StateController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, STATE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
@@ -144,6 +149,7 @@ export class StateController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, [...STATE_PARAMS, 'since']);
     const stateId = documentIdParam(query, 'stateId', false);
     if (stateId !== undefined) {
       const address = this.address(query, principal);
@@ -169,6 +175,7 @@ export class StateController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, STATE_PARAMS);
     const stateId = documentIdParam(query, 'stateId', false);
     if (stateId !== undefined) {
       const address = this.address(query, principal);

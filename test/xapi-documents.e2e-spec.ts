@@ -2,6 +2,8 @@ import { createHash } from 'crypto';
 import { Person } from '../src/access/person.entity';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
 import { Agent } from '../src/xapi/agents/agent.entity';
+import { agentProfileAddress, stateAddress } from '../src/xapi/documents/document-addresses';
+import { DocumentsService } from '../src/xapi/documents/documents.service';
 import { createTestApp, TestApp } from './support/test-app';
 
 const V = { 'X-Experience-API-Version': '1.0.3' };
@@ -524,6 +526,54 @@ describe('xAPI documents (e2e)', () => {
       .set(V)
       .set('Authorization', t.adminAuth)
       .expect(400);
+  });
+
+  it('lets jobs write and delete an agent documents through DocumentsService', async () => {
+    const docs = t.app.get(DocumentsService);
+    const carl = { mbox: 'mailto:carl@example.com' };
+    const json = (v: unknown) => ({
+      bytes: Buffer.from(JSON.stringify(v)),
+      contentType: 'application/json',
+    });
+    await docs.write(
+      stateAddress(1, { activityId: ACTIVITY, agent: carl, registration: REG, stateId: 's1' }),
+      json({ a: 1 }),
+      'put',
+      {},
+    );
+    await docs.write(
+      stateAddress(1, { activityId: ACTIVITY, agent: carl, stateId: 's2' }),
+      json({ b: 2 }),
+      'put',
+      {},
+    );
+    await docs.write(agentProfileAddress(1, { agent: carl, profileId: 'p' }), json({}), 'put', {});
+    // What the HTTP side sees is what the job wrote.
+    const ids = await t
+      .http()
+      .get(state({ agent: JSON.stringify(carl) }))
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(ids.body.sort()).toEqual(['s1', 's2']);
+    expect(await docs.deleteAgentDocuments(1, ['mbox::mailto:carl@example.com'], 1)).toEqual({
+      states: 2,
+      agentProfiles: 1,
+    });
+    const after = await t
+      .http()
+      .get(state({ agent: JSON.stringify(carl) }))
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(after.body).toEqual([]);
+    // Other agents keep theirs.
+    await t
+      .http()
+      .get(state({ stateId: 'bin' }))
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
   });
 
   it('serves about without credentials', async () => {

@@ -24,7 +24,8 @@ import {
   sinceParam,
 } from './document-params';
 import { incomingDocument, preconditionsOf, sendDocument, sendIds, setEtag } from './document-http';
-import { DocumentAddress, DocumentsService, keyOf } from './documents.service';
+import { activityProfileAddress, activityProfileContextKey } from './document-addresses';
+import { DocumentAddress, DocumentsService } from './documents.service';
 
 function ActivityProfileQuery(profileId: 'required' | 'optional', since = false) {
   return applyDecorators(
@@ -44,21 +45,11 @@ const ACTIVITY_PROFILE_PARAMS = ['activityId', 'profileId'];
 export class ActivityProfileController {
   constructor(private readonly docs: DocumentsService) {}
 
-  private contextKey(activityId: string) {
-    return keyOf('activity-profile', activityId);
-  }
-
   private address(query: QueryParams, principal: Principal): DocumentAddress<ActivityProfile> {
-    const activityId = activityIdParam(query);
-    const profileId = documentIdParam(query, 'profileId', true)!;
-    const contextKey = this.contextKey(activityId);
-    return {
-      entity: ActivityProfile,
-      storeId: principal.store.id,
-      contextKey,
-      docKey: keyOf(contextKey, profileId),
-      fields: { activityId, profileId },
-    };
+    return activityProfileAddress(principal.store.id, {
+      activityId: activityIdParam(query),
+      profileId: documentIdParam(query, 'profileId', true)!,
+    });
   }
 
   @Put()
@@ -124,7 +115,7 @@ export class ActivityProfileController {
       if (!doc) throw new NotFoundException('No such activity profile document.');
       return sendDocument(res, doc);
     }
-    const contextKey = this.contextKey(activityIdParam(query));
+    const contextKey = activityProfileContextKey(activityIdParam(query));
     const since = sinceParam(query);
     const ids = await this.docs.listIds(
       ActivityProfile,

@@ -31,7 +31,8 @@ import {
   sendIds,
   setEtag,
 } from './document-http';
-import { DocumentAddress, DocumentsService, keyOf } from './documents.service';
+import { agentProfileAddress, agentProfileContextKey } from './document-addresses';
+import { DocumentAddress, DocumentsService } from './documents.service';
 
 function AgentProfileQuery(profileId: 'required' | 'optional', since = false) {
   return applyDecorators(
@@ -54,19 +55,15 @@ export class AgentProfileController {
   private agent(query: QueryParams, principal: Principal) {
     const agent = agentParam(query);
     assertAgentAllowed(principal, agent.vid);
-    return { ...agent, contextKey: keyOf('agent-profile', agent.vid) };
+    return { ...agent, contextKey: agentProfileContextKey(agent.vid) };
   }
 
   private address(query: QueryParams, principal: Principal): DocumentAddress<AgentProfile> {
     const agent = this.agent(query, principal);
-    const profileId = documentIdParam(query, 'profileId', true)!;
-    return {
-      entity: AgentProfile,
-      storeId: principal.store.id,
-      contextKey: agent.contextKey,
-      docKey: keyOf(agent.contextKey, profileId),
-      fields: { agentVid: agent.vid, agent: agent.agent, profileId },
-    };
+    return agentProfileAddress(principal.store.id, {
+      agent: agent.agent,
+      profileId: documentIdParam(query, 'profileId', true)!,
+    });
   }
 
   @Put()

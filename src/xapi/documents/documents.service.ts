@@ -6,7 +6,9 @@ import {
 } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { DataSource, EntityTarget, Repository } from 'typeorm';
+import { AgentProfile } from './agent-profile.entity';
 import { DocumentContent, DocumentRecord } from './document-record';
+import { State } from './state.entity';
 
 /** Where a document lives: its table, store, context and (for one document) its key. */
 export interface DocumentAddress<T extends DocumentRecord> {
@@ -263,6 +265,39 @@ export class DocumentsService {
     if (registration) where.registration = registration;
     const res = await this.repo(entity).delete(where as any);
     return res.affected ?? 0;
+  }
+
+  /**
+   * The states and agent profiles of agents (by agentVid), in batches: what the
+   * agent-deletion job removes besides statements.
+   */
+  async deleteAgentDocuments(
+    storeId: number | null,
+    vids: string[],
+    batchSize = 500,
+  ): Promise<{ states: number; agentProfiles: number }> {
+    const out = { states: 0, agentProfiles: 0 };
+    if (vids.length === 0) return out;
+    for (const [entity, key] of [
+      [State, 'states'],
+      [AgentProfile, 'agentProfiles'],
+    ] as const) {
+      const repo = this.dataSource.getRepository<DocumentRecord>(entity);
+      for (;;) {
+        const qb = repo
+          .createQueryBuilder('d')
+          .select('d.id', 'id')
+          .where('d.agentVid IN (:...vids)', { vids })
+          .orderBy('d.id', 'ASC')
+          .limit(batchSize);
+        if (storeId !== null) qb.andWhere('d.storeId = :storeId', { storeId });
+        const ids = (await qb.getRawMany<{ id: number }>()).map((r) => Number(r.id));
+        if (ids.length === 0) break;
+        const res = await repo.delete(ids);
+        out[key] += res.affected ?? ids.length;
+      }
+    }
+    return out;
   }
 }
 

@@ -32,7 +32,8 @@ import {
   sendIds,
   setEtag,
 } from './document-http';
-import { DocumentAddress, DocumentsService, keyOf } from './documents.service';
+import { stateAddress, stateContextKey } from './document-addresses';
+import { DocumentAddress, DocumentsService } from './documents.service';
 import { State } from './state.entity';
 
 const AGENT_EXAMPLE = '{"mbox":"mailto:learner@example.com"}';
@@ -69,26 +70,18 @@ export class StateController {
       activityId,
       agent,
       registration,
-      contextKey: keyOf('state', activityId, agent.vid),
+      contextKey: stateContextKey(activityId, agent.vid),
     };
   }
 
   private address(query: QueryParams, principal: Principal): DocumentAddress<State> {
     const c = this.context(query, principal);
-    const stateId = documentIdParam(query, 'stateId', true)!;
-    return {
-      entity: State,
-      storeId: principal.store.id,
-      contextKey: c.contextKey,
-      docKey: keyOf(c.contextKey, c.registration, stateId),
-      fields: {
-        activityId: c.activityId,
-        agentVid: c.agent.vid,
-        agent: c.agent.agent,
-        registration: c.registration,
-        stateId,
-      },
-    };
+    return stateAddress(principal.store.id, {
+      activityId: c.activityId,
+      agent: c.agent.agent,
+      registration: c.registration,
+      stateId: documentIdParam(query, 'stateId', true)!,
+    });
   }
 
   @Put()

@@ -142,7 +142,7 @@ describeOnMysql('several instances on one database (e2e, MySQL/MariaDB only)', (
         const by = new Set(s.map((x) => x.instance));
         return s.length === ids.length && by.has(sa.instanceId) && by.has(sb.instanceId);
       },
-      5_000,
+      10_000,
       'runs on both instances',
     );
     const before = await entries(a, 'started', ids);

@@ -65,6 +65,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   private polling: Promise<void> | null = null;
   private pollAgain = false;
   private lastClaimMs = 0;
+  private backlog = false;
 
   constructor(
     @InjectRepository(Job) private readonly jobs: Repository<Job>,
@@ -132,7 +133,10 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     if (!types.length) return;
     const now = new Date();
     const free = MAX_CONCURRENT_RUNS - this.runs.size;
-    if (free <= 0) return;
+    if (free <= 0) {
+      this.backlog = true;
+      return;
+    }
     // No type filter in SQL: it would lead SQLite to the (type, id) index and a sort of
     // every job; the next_run_at index reads only the due ones. Types this instance
     // does not know (another version) are left to the instances that do.
@@ -153,9 +157,10 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
         startedAt,
       );
       for (const job of candidates) if (claimed.has(job.id)) this.start(job, startedAt);
-      // More due than this batch, and room left: look again at once.
-      if (due.length > candidates.length && this.runs.size < MAX_CONCURRENT_RUNS) {
-        this.pollAgain = true;
+      // More due than this batch: look again at once if there is room, else when a run ends.
+      if (due.length > candidates.length) {
+        if (this.runs.size < MAX_CONCURRENT_RUNS) this.pollAgain = true;
+        else this.backlog = true;
       }
     }
     await this.armNextFire();
@@ -253,7 +258,14 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     this.runs.set(job.id, run);
     run.done = this.execute(run, type, retry)
       .catch((err) => this.logger.error(`job ${job.id}: ${errorText(err)}`))
-      .finally(() => this.runs.delete(job.id));
+      .finally(() => {
+        this.runs.delete(job.id);
+        // Due fires were left waiting for a free slot: take them now, not at the next poll.
+        if (this.backlog) {
+          this.backlog = false;
+          this.wake();
+        }
+      });
   }
 
   private async execute(run: JobRun, type: RegisteredJobType, retry: boolean) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { XapiVersion } from '../common/xapi-endpoint';
 import {
   COMPONENTS_OF_INTERACTION,
   INTERACTION_COMPONENT_LISTS,
@@ -23,7 +24,8 @@ export interface Violation {
   message: string;
 }
 
-export type StatementVersion = '1.0.3' | '2.0.0';
+/** '1.0.3' validates for 1.0.x, '2.0.0' for 2.0.x: the version a request's header names. */
+export type StatementVersion = XapiVersion;
 
 type Json = Record<string, unknown>;
 

@@ -558,4 +558,13 @@ describe('xAPI statements (e2e)', () => {
     );
     expect(row.client_id).toBeNull();
   });
+
+  it('stores and returns a statement of several megabytes', async () => {
+    const big = 'x'.repeat(3_000_000);
+    const s = makeStatement();
+    s.context.extensions = { 'http://example.com/ext/blob': big };
+    await post(s).expect(200);
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.context.extensions['http://example.com/ext/blob']).toHaveLength(3_000_000);
+  });
 });

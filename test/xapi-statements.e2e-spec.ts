@@ -567,4 +567,29 @@ describe('xAPI statements (e2e)', () => {
     const back = await get({ statementId: s.id }).expect(200);
     expect(back.body.context.extensions['http://example.com/ext/blob']).toHaveLength(3_000_000);
   });
+
+  it('returns statements that target a matching statement through a StatementRef', async () => {
+    const registration = randomUUID();
+    const target = makeStatement({ context: { registration } });
+    const ref = makeStatement({
+      verb: { id: 'http://example.com/verbs/commented' },
+      object: { objectType: 'StatementRef', id: target.id },
+    });
+    const refOfRef = makeStatement({
+      verb: { id: 'http://example.com/verbs/liked' },
+      object: { objectType: 'StatementRef', id: ref.id },
+    });
+    await post([target, ref, refOfRef, makeStatement()]).expect(200);
+    const res = await get({ registration }).expect(200);
+    expect(res.body.statements.map((x: any) => x.id)).toEqual([refOfRef.id, ref.id, target.id]);
+    const paged = await get({ registration, limit: '2', ascending: 'true' }).expect(200);
+    expect(paged.body.statements.map((x: any) => x.id)).toEqual([target.id, ref.id]);
+    const next = await t
+      .http()
+      .get(paged.body.more)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(next.body.statements.map((x: any) => x.id)).toEqual([refOfRef.id]);
+  });
 });

@@ -260,6 +260,15 @@ describe('xAPI statements (e2e)', () => {
     expect(JSON.parse(parts[0].body.toString()).id).toBe(s.id);
     expect(parts[1].headers['x-experience-api-hash']).toBe(sha2);
     expect(Buffer.compare(parts[1].body, content)).toBe(0);
+    // attachments=true answers multipart/mixed even when nothing matches.
+    const empty = await t
+      .http()
+      .get(STATEMENTS)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .query({ registration: randomUUID(), attachments: 'true' })
+      .expect(200);
+    expect(empty.headers['content-type']).toMatch(/^multipart\/mixed; boundary=/);
     // A part whose content does not match its hash is refused.
     const bad = buildMultipart(boundary, [
       {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'crypto';
 import { buildMultipart, parseMultipart } from '../src/xapi/statements/multipart';
 import { CredentialVerifiers } from '../src/access/credential-verifiers';
 import { grants } from '../src/access/permissions';
+import { StatementRecorder } from '../src/xapi/statements/statement-recorder.service';
 import { basic, createTestApp, TestApp } from './support/test-app';
 import { createClient, makeStatement } from './support/xapi-fixtures';
 
@@ -259,6 +260,15 @@ describe('xAPI statements (e2e)', () => {
     expect(JSON.parse(parts[0].body.toString()).id).toBe(s.id);
     expect(parts[1].headers['x-experience-api-hash']).toBe(sha2);
     expect(Buffer.compare(parts[1].body, content)).toBe(0);
+    // attachments=true answers multipart/mixed even when nothing matches.
+    const empty = await t
+      .http()
+      .get(STATEMENTS)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .query({ registration: randomUUID(), attachments: 'true' })
+      .expect(200);
+    expect(empty.headers['content-type']).toMatch(/^multipart\/mixed; boundary=/);
     // A part whose content does not match its hash is refused.
     const bad = buildMultipart(boundary, [
       {
@@ -489,5 +499,106 @@ describe('xAPI statements (e2e)', () => {
       .type('form')
       .send(form({ Authorization: t.adminAuth, 'X-Experience-API-Version': '1.0.3' }))
       .expect(400);
+  });
+
+  it('skips agents, activities, vocab and id indexes when the pipeline says so', async () => {
+    const bare = await createClient(t, 'bare', ['xapi/all'], {
+      update_activities: false,
+      update_agents: false,
+      update_vocab: false,
+      update_activity_ids: false,
+      update_agent_ids: false,
+    });
+    const s = makeStatement({
+      actor: { mbox: `mailto:${randomUUID()}@example.com` },
+      verb: { id: `http://example.com/verbs/${randomUUID()}` },
+      object: {
+        objectType: 'Activity',
+        id: `http://example.com/a/${randomUUID()}`,
+        definition: { name: { en: 'x' } },
+      },
+    });
+    await post(s, bare.auth, `${bare.base}/xapi/statements`).expect(200);
+    const count = async (sql: string, args: unknown[]) =>
+      Number((await t.dataSource.query(sql, args))[0].c);
+    const [row] = await t.dataSource.query('SELECT id FROM statements WHERE statement_id = ?', [
+      s.id,
+    ]);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM statement_agents WHERE statement_row_id = ?', [
+        row.id,
+      ]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM statement_activities WHERE statement_row_id = ?', [
+        row.id,
+      ]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM agents WHERE vid = ?', [`mbox::${s.actor.mbox}`]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM activities WHERE activity_id = ?', [s.object.id]),
+    ).toBe(0);
+    expect(await count('SELECT COUNT(*) AS c FROM vocab WHERE iri = ?', [s.verb.id])).toBe(0);
+    // The statement itself is still found by its object activity.
+    const list = await get({ activity: s.object.id }).expect(200);
+    expect(list.body.statements.map((x: any) => x.id)).toEqual([s.id]);
+  });
+
+  it('records for jobs with their own options, keeping a pulled authority', async () => {
+    const recorder = t.app.get(StatementRecorder);
+    const [store] = await t.dataSource.query("SELECT id FROM stores WHERE slug = 'default'");
+    const remote = {
+      objectType: 'Agent',
+      account: { homePage: 'http://remote.example.com', name: 'lrs' },
+    };
+    const s = makeStatement({ authority: remote });
+    const result = await recorder.record({ id: store.id }, null, [s], { version: '2.0.0' });
+    expect(result).toEqual({ ids: [s.id], recorded: 1 });
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.authority).toEqual(remote);
+    expect(back.body.version).toBe('2.0.0');
+    const again = await recorder.record({ id: store.id }, null, [s], { version: '2.0.0' });
+    expect(again.recorded).toBe(0);
+    const [row] = await t.dataSource.query(
+      'SELECT client_id FROM statements WHERE statement_id = ?',
+      [s.id],
+    );
+    expect(row.client_id).toBeNull();
+  });
+
+  it('stores and returns a statement of several megabytes', async () => {
+    const big = 'x'.repeat(3_000_000);
+    const s = makeStatement();
+    s.context.extensions = { 'http://example.com/ext/blob': big };
+    await post(s).expect(200);
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.context.extensions['http://example.com/ext/blob']).toHaveLength(3_000_000);
+  });
+
+  it('returns statements that target a matching statement through a StatementRef', async () => {
+    const registration = randomUUID();
+    const target = makeStatement({ context: { registration } });
+    const ref = makeStatement({
+      verb: { id: 'http://example.com/verbs/commented' },
+      object: { objectType: 'StatementRef', id: target.id },
+    });
+    const refOfRef = makeStatement({
+      verb: { id: 'http://example.com/verbs/liked' },
+      object: { objectType: 'StatementRef', id: ref.id },
+    });
+    await post([target, ref, refOfRef, makeStatement()]).expect(200);
+    const res = await get({ registration }).expect(200);
+    expect(res.body.statements.map((x: any) => x.id)).toEqual([refOfRef.id, ref.id, target.id]);
+    const paged = await get({ registration, limit: '2', ascending: 'true' }).expect(200);
+    expect(paged.body.statements.map((x: any) => x.id)).toEqual([target.id, ref.id]);
+    const next = await t
+      .http()
+      .get(paged.body.more)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(next.body.statements.map((x: any) => x.id)).toEqual([refOfRef.id]);
   });
 });

@@ -1,4 +1,10 @@
-import { BadRequestException, ConflictException, Injectable, Optional } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  Optional,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { createHash, randomUUID } from 'crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Client, PipelineOptions } from '../../access/client.entity';
@@ -125,6 +131,11 @@ export class StatementRecorder {
       } catch (e: any) {
         const retryable = e?.errno === 1213 || e?.errno === 1205 || e?.code === 'SQLITE_BUSY';
         if (retryable && attempt < MAX_RETRIES) continue;
+        if (e?.errno === 1153 || e?.code === 'ER_NET_PACKET_TOO_LARGE') {
+          throw new PayloadTooLargeException(
+            'A statement is larger than the database accepts (MySQL max_allowed_packet).',
+          );
+        }
         if (e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE') {
           throw new ConflictException('A statement with this id was stored concurrently.');
         }
@@ -234,10 +245,22 @@ export class StatementRecorder {
     const now = new Date();
     const ids = prepared.map((p) => p.statementId);
     const repo = em.getRepository(Statement);
+    // One look-up for both: rows with these ids, and stored voiding statements targeting them.
     const existing = new Map<string, Statement>();
+    const storedVoiders = new Map<string, string>();
+    const idSet = new Set(ids);
     for (const part of chunks(ids, 500)) {
-      for (const row of await repo.find({ where: { storeId, statementId: In(part) } })) {
-        existing.set(row.statementId, row);
+      const rows = await repo.find({
+        where: [
+          { storeId, statementId: In(part) },
+          { storeId, voidTarget: In(part) },
+        ],
+      });
+      for (const row of rows) {
+        if (idSet.has(row.statementId)) existing.set(row.statementId, row);
+        if (row.voidTarget && idSet.has(row.voidTarget)) {
+          storedVoiders.set(row.voidTarget, row.statementId);
+        }
       }
     }
     const toInsert: Prepared[] = [];
@@ -287,13 +310,9 @@ export class StatementRecorder {
           }
         }
       }
-      const newIds = written.map((p) => p.statementId);
-      for (const part of chunks(newIds, 500)) {
-        const voiders = await repo.find({
-          select: { statementId: true, voidTarget: true },
-          where: { storeId, voidTarget: In(part) },
-        });
-        for (const v of voiders) voidedBy.set(v.voidTarget!, v.statementId);
+      for (const p of written) {
+        const voider = storedVoiders.get(p.statementId);
+        if (voider) voidedBy.set(p.statementId, voider);
       }
     }
 
@@ -315,6 +334,10 @@ export class StatementRecorder {
         activityId: objectActivity ? iriKey(objectActivity.activityId) : null,
         registration:
           typeof registration === 'string' ? registration.toLowerCase().slice(0, 36) : null,
+        statementRef:
+          p.data.object?.objectType === 'StatementRef' && typeof p.data.object.id === 'string'
+            ? p.data.object.id.toLowerCase().slice(0, 36)
+            : null,
         voidTarget: p.voidTarget,
         voidedBy: voidedBy.get(p.statementId) ?? null,
       };

@@ -1,5 +1,5 @@
 // Generated list: npm run migration:generate updates it.
 import { MigrationInterface } from 'typeorm';
-import { Initial1795880903450 } from './1795880903450-Initial';
+import { Initial1795883004841 } from './1795883004841-Initial';
 
-export const MYSQL_MIGRATIONS: (new () => MigrationInterface)[] = [Initial1795880903450];
+export const MYSQL_MIGRATIONS: (new () => MigrationInterface)[] = [Initial1795883004841];

@@ -1,31 +1,13 @@
-import {
-  applyDecorators,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Post,
-  Put,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { applyDecorators, Delete, Get, HttpCode, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
 import { XapiEndpoint } from '../common/xapi-endpoint';
 import { ActivityProfile } from './activity-profile.entity';
-import {
-  activityIdParam,
-  documentIdParam,
-  onlyParams,
-  QueryParams,
-  sinceParam,
-} from './document-params';
-import { incomingDocument, preconditionsOf, sendDocument, sendIds, setEtag } from './document-http';
+import { activityIdParam, documentIdParam, QueryParams } from './document-params';
 import { activityProfileAddress, activityProfileContextKey } from './document-addresses';
-import { DocumentAddress, DocumentsService } from './documents.service';
+import { DocumentKind, DocumentResourceService } from './document-resource';
 
 function ActivityProfileQuery(profileId: 'required' | 'optional', since = false) {
   return applyDecorators(
@@ -37,20 +19,25 @@ function ActivityProfileQuery(profileId: 'required' | 'optional', since = false)
   );
 }
 
-const ACTIVITY_PROFILE_PARAMS = ['activityId', 'profileId'];
+const ACTIVITY_PROFILES: DocumentKind<ActivityProfile> = {
+  entity: ActivityProfile,
+  idParam: 'profileId',
+  params: ['activityId', 'profileId'],
+  notFound: 'No such activity profile document.',
+  address: (query, principal) =>
+    activityProfileAddress(principal.store.id, {
+      activityId: activityIdParam(query),
+      profileId: documentIdParam(query, 'profileId', true)!,
+    }),
+  context: (query) => ({ contextKey: activityProfileContextKey(activityIdParam(query)) }),
+  putWithoutHeader: () => 'required',
+};
 
 /** xAPI Activity Profile resource (xAPI-Communication 2.5). */
 @XapiEndpoint('activities/profile')
 @Permissions('xapi/profile')
 export class ActivityProfileController {
-  constructor(private readonly docs: DocumentsService) {}
-
-  private address(query: QueryParams, principal: Principal): DocumentAddress<ActivityProfile> {
-    return activityProfileAddress(principal.store.id, {
-      activityId: activityIdParam(query),
-      profileId: documentIdParam(query, 'profileId', true)!,
-    });
-  }
+  constructor(private readonly resource: DocumentResourceService) {}
 
   @Put()
   @HttpCode(204)
@@ -68,14 +55,7 @@ export class ActivityProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
-    const doc = await this.docs.write(
-      this.address(query, principal),
-      incomingDocument(req),
-      'put',
-      preconditionsOf(req, 'required'),
-    );
-    setEtag(res, doc);
+    await this.resource.write(ACTIVITY_PROFILES, 'put', query, req, res, principal);
   }
 
   @Post()
@@ -89,14 +69,7 @@ export class ActivityProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
-    const doc = await this.docs.write(
-      this.address(query, principal),
-      incomingDocument(req),
-      'post',
-      preconditionsOf(req),
-    );
-    setEtag(res, doc);
+    await this.resource.write(ACTIVITY_PROFILES, 'post', query, req, res, principal);
   }
 
   @Get()
@@ -107,24 +80,7 @@ export class ActivityProfileController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, [...ACTIVITY_PROFILE_PARAMS, 'since']);
-    const profileId = documentIdParam(query, 'profileId', false);
-    if (profileId !== undefined) {
-      const address = this.address(query, principal);
-      const doc = await this.docs.findOne(ActivityProfile, address.storeId, address.docKey);
-      if (!doc) throw new NotFoundException('No such activity profile document.');
-      return sendDocument(res, doc);
-    }
-    const contextKey = activityProfileContextKey(activityIdParam(query));
-    const since = sinceParam(query);
-    const ids = await this.docs.listIds(
-      ActivityProfile,
-      'profileId',
-      principal.store.id,
-      contextKey,
-      { since },
-    );
-    return sendIds(res, ids);
+    return this.resource.get(ACTIVITY_PROFILES, query, res, principal);
   }
 
   @Delete()
@@ -136,13 +92,6 @@ export class ActivityProfileController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
-    const address = this.address(query, principal);
-    await this.docs.deleteOne(
-      ActivityProfile,
-      address.storeId,
-      address.docKey,
-      preconditionsOf(req),
-    );
+    await this.resource.delete(ACTIVITY_PROFILES, query, req, principal);
   }
 }

@@ -1,38 +1,14 @@
-import {
-  applyDecorators,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Post,
-  Put,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { applyDecorators, Delete, Get, HttpCode, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
 import { XapiEndpoint } from '../common/xapi-endpoint';
 import { AgentProfile } from './agent-profile.entity';
-import {
-  agentParam,
-  documentIdParam,
-  onlyParams,
-  QueryParams,
-  sinceParam,
-} from './document-params';
-import {
-  assertAgentAllowed,
-  incomingDocument,
-  preconditionsOf,
-  sendDocument,
-  sendIds,
-  setEtag,
-} from './document-http';
+import { agentParam, documentIdParam, QueryParams } from './document-params';
+import { assertAgentAllowed } from './document-http';
 import { agentProfileAddress, agentProfileContextKey } from './document-addresses';
-import { DocumentAddress, DocumentsService } from './documents.service';
+import { DocumentKind, DocumentResourceService } from './document-resource';
 
 function AgentProfileQuery(profileId: 'required' | 'optional', since = false) {
   return applyDecorators(
@@ -44,27 +20,34 @@ function AgentProfileQuery(profileId: 'required' | 'optional', since = false) {
   );
 }
 
-const AGENT_PROFILE_PARAMS = ['agent', 'profileId'];
+/** The `agent` param, checked against the caller. */
+function allowedAgent(query: QueryParams, principal: Principal) {
+  const agent = agentParam(query);
+  assertAgentAllowed(principal, agent.vid);
+  return agent;
+}
+
+const AGENT_PROFILES: DocumentKind<AgentProfile> = {
+  entity: AgentProfile,
+  idParam: 'profileId',
+  params: ['agent', 'profileId'],
+  notFound: 'No such agent profile document.',
+  address: (query, principal) =>
+    agentProfileAddress(principal.store.id, {
+      agent: allowedAgent(query, principal).agent,
+      profileId: documentIdParam(query, 'profileId', true)!,
+    }),
+  context: (query, principal) => ({
+    contextKey: agentProfileContextKey(allowedAgent(query, principal).vid),
+  }),
+  putWithoutHeader: () => 'required',
+};
 
 /** xAPI Agent Profile resource (xAPI-Communication 2.6). */
 @XapiEndpoint('agents/profile')
 @Permissions('xapi/profile')
 export class AgentProfileController {
-  constructor(private readonly docs: DocumentsService) {}
-
-  private agent(query: QueryParams, principal: Principal) {
-    const agent = agentParam(query);
-    assertAgentAllowed(principal, agent.vid);
-    return { ...agent, contextKey: agentProfileContextKey(agent.vid) };
-  }
-
-  private address(query: QueryParams, principal: Principal): DocumentAddress<AgentProfile> {
-    const agent = this.agent(query, principal);
-    return agentProfileAddress(principal.store.id, {
-      agent: agent.agent,
-      profileId: documentIdParam(query, 'profileId', true)!,
-    });
-  }
+  constructor(private readonly resource: DocumentResourceService) {}
 
   @Put()
   @HttpCode(204)
@@ -82,14 +65,7 @@ export class AgentProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, AGENT_PROFILE_PARAMS);
-    const doc = await this.docs.write(
-      this.address(query, principal),
-      incomingDocument(req),
-      'put',
-      preconditionsOf(req, 'required'),
-    );
-    setEtag(res, doc);
+    await this.resource.write(AGENT_PROFILES, 'put', query, req, res, principal);
   }
 
   @Post()
@@ -103,14 +79,7 @@ export class AgentProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, AGENT_PROFILE_PARAMS);
-    const doc = await this.docs.write(
-      this.address(query, principal),
-      incomingDocument(req),
-      'post',
-      preconditionsOf(req),
-    );
-    setEtag(res, doc);
+    await this.resource.write(AGENT_PROFILES, 'post', query, req, res, principal);
   }
 
   @Get()
@@ -121,24 +90,7 @@ export class AgentProfileController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, [...AGENT_PROFILE_PARAMS, 'since']);
-    const profileId = documentIdParam(query, 'profileId', false);
-    if (profileId !== undefined) {
-      const address = this.address(query, principal);
-      const doc = await this.docs.findOne(AgentProfile, address.storeId, address.docKey);
-      if (!doc) throw new NotFoundException('No such agent profile document.');
-      return sendDocument(res, doc);
-    }
-    const agent = this.agent(query, principal);
-    const since = sinceParam(query);
-    const ids = await this.docs.listIds(
-      AgentProfile,
-      'profileId',
-      principal.store.id,
-      agent.contextKey,
-      { since },
-    );
-    return sendIds(res, ids);
+    return this.resource.get(AGENT_PROFILES, query, res, principal);
   }
 
   @Delete()
@@ -150,8 +102,6 @@ export class AgentProfileController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, AGENT_PROFILE_PARAMS);
-    const address = this.address(query, principal);
-    await this.docs.deleteOne(AgentProfile, address.storeId, address.docKey, preconditionsOf(req));
+    await this.resource.delete(AGENT_PROFILES, query, req, principal);
   }
 }

@@ -1,15 +1,4 @@
-import {
-  applyDecorators,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Post,
-  Put,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { applyDecorators, Delete, Get, HttpCode, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Permissions } from '../../access/permissions';
@@ -19,27 +8,16 @@ import {
   activityIdParam,
   agentParam,
   documentIdParam,
-  onlyParams,
   QueryParams,
   registrationParam,
-  sinceParam,
 } from './document-params';
-import {
-  assertAgentAllowed,
-  incomingDocument,
-  preconditionsOf,
-  sendDocument,
-  sendIds,
-  setEtag,
-} from './document-http';
+import { assertAgentAllowed } from './document-http';
 import { stateAddress, stateContextKey } from './document-addresses';
-import { DocumentAddress, DocumentsService } from './documents.service';
+import { DocumentKind, DocumentResourceService } from './document-resource';
 import { State } from './state.entity';
 
 const AGENT_EXAMPLE = '{"mbox":"mailto:learner@example.com"}';
 const REGISTRATION_EXAMPLE = 'ec531277-b57b-4c15-8d91-d292c5b2b8f7';
-
-const STATE_PARAMS = ['activityId', 'agent', 'registration', 'stateId'];
 
 /** Swagger docs of the state params; `stateId` required for PUT and POST. */
 function StateQuery(stateId: 'required' | 'optional', since = false) {
@@ -54,35 +32,46 @@ function StateQuery(stateId: 'required' | 'optional', since = false) {
   );
 }
 
-/** xAPI State resource (xAPI-Communication 2.3): documents per activity, agent and registration. */
-@XapiEndpoint('activities/state')
-@Permissions('xapi/state')
-export class StateController {
-  constructor(private readonly docs: DocumentsService) {}
+/** The context of a request (400 on missing or invalid params), checked against the caller. */
+function stateContext(query: QueryParams, principal: Principal) {
+  const activityId = activityIdParam(query);
+  const agent = agentParam(query);
+  const registration = registrationParam(query);
+  assertAgentAllowed(principal, agent.vid);
+  return {
+    activityId,
+    agent,
+    registration,
+    contextKey: stateContextKey(activityId, agent.vid),
+  };
+}
 
-  /** The context of a request (400 on missing or invalid params), checked against the caller. */
-  private context(query: QueryParams, principal: Principal) {
-    const activityId = activityIdParam(query);
-    const agent = agentParam(query);
-    const registration = registrationParam(query);
-    assertAgentAllowed(principal, agent.vid);
-    return {
-      activityId,
-      agent,
-      registration,
-      contextKey: stateContextKey(activityId, agent.vid),
-    };
-  }
-
-  private address(query: QueryParams, principal: Principal): DocumentAddress<State> {
-    const c = this.context(query, principal);
+const STATES: DocumentKind<State> = {
+  entity: State,
+  idParam: 'stateId',
+  params: ['activityId', 'agent', 'registration', 'stateId'],
+  notFound: 'No such state document.',
+  address: (query, principal) => {
+    const c = stateContext(query, principal);
     return stateAddress(principal.store.id, {
       activityId: c.activityId,
       agent: c.agent.agent,
       registration: c.registration,
       stateId: documentIdParam(query, 'stateId', true)!,
     });
-  }
+  },
+  context: stateContext,
+  // xAPI 2.0 extends the 409 rule of the profiles to state documents; 1.0.3 replaces.
+  putWithoutHeader: (req) =>
+    (req as { xapiVersion?: XapiVersion }).xapiVersion === '2.0.0' ? 'conflict' : 'replace',
+  deleteWholeContext: true,
+};
+
+/** xAPI State resource (xAPI-Communication 2.3): documents per activity, agent and registration. */
+@XapiEndpoint('activities/state')
+@Permissions('xapi/state')
+export class StateController {
+  constructor(private readonly resource: DocumentResourceService) {}
 
   @Put()
   @HttpCode(204)
@@ -98,17 +87,7 @@ export class StateController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, STATE_PARAMS);
-    // xAPI 2.0 extends the 409 rule of the profiles to state documents; 1.0.3 replaces.
-    const rule =
-      (req as { xapiVersion?: XapiVersion }).xapiVersion === '2.0.0' ? 'conflict' : 'replace';
-    const doc = await this.docs.write(
-      this.address(query, principal),
-      incomingDocument(req),
-      'put',
-      preconditionsOf(req, rule),
-    );
-    setEtag(res, doc);
+    await this.resource.write(STATES, 'put', query, req, res, principal);
   }
 
   @Post()
@@ -122,14 +101,7 @@ export class StateController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, STATE_PARAMS);
-    const doc = await this.docs.write(
-      this.address(query, principal),
-      incomingDocument(req),
-      'post',
-      preconditionsOf(req),
-    );
-    setEtag(res, doc);
+    await this.resource.write(STATES, 'post', query, req, res, principal);
   }
 
   @Get()
@@ -142,21 +114,7 @@ export class StateController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, [...STATE_PARAMS, 'since']);
-    const stateId = documentIdParam(query, 'stateId', false);
-    if (stateId !== undefined) {
-      const address = this.address(query, principal);
-      const doc = await this.docs.findOne(State, address.storeId, address.docKey);
-      if (!doc) throw new NotFoundException('No such state document.');
-      return sendDocument(res, doc);
-    }
-    const c = this.context(query, principal);
-    const since = sinceParam(query);
-    const ids = await this.docs.listIds(State, 'stateId', principal.store.id, c.contextKey, {
-      since,
-      registration: c.registration,
-    });
-    return sendIds(res, ids);
+    return this.resource.get(STATES, query, res, principal);
   }
 
   @Delete()
@@ -168,14 +126,6 @@ export class StateController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
-    onlyParams(query, STATE_PARAMS);
-    const stateId = documentIdParam(query, 'stateId', false);
-    if (stateId !== undefined) {
-      const address = this.address(query, principal);
-      await this.docs.deleteOne(State, address.storeId, address.docKey, preconditionsOf(req));
-      return;
-    }
-    const c = this.context(query, principal);
-    await this.docs.deleteContext(State, principal.store.id, c.contextKey, c.registration);
+    await this.resource.delete(STATES, query, req, principal);
   }
 }

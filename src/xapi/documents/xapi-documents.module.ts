@@ -6,6 +6,7 @@ import { ActivityProfileController } from './activity-profile.controller';
 import { ActivityProfile } from './activity-profile.entity';
 import { AgentProfileController } from './agent-profile.controller';
 import { AgentProfile } from './agent-profile.entity';
+import { DocumentResourceService } from './document-resource';
 import { DocumentsService } from './documents.service';
 import { StateController } from './state.controller';
 import { State } from './state.entity';
@@ -20,7 +21,7 @@ import { State } from './state.entity';
     AgentsController,
     AboutController,
   ],
-  providers: [DocumentsService],
+  providers: [DocumentsService, DocumentResourceService],
   exports: [DocumentsService],
 })
 export class XapiDocumentsModule {}

@@ -11,9 +11,12 @@ import { HealthController } from './health/health.controller';
 import { LogsDeletionModule } from './job-types/logs-deletion/logs-deletion.module';
 import { StoresDeletionModule } from './job-types/stores-deletion/stores-deletion.module';
 import { LoggingModule } from './logging/logging.module';
+import { StatementsModule } from './xapi/statements/statements.module';
 
 /** Feature modules of the product; job types are plain modules listed here too. */
 const FEATURES = [LoggingModule, AccessModule, LogsDeletionModule, StoresDeletionModule];
+// xapi-statements
+(FEATURES as unknown[]).push(StatementsModule);
 
 @Module({})
 export class AppModule {

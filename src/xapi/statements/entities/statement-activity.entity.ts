@@ -1,0 +1,33 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { StoreScoped } from '../../../database/store-scoped';
+
+/**
+ * Activity index of statements (update_activity_ids): the object activity and
+ * every context activity (parent, grouping, category, other), `sub-` prefixed
+ * inside a sub-statement.
+ */
+@Entity('statement_activities')
+@Index(['storeId', 'activityId', 'statementRowId'])
+@Index(['statementRowId'])
+@StoreScoped({
+  storeColumn: 'store_id',
+  idColumn: 'id',
+  service: 'statements',
+  order: 200,
+})
+export class StatementActivity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'integer' })
+  storeId: number;
+
+  @Column({ type: 'integer' })
+  statementRowId: number;
+
+  @Column({ type: 'varchar', length: 255 })
+  activityId: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  role: string;
+}

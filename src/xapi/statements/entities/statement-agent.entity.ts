@@ -1,0 +1,34 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { StoreScoped } from '../../../database/store-scoped';
+
+/**
+ * Agent index of statements (update_agent_ids): one row per agent or identified
+ * group a statement names, by role: actor, object, authority, instructor, team,
+ * member (of the actor group), and the same prefixed `sub-` inside a sub-statement.
+ */
+@Entity('statement_agents')
+@Index(['storeId', 'vid', 'statementRowId'])
+@Index(['statementRowId'])
+@StoreScoped({
+  storeColumn: 'store_id',
+  idColumn: 'id',
+  service: 'statements',
+  order: 200,
+})
+export class StatementAgent {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'integer' })
+  storeId: number;
+
+  @Column({ type: 'integer' })
+  statementRowId: number;
+
+  /** agentVid() of the agent. */
+  @Column({ type: 'varchar', length: 255 })
+  vid: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  role: string;
+}

@@ -1,0 +1,40 @@
+/**
+ * xAPI statement comparison (xAPI-Data 2.4 "Statement Comparison Requirements"):
+ * two statements are the same when they differ only in authority, stored,
+ * timestamp, version, attachments, key order, the case of language tags and of
+ * UUIDs.
+ */
+const IGNORED_TOP_LEVEL = ['authority', 'stored', 'timestamp', 'version', 'attachments'];
+const LANGUAGE_MAPS = new Set(['display', 'name', 'description']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function normalize(value: unknown, key: string | null, inDefinition: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => normalize(v, null, inDefinition));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    const entries = Object.entries(value as Record<string, unknown>);
+    const isLanguageMap =
+      key !== null &&
+      LANGUAGE_MAPS.has(key) &&
+      (key === 'display' || inDefinition) &&
+      entries.every(([, v]) => typeof v === 'string');
+    for (const [k, v] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (isLanguageMap) out[k.toLowerCase()] = v;
+      else out[k] = normalize(v, k, inDefinition || k === 'definition');
+    }
+    return out;
+  }
+  if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase();
+  return value;
+}
+
+/** The comparable form of a statement: a canonical JSON string. */
+export function comparableStatement(statement: Record<string, unknown>): string {
+  const copy: Record<string, unknown> = { ...statement };
+  for (const k of IGNORED_TOP_LEVEL) delete copy[k];
+  return JSON.stringify(normalize(copy, null, false));
+}
+
+export function sameStatement(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return comparableStatement(a) === comparableStatement(b);
+}

@@ -1,0 +1,588 @@
+import { BadRequestException, ConflictException, Injectable, Optional } from '@nestjs/common';
+import { createHash, randomUUID } from 'crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Client, PipelineOptions } from '../../access/client.entity';
+import { AppConfig, PipelineDefaults } from '../../config/app-config';
+import { Activity } from '../activities/activity.entity';
+import { Agent } from '../agents/agent.entity';
+import { XapiVersion } from '../common/xapi-endpoint';
+import { StatementValidator } from '../validation/statement-validator';
+import { ATTACHMENT_PART_BYTES, Attachment } from './entities/attachment.entity';
+import { StatementActivity } from './entities/statement-activity.entity';
+import { StatementAgent } from './entities/statement-agent.entity';
+import { Statement } from './entities/statement.entity';
+import { VocabEntry } from './entities/vocab.entity';
+import { iriKey, statementActivities, statementAgents, voidTarget } from './index-keys';
+import { sameStatement } from './statement-comparison';
+
+export type RecordOptions = PipelineOptions & { version: XapiVersion };
+
+/** Raw attachment content that came with the statements, by sha2. */
+export interface AttachmentPart {
+  sha2: string;
+  contentType: string;
+  content: Buffer;
+}
+
+export interface RecordResult {
+  /** The statement ids, in the order given. */
+  ids: string[];
+  /** How many rows were inserted or replaced (identical re-posts are not counted). */
+  recorded: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INSERT_CHUNK = 200;
+const MAX_RETRIES = 3;
+
+function chunks<T>(rows: T[], size = INSERT_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** Definitions merge: language maps by language, everything else replaced by the newer. */
+export function mergeDefinitions(
+  old: Record<string, any> | null,
+  next: Record<string, any>,
+): Record<string, any> {
+  const out: Record<string, any> = { ...(old ?? {}) };
+  for (const [k, v] of Object.entries(next)) {
+    if ((k === 'name' || k === 'description') && v && typeof v === 'object' && out[k]) {
+      out[k] = { ...out[k], ...v };
+    } else if (k === 'extensions' && v && typeof v === 'object' && out[k]) {
+      out[k] = { ...out[k], ...v };
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+interface Prepared {
+  data: Record<string, any>;
+  statementId: string;
+  validated: boolean;
+  voidTarget: string | null;
+}
+
+/**
+ * The xAPI recording pipeline (xapi.md): validation, conflicts, voiding,
+ * activities, agents, vocabulary and id indexes, authority. One transaction
+ * per batch; used by the statements resource and by jobs (pull, seeding).
+ */
+@Injectable()
+export class StatementRecorder {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    @Optional() private readonly validator?: StatementValidator,
+  ) {}
+
+  /** The effective options: defaults, then the client's pipeline, then the caller's. */
+  effectiveOptions(
+    client: Client | null,
+    options: RecordOptions,
+  ): PipelineDefaults & RecordOptions {
+    return { ...this.config.pipelineDefaults, ...(client?.pipeline ?? {}), ...options };
+  }
+
+  async record(
+    store: { id: number },
+    client: Client | null,
+    statements: unknown[],
+    options: RecordOptions,
+    attachments: AttachmentPart[] = [],
+  ): Promise<RecordResult> {
+    const opts = this.effectiveOptions(client, options);
+    const prepared = this.prepare(client, statements, opts, attachments);
+    if (prepared.length === 0) return { ids: [], recorded: 0 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((em) =>
+          this.write(em, store.id, client, prepared, opts, attachments),
+        );
+      } catch (e: any) {
+        const retryable = e?.errno === 1213 || e?.errno === 1205 || e?.code === 'SQLITE_BUSY';
+        if (retryable && attempt < MAX_RETRIES) continue;
+        if (e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new ConflictException('A statement with this id was stored concurrently.');
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Ids, validation, version, authority, timestamps: everything before the database. */
+  private prepare(
+    client: Client | null,
+    statements: unknown[],
+    opts: PipelineDefaults & RecordOptions,
+    attachments: AttachmentPart[],
+  ): Prepared[] {
+    const errors: Record<string, string[]> = {};
+    const fail = (path: string, message: string) => (errors[path] ??= []).push(message);
+    const single = statements.length === 1;
+    const seen = new Set<string>();
+    const stored = new Date().toISOString();
+    const authority = this.authority(client, opts);
+    const out: Prepared[] = [];
+    statements.forEach((raw, i) => {
+      const prefix = single ? '' : `[${i}]`;
+      const at = (p: string) => (prefix ? `${prefix}${p ? '.' + p : ''}` : p || 'statement');
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+        fail(at(''), 'A statement must be a JSON object.');
+        return;
+      }
+      const s = { ...(raw as Record<string, any>) };
+      if (opts.validate_statements && this.validator) {
+        for (const v of this.validator.validate(s, opts.version)) {
+          fail(at(v.path.replace(/^\$?\.?/, '')), v.message);
+        }
+      }
+      if (s.id !== undefined && (typeof s.id !== 'string' || !UUID.test(s.id))) {
+        fail(at('id'), 'The statement id must be a UUID.');
+        return;
+      }
+      const id = (s.id ?? randomUUID()).toLowerCase();
+      if (seen.has(id)) fail(at('id'), 'The same statement id appears twice in this batch.');
+      seen.add(id);
+      s.id = id;
+      s.stored = stored;
+      if (s.timestamp === undefined) s.timestamp = stored;
+      if (authority) s.authority = authority;
+      if (s.version === undefined) s.version = opts.version === '2.0.0' ? '2.0.0' : '1.0.0';
+      out.push({
+        data: s,
+        statementId: id,
+        validated: !!(opts.validate_statements && this.validator),
+        voidTarget: voidTarget(s),
+      });
+    });
+    // Every attachment without fileUrl needs its raw part, and every part a statement.
+    const given = new Set(attachments.map((a) => a.sha2));
+    const used = new Set<string>();
+    out.forEach((p, i) => {
+      const list = Array.isArray(p.data.attachments) ? p.data.attachments : [];
+      list.forEach((a: any, j: number) => {
+        if (!a || typeof a !== 'object' || typeof a.sha2 !== 'string') return;
+        used.add(a.sha2);
+        if (!a.fileUrl && !given.has(a.sha2)) {
+          fail(
+            `${single ? '' : `[${i}].`}attachments[${j}].sha2`,
+            'No attachment part with this hash came with the request.',
+          );
+        }
+      });
+    });
+    for (const a of attachments) {
+      if (!used.has(a.sha2))
+        fail('attachments', `The part ${a.sha2} matches no statement attachment.`);
+    }
+    if (Object.keys(errors).length) {
+      throw new BadRequestException({ message: 'Invalid statement(s).', errors });
+    }
+    return out;
+  }
+
+  private authority(client: Client | null, opts: PipelineOptions): Record<string, any> | null {
+    if (opts.authority_name || opts.authority_homepage) {
+      return {
+        objectType: 'Agent',
+        account: {
+          homePage: opts.authority_homepage || 'http://lrs-jobs.local',
+          name: opts.authority_name || client?.slug || 'lrs',
+        },
+      };
+    }
+    if (!client) return null;
+    return {
+      objectType: 'Agent',
+      name: client.name,
+      account: { homePage: 'http://lrs-jobs.local/clients', name: client.slug },
+    };
+  }
+
+  private async write(
+    em: EntityManager,
+    storeId: number,
+    client: Client | null,
+    prepared: Prepared[],
+    opts: PipelineDefaults & RecordOptions,
+    attachments: AttachmentPart[],
+  ): Promise<RecordResult> {
+    const now = new Date();
+    const ids = prepared.map((p) => p.statementId);
+    const repo = em.getRepository(Statement);
+    const existing = new Map<string, Statement>();
+    for (const part of chunks(ids, 500)) {
+      for (const row of await repo.find({ where: { storeId, statementId: In(part) } })) {
+        existing.set(row.statementId, row);
+      }
+    }
+    const toInsert: Prepared[] = [];
+    const toReplace: { prepared: Prepared; row: Statement }[] = [];
+    for (const p of prepared) {
+      const row = existing.get(p.statementId);
+      if (!row) toInsert.push(p);
+      else if (sameStatement(row.data, p.data)) continue;
+      else if (opts.check_conflicts) {
+        throw new ConflictException(
+          `Statement ${p.statementId} is already stored with different content.`,
+        );
+      } else toReplace.push({ prepared: p, row });
+    }
+    const written = [...toInsert, ...toReplace.map((r) => r.prepared)];
+    if (written.length === 0) return { ids, recorded: 0 };
+
+    // Voiding: targets of voiding statements, and new statements already voided.
+    const voidedBy = new Map<string, string>();
+    if (opts.void_statements) {
+      const voiding = written.filter((p) => p.voidTarget);
+      const targets = [...new Set(voiding.map((p) => p.voidTarget!))];
+      const batchById = new Map(prepared.map((p) => [p.statementId, p]));
+      if (targets.length) {
+        const stored = await repo.find({
+          select: { statementId: true, voidTarget: true },
+          where: { storeId, statementId: In(targets) },
+        });
+        const voidingTargets = new Set([
+          ...stored.filter((r) => r.voidTarget).map((r) => r.statementId),
+          ...targets.filter((t) => batchById.get(t)?.voidTarget),
+        ]);
+        const bad = voiding.find((p) => voidingTargets.has(p.voidTarget!));
+        if (bad) {
+          throw new BadRequestException({
+            message: 'A voiding statement cannot be voided.',
+            errors: { 'object.id': [`Statement ${bad.voidTarget} is itself a voiding statement.`] },
+          });
+        }
+        for (const p of voiding) voidedBy.set(p.voidTarget!, p.statementId);
+        for (const part of chunks(targets, 500)) {
+          for (const t of part) {
+            await repo.update(
+              { storeId, statementId: t, voided: false },
+              { voided: true, voidedBy: voidedBy.get(t)!, updated: now },
+            );
+          }
+        }
+      }
+      const newIds = written.map((p) => p.statementId);
+      for (const part of chunks(newIds, 500)) {
+        const voiders = await repo.find({
+          select: { statementId: true, voidTarget: true },
+          where: { storeId, voidTarget: In(part) },
+        });
+        for (const v of voiders) voidedBy.set(v.voidTarget!, v.statementId);
+      }
+    }
+
+    const rowOf = (p: Prepared) => {
+      const objectActivity = statementActivities(p.data).find((a) => a.role === 'object');
+      const registration = p.data.context?.registration;
+      return {
+        storeId,
+        statementId: p.statementId,
+        data: p.data,
+        stored: new Date(p.data.stored),
+        updated: now,
+        validated: p.validated,
+        valid: p.validated,
+        voided: !!(voidedBy.has(p.statementId) && !p.voidTarget),
+        pseudonymized: false,
+        clientId: client?.id ?? null,
+        verbId: iriKey(String(p.data.verb?.id ?? '')),
+        activityId: objectActivity ? iriKey(objectActivity.activityId) : null,
+        registration:
+          typeof registration === 'string' ? registration.toLowerCase().slice(0, 36) : null,
+        voidTarget: p.voidTarget,
+        voidedBy: voidedBy.get(p.statementId) ?? null,
+      };
+    };
+    for (const part of chunks(toInsert)) {
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(Statement)
+        .values(part.map(rowOf))
+        .updateEntity(false)
+        .execute();
+    }
+    for (const { prepared: p, row } of toReplace) {
+      await repo.update({ id: row.id }, rowOf(p));
+      await em.delete(StatementAgent, { statementRowId: row.id });
+      await em.delete(StatementActivity, { statementRowId: row.id });
+      await em.delete(Attachment, { statementRowId: row.id });
+    }
+    const rowIds = new Map<string, number>();
+    for (const part of chunks(
+      written.map((p) => p.statementId),
+      500,
+    )) {
+      const rows = await repo.find({
+        select: { id: true, statementId: true },
+        where: { storeId, statementId: In(part) },
+      });
+      for (const r of rows) rowIds.set(r.statementId, r.id);
+    }
+
+    await this.writeIndexes(em, storeId, written, rowIds, opts, now);
+    await this.writeAttachments(em, storeId, written, rowIds, attachments, now);
+    return { ids, recorded: written.length };
+  }
+
+  private async writeIndexes(
+    em: EntityManager,
+    storeId: number,
+    written: Prepared[],
+    rowIds: Map<string, number>,
+    opts: PipelineDefaults & RecordOptions,
+    now: Date,
+  ) {
+    const agentRows: Partial<StatementAgent>[] = [];
+    const activityRows: Partial<StatementActivity>[] = [];
+    const agents = new Map<string, Record<string, unknown>>();
+    const activities = new Map<string, { id: string; definition: Record<string, any> | null }>();
+    const verbs = new Map<string, Record<string, string> | null>();
+    const types = new Set<string>();
+    for (const p of written) {
+      const statementRowId = rowIds.get(p.statementId)!;
+      const seenAgents = new Set<string>();
+      for (const a of statementAgents(p.data)) {
+        const key = `${a.role}\0${a.vid}`;
+        if (!seenAgents.has(key)) {
+          seenAgents.add(key);
+          agentRows.push({ storeId, statementRowId, vid: a.vid, role: a.role });
+        }
+        if (a.role !== 'authority' && !agents.has(a.vid)) agents.set(a.vid, a.agent);
+      }
+      const seenActivities = new Set<string>();
+      for (const a of statementActivities(p.data)) {
+        const id = iriKey(a.activityId);
+        const key = `${a.role}\0${id}`;
+        if (!seenActivities.has(key)) {
+          seenActivities.add(key);
+          activityRows.push({ storeId, statementRowId, activityId: id, role: a.role });
+        }
+        const def =
+          a.activity.definition && typeof a.activity.definition === 'object'
+            ? a.activity.definition
+            : null;
+        const prev = activities.get(id);
+        activities.set(id, {
+          id: a.activityId,
+          definition: def
+            ? mergeDefinitions(prev?.definition ?? null, def)
+            : (prev?.definition ?? null),
+        });
+        if (def && typeof def.type === 'string') types.add(def.type);
+      }
+      const verb = p.data.verb;
+      if (verb && typeof verb.id === 'string') {
+        const display = verb.display && typeof verb.display === 'object' ? verb.display : null;
+        verbs.set(
+          iriKey(verb.id),
+          display
+            ? { ...(verbs.get(iriKey(verb.id)) ?? {}), ...display }
+            : (verbs.get(iriKey(verb.id)) ?? null),
+        );
+      }
+    }
+    if (opts.update_agent_ids) {
+      for (const part of chunks(agentRows, 500)) {
+        await em
+          .createQueryBuilder()
+          .insert()
+          .into(StatementAgent)
+          .values(part)
+          .updateEntity(false)
+          .execute();
+      }
+    }
+    if (opts.update_activity_ids) {
+      for (const part of chunks(activityRows, 500)) {
+        await em
+          .createQueryBuilder()
+          .insert()
+          .into(StatementActivity)
+          .values(part)
+          .updateEntity(false)
+          .execute();
+      }
+    }
+    if (opts.update_agents && agents.size) {
+      const rows = [...agents].map(([vid, agent]) => ({
+        storeId,
+        vid,
+        agent: pickAgent(agent) as any,
+        personId: null,
+        stored: now,
+        updated: now,
+      }));
+      for (const part of chunks(rows)) {
+        await em
+          .createQueryBuilder()
+          .insert()
+          .into(Agent)
+          .values(part)
+          .orIgnore()
+          .updateEntity(false)
+          .execute();
+      }
+    }
+    if (opts.update_activities && activities.size) {
+      await this.mergeActivities(em, storeId, activities, now);
+    }
+    if (opts.update_vocab) {
+      const rows = [
+        ...[...verbs].map(([iri, display]) => ({ kind: 'verb' as const, iri, display })),
+        ...[...types].map((t) => ({
+          kind: 'activity-type' as const,
+          iri: iriKey(t),
+          display: null,
+        })),
+      ];
+      await this.mergeVocab(em, storeId, rows, now);
+    }
+  }
+
+  private async mergeActivities(
+    em: EntityManager,
+    storeId: number,
+    activities: Map<string, { id: string; definition: Record<string, any> | null }>,
+    now: Date,
+  ) {
+    const repo = em.getRepository(Activity);
+    const keys = [...activities.keys()];
+    const found = new Map<string, Activity>();
+    for (const part of chunks(keys, 500)) {
+      for (const row of await repo.find({ where: { storeId, activityId: In(part) } })) {
+        found.set(row.activityId, row);
+      }
+    }
+    const fresh = keys
+      .filter((k) => !found.has(k))
+      .map((k) => ({
+        storeId,
+        activityId: k,
+        definition: activities.get(k)!.definition,
+        stored: now,
+        updated: now,
+      }));
+    for (const part of chunks(fresh)) {
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(Activity)
+        .values(part)
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
+    }
+    for (const [k, row] of found) {
+      const def = activities.get(k)!.definition;
+      if (!def) continue;
+      const merged = mergeDefinitions(row.definition, def);
+      if (JSON.stringify(merged) !== JSON.stringify(row.definition)) {
+        await repo.update({ id: row.id }, { definition: merged, updated: now });
+      }
+    }
+  }
+
+  private async mergeVocab(
+    em: EntityManager,
+    storeId: number,
+    rows: { kind: 'verb' | 'activity-type'; iri: string; display: Record<string, string> | null }[],
+    now: Date,
+  ) {
+    if (!rows.length) return;
+    const repo = em.getRepository(VocabEntry);
+    const found = new Map<string, VocabEntry>();
+    for (const part of chunks(rows, 500)) {
+      const list = await repo.find({ where: { storeId, iri: In(part.map((r) => r.iri)) } });
+      for (const r of list) found.set(`${r.kind}\0${r.iri}`, r);
+    }
+    const fresh = rows
+      .filter((r) => !found.has(`${r.kind}\0${r.iri}`))
+      .map((r) => ({ storeId, ...r, stored: now, updated: now }));
+    for (const part of chunks(fresh)) {
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(VocabEntry)
+        .values(part)
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
+    }
+    for (const r of rows) {
+      const row = found.get(`${r.kind}\0${r.iri}`);
+      if (!row || !r.display) continue;
+      const merged = { ...(row.display ?? {}), ...r.display };
+      if (JSON.stringify(merged) !== JSON.stringify(row.display)) {
+        await repo.update({ id: row.id }, { display: merged, updated: now });
+      }
+    }
+  }
+
+  private async writeAttachments(
+    em: EntityManager,
+    storeId: number,
+    written: Prepared[],
+    rowIds: Map<string, number>,
+    attachments: AttachmentPart[],
+    now: Date,
+  ) {
+    if (!attachments.length) return;
+    const bySha = new Map(attachments.map((a) => [a.sha2, a]));
+    for (const p of written) {
+      const list: any[] = Array.isArray(p.data.attachments) ? p.data.attachments : [];
+      const done = new Set<string>();
+      for (const meta of list) {
+        const part = meta && bySha.get(meta.sha2);
+        if (!part || done.has(part.sha2)) continue;
+        done.add(part.sha2);
+        const rows: Partial<Attachment>[] = [];
+        for (
+          let i = 0, n = 0;
+          i < Math.max(part.content.length, 1);
+          i += ATTACHMENT_PART_BYTES, n++
+        ) {
+          rows.push({
+            storeId,
+            statementRowId: rowIds.get(p.statementId)!,
+            sha2: part.sha2,
+            contentType: part.contentType.slice(0, 255),
+            length: part.content.length,
+            part: n,
+            content: part.content.subarray(i, i + ATTACHMENT_PART_BYTES),
+            stored: now,
+          });
+        }
+        for (const c of chunks(rows, 10)) {
+          await em
+            .createQueryBuilder()
+            .insert()
+            .into(Attachment)
+            .values(c)
+            .updateEntity(false)
+            .execute();
+        }
+      }
+    }
+  }
+}
+
+/** What an agent row keeps: object type, name and identifier, nothing else. */
+function pickAgent(agent: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['objectType', 'name', 'mbox', 'mbox_sha1sum', 'openid', 'account']) {
+    if (agent[k] !== undefined) out[k] = agent[k];
+  }
+  return out;
+}
+
+/** sha256 hex of a buffer, as X-Experience-API-Hash carries it. */
+export function sha256Hex(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}

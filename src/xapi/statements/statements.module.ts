@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ActivitiesController } from '../activities/activities.controller';
+import { Activity } from '../activities/activity.entity';
+import { ValidationModule } from '../validation/validation.module';
+import { Attachment } from './entities/attachment.entity';
+import { StatementActivity } from './entities/statement-activity.entity';
+import { StatementAgent } from './entities/statement-agent.entity';
+import { Statement } from './entities/statement.entity';
+import { VocabEntry } from './entities/vocab.entity';
+import { StatementQueryService } from './statement-query.service';
+import { StatementRecorder } from './statement-recorder.service';
+import { StatementsController } from './statements.controller';
+
+/** Statements, their indexes and attachments, the recording pipeline, activities. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      Statement,
+      StatementAgent,
+      StatementActivity,
+      Attachment,
+      VocabEntry,
+      Activity,
+    ]),
+    ValidationModule,
+  ],
+  controllers: [StatementsController, ActivitiesController],
+  providers: [StatementRecorder, StatementQueryService],
+  exports: [StatementRecorder, StatementQueryService],
+})
+export class StatementsModule {}

@@ -1,0 +1,348 @@
+import { createHash, randomUUID } from 'crypto';
+import { buildMultipart, parseMultipart } from '../src/xapi/statements/multipart';
+import { createTestApp, TestApp } from './support/test-app';
+import { createClient, makeStatement } from './support/xapi-fixtures';
+
+const V = { 'X-Experience-API-Version': '1.0.3' };
+const STATEMENTS = '/api/admin/xapi/statements';
+
+describe('xAPI statements (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  const post = (body: unknown, auth = t.adminAuth, path = STATEMENTS) =>
+    t
+      .http()
+      .post(path)
+      .set(V)
+      .set('Authorization', auth)
+      .send(body as object);
+  const get = (query: Record<string, string>, auth = t.adminAuth, path = STATEMENTS) =>
+    t.http().get(path).set(V).set('Authorization', auth).query(query);
+
+  it('stores a batch of 100 statements in one POST and indexes them', async () => {
+    const batch = Array.from({ length: 100 }, () => makeStatement());
+    const res = await post(batch).expect(200);
+    expect(res.body).toEqual(batch.map((s) => s.id));
+    expect(res.headers['x-experience-api-consistent-through']).toBeDefined();
+    const [{ c }] = await t.dataSource.query(
+      'SELECT COUNT(*) AS c FROM statements WHERE statement_id IN (' +
+        batch.map(() => '?').join(',') +
+        ')',
+      batch.map((s) => s.id),
+    );
+    expect(Number(c)).toBe(100);
+    const one = await get({ statementId: batch[5].id }).expect(200);
+    expect(one.body.id).toBe(batch[5].id);
+    expect(one.body.stored).toBeDefined();
+    expect(one.body.authority.account.name).toBe('admin');
+    expect(one.body.version).toBe('1.0.0');
+    expect(one.headers['last-modified']).toBeDefined();
+    const agents = await t.dataSource.query(
+      "SELECT COUNT(*) AS c FROM statement_agents WHERE role = 'actor'",
+    );
+    expect(Number(agents[0].c)).toBeGreaterThanOrEqual(100);
+    const activity = await t
+      .http()
+      .get('/api/admin/xapi/activities')
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .query({ activityId: batch[0].object.id })
+      .expect(200);
+    expect(activity.body).toEqual({
+      objectType: 'Activity',
+      id: batch[0].object.id,
+      definition: batch[0].object.definition,
+    });
+    const vocab = await t.dataSource.query('SELECT kind, iri FROM vocab ORDER BY kind, iri');
+    expect(vocab).toEqual(
+      expect.arrayContaining([
+        { kind: 'verb', iri: 'http://adlnet.gov/expapi/verbs/completed' },
+        { kind: 'activity-type', iri: 'http://adlnet.gov/expapi/activities/course' },
+      ]),
+    );
+    const known = await t.dataSource.query('SELECT vid FROM agents WHERE vid = ?', [
+      `mbox::${batch[0].actor.mbox}`,
+    ]);
+    expect(known).toHaveLength(1);
+  });
+
+  it('PUT of an existing id: 204 when equal, 409 when different', async () => {
+    const s = makeStatement();
+    const put = (body: unknown) =>
+      t
+        .http()
+        .put(STATEMENTS)
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .query({ statementId: s.id })
+        .send(body as object);
+    await put(s).expect(204);
+    // Equal by the comparison rules: other timestamp, key order, language tag case.
+    const same = {
+      ...s,
+      timestamp: '2020-01-01T00:00:00Z',
+      verb: { display: { 'EN-us': 'completed' }, id: s.verb.id },
+    };
+    await put(same).expect(204);
+    await post(same).expect(200);
+    const different = { ...s, result: { completion: false } };
+    const conflict = await put(different).expect(409);
+    expect(conflict.body.message).toMatch(/different content/);
+    const stored = await get({ statementId: s.id }).expect(200);
+    expect(stored.body.result).toEqual(s.result);
+    await t.http().put(STATEMENTS).set(V).set('Authorization', t.adminAuth).send(s).expect(400);
+  });
+
+  it('voids a statement: only voidedStatementId returns it, queries skip it', async () => {
+    const target = makeStatement();
+    await post(target).expect(200);
+    const voiding = makeStatement({
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided', display: { 'en-US': 'voided' } },
+      object: { objectType: 'StatementRef', id: target.id },
+    });
+    await post(voiding).expect(200);
+    await get({ statementId: target.id }).expect(404);
+    const voided = await get({ voidedStatementId: target.id }).expect(200);
+    expect(voided.body.id).toBe(target.id);
+    await get({ voidedStatementId: voiding.id }).expect(404);
+    const list = await get({ activity: target.object.id, limit: '0' }).expect(200);
+    expect(list.body.statements.map((s: any) => s.id)).not.toContain(target.id);
+    // A voiding statement cannot itself be voided.
+    const voidTheVoider = makeStatement({
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+      object: { objectType: 'StatementRef', id: voiding.id },
+    });
+    await post(voidTheVoider).expect(400);
+    await get({ statementId: voiding.id }).expect(200);
+  });
+
+  it('pages through 1,000 statements with more while new ones arrive', async () => {
+    const activity = `http://example.com/activities/paging-${randomUUID()}`;
+    const first = Array.from({ length: 1000 }, () =>
+      makeStatement({ object: { objectType: 'Activity', id: activity } }),
+    );
+    for (let i = 0; i < first.length; i += 100) await post(first.slice(i, i + 100)).expect(200);
+    // Everything stored before the first page, oldest first.
+    const stored = first.map((x) => x.id);
+    for (const ascending of ['false', 'true']) {
+      const before = [...stored];
+      const seen: string[] = [];
+      let res = await get({ activity, limit: '90', ascending }).expect(200);
+      for (;;) {
+        seen.push(...res.body.statements.map((x: any) => x.id));
+        // New statements keep arriving between pages: they must not shift the pages.
+        const late = makeStatement({ object: { objectType: 'Activity', id: activity } });
+        await post([late]).expect(200);
+        stored.push(late.id);
+        if (!res.body.more) break;
+        expect(res.body.more).toMatch(/^\/api\/admin\/xapi\/statements\?/);
+        res = await t
+          .http()
+          .get(res.body.more)
+          .set(V)
+          .set('Authorization', t.adminAuth)
+          .expect(200);
+        expect(res.headers['x-experience-api-consistent-through']).toBeDefined();
+      }
+      expect(seen).toEqual(ascending === 'true' ? before : [...before].reverse());
+    }
+  });
+
+  it('filters by agent, verb, registration, related activities and since', async () => {
+    const who = { mbox: `mailto:${randomUUID()}@example.com` };
+    const registration = randomUUID();
+    const a = makeStatement({ actor: who, context: { registration } });
+    const b = makeStatement({
+      context: {
+        instructor: who,
+        contextActivities: { grouping: [{ id: 'http://example.com/g1' }] },
+      },
+    });
+    await post([a, b]).expect(200);
+    const byAgent = await get({ agent: JSON.stringify(who) }).expect(200);
+    expect(byAgent.body.statements.map((s: any) => s.id)).toEqual([a.id]);
+    const related = await get({ agent: JSON.stringify(who), related_agents: 'true' }).expect(200);
+    expect(related.body.statements.map((s: any) => s.id)).toEqual([b.id, a.id]);
+    const byReg = await get({ registration }).expect(200);
+    expect(byReg.body.statements.map((s: any) => s.id)).toEqual([a.id]);
+    const grouped = await get({
+      activity: 'http://example.com/g1',
+      related_activities: 'true',
+    }).expect(200);
+    expect(grouped.body.statements.map((s: any) => s.id)).toEqual([b.id]);
+    const none = await get({ activity: 'http://example.com/g1' }).expect(200);
+    expect(none.body.statements).toEqual([]);
+    const future = await get({ since: new Date(Date.now() + 60_000).toISOString() }).expect(200);
+    expect(future.body.statements).toEqual([]);
+    const ids = await get({ registration, format: 'ids' }).expect(200);
+    expect(ids.body.statements[0].verb).toEqual({ id: a.verb.id });
+    expect(ids.body.statements[0].object).toEqual({ objectType: 'Activity', id: a.object.id });
+    await get({ agent: 'not json' }).expect(400);
+    await get({ unknown: 'x' }).expect(400);
+  });
+
+  it('answers canonical format in the asked language', async () => {
+    const s = makeStatement({
+      verb: { id: 'http://example.com/verbs/did', display: { 'en-US': 'did', 'fr-FR': 'a fait' } },
+    });
+    await post(s).expect(200);
+    const res = await t
+      .http()
+      .get(STATEMENTS)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .set('Accept-Language', 'fr')
+      .query({ statementId: s.id, format: 'canonical' })
+      .expect(200);
+    expect(res.body.verb.display).toEqual({ 'fr-FR': 'a fait' });
+  });
+
+  it('round-trips attachments in multipart/mixed', async () => {
+    const content = Buffer.alloc(150_000, 7);
+    content.write('hello attachment');
+    const sha2 = createHash('sha256').update(content).digest('hex');
+    const s = makeStatement({
+      attachments: [
+        {
+          usageType: 'http://example.com/usage',
+          display: { 'en-US': 'A file' },
+          contentType: 'application/octet-stream',
+          length: content.length,
+          sha2,
+        },
+      ],
+    });
+    const boundary = 'abc123boundary';
+    const body = buildMultipart(boundary, [
+      { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(s)) },
+      {
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'Content-Transfer-Encoding': 'binary',
+          'X-Experience-API-Hash': sha2,
+        },
+        body: content,
+      },
+    ]);
+    await t
+      .http()
+      .post(STATEMENTS)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .set('Content-Type', `multipart/mixed; boundary=${boundary}`)
+      .send(body)
+      .expect(200);
+    const res = await t
+      .http()
+      .get(STATEMENTS)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .query({ statementId: s.id, attachments: 'true' })
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const ct = res.headers['content-type'];
+    expect(ct).toMatch(/^multipart\/mixed; boundary=/);
+    const parts = parseMultipart(res.body as Buffer, ct.split('boundary=')[1]);
+    expect(parts).toHaveLength(2);
+    expect(JSON.parse(parts[0].body.toString()).id).toBe(s.id);
+    expect(parts[1].headers['x-experience-api-hash']).toBe(sha2);
+    expect(Buffer.compare(parts[1].body, content)).toBe(0);
+    // A part whose content does not match its hash is refused.
+    const bad = buildMultipart(boundary, [
+      {
+        headers: { 'Content-Type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ ...s, id: randomUUID() })),
+      },
+      {
+        headers: { 'Content-Type': 'application/octet-stream', 'X-Experience-API-Hash': sha2 },
+        body: Buffer.from('other'),
+      },
+    ]);
+    await t
+      .http()
+      .post(STATEMENTS)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .set('Content-Type', `multipart/mixed; boundary=${boundary}`)
+      .send(bad)
+      .expect(400);
+    // A statement attachment without its part is refused.
+    await post({ ...s, id: randomUUID() }).expect(400);
+  });
+
+  it('refuses invalid statements with 400 naming each path', async () => {
+    const res = await post([makeStatement(), { actor: { mbox: 'mailto:a@b.c' } }]).expect(400);
+    expect(Object.keys(res.body.errors).some((p) => p.startsWith('[1]'))).toBe(true);
+  });
+
+  it('read/mine sees only its own statements; write needs its permission', async () => {
+    const writer = await createClient(t, 'writer', [
+      'xapi/statements/write',
+      'xapi/statements/read/mine',
+    ]);
+    const reader = await createClient(t, 'reader', ['xapi/statements/read/mine']);
+    const mine = makeStatement();
+    await post(mine, writer.auth, `${writer.base}/xapi/statements`).expect(200);
+    const other = makeStatement();
+    await post(other).expect(200);
+    const list = await get({ limit: '0' }, writer.auth, `${writer.base}/xapi/statements`).expect(
+      200,
+    );
+    expect(list.body.statements.map((s: any) => s.id)).toEqual([mine.id]);
+    await get({ statementId: other.id }, writer.auth, `${writer.base}/xapi/statements`).expect(404);
+    await get({ statementId: mine.id }, writer.auth, `${writer.base}/xapi/statements`).expect(200);
+    await post(makeStatement(), reader.auth, `${reader.base}/xapi/statements`).expect(403);
+    const empty = await get({}, reader.auth, `${reader.base}/xapi/statements`).expect(200);
+    expect(empty.body.statements).toEqual([]);
+  });
+
+  it('follows the client pipeline: validate_statements false stores unvalidated', async () => {
+    const loose = await createClient(t, 'loose', ['xapi/all'], {
+      validate_statements: false,
+      authority_name: 'importer',
+      authority_homepage: 'http://importer.example.com',
+    });
+    const s = makeStatement();
+    await post(s, loose.auth, `${loose.base}/xapi/statements`).expect(200);
+    const rows = await t.dataSource.query(
+      'SELECT validated, valid FROM statements WHERE statement_id = ?',
+      [s.id],
+    );
+    expect(Number(rows[0].validated)).toBe(0);
+    const back = await get(
+      { statementId: s.id },
+      loose.auth,
+      `${loose.base}/xapi/statements`,
+    ).expect(200);
+    expect(back.body.authority.account).toEqual({
+      homePage: 'http://importer.example.com',
+      name: 'importer',
+    });
+    const checked = await t.dataSource.query(
+      'SELECT validated, valid FROM statements WHERE client_id = (SELECT id FROM clients WHERE slug = ?) LIMIT 1',
+      ['admin'],
+    );
+    expect(Number(checked[0].validated)).toBe(1);
+  });
+
+  it('answers HEAD and needs the version header', async () => {
+    const head = await t
+      .http()
+      .head(STATEMENTS)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(head.headers['x-experience-api-consistent-through']).toBeDefined();
+    await t.http().get(STATEMENTS).set('Authorization', t.adminAuth).expect(400);
+  });
+});

@@ -1,0 +1,518 @@
+/**
+ * Ingest benchmark (issue 4): batches of realistic xAPI 1.0.3 statements POSTed over
+ * HTTP into the application running in this process on MariaDB, then the same rows
+ * copied with plain mysql2 multi-row INSERTs in the same run. The ratio of the two
+ * rates is the figure that counts.
+ *
+ *   npm run bench:ingest -- [--total 1000000] [--concurrency 8] [--batch 100]
+ *                           [--seed 42] [--progress 50000] [--db-url mysql://...]
+ *
+ * DB_URL (or --db-url) names the database; it is dropped and recreated.
+ * A JSON summary goes to bench/out/.
+ */
+import { mkdirSync, writeFileSync } from 'fs';
+import { Agent, request } from 'http';
+import { cpus, loadavg, totalmem } from 'os';
+import { join } from 'path';
+import { performance } from 'perf_hooks';
+import { format } from 'util';
+import { createConnection, createPool, Pool, PoolConnection } from 'mysql2/promise';
+import { StatementValidator } from '../src/xapi/validation/statement-validator';
+import { createTestApp } from '../test/support/test-app';
+import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
+
+interface Options {
+  total: number;
+  concurrency: number;
+  batch: number;
+  seed: number;
+  progress: number;
+  dbUrl: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = {
+    total: 1_000_000,
+    concurrency: 8,
+    batch: 100,
+    seed: 42,
+    progress: 50_000,
+    dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_bench',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = inline ?? argv[++i];
+    const key = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    if (!(key in opts) || value === undefined) {
+      throw new Error(`Unknown flag or missing value: ${argv[i]} (see the header of this file)`);
+    }
+    if (key === 'dbUrl') opts.dbUrl = value;
+    else {
+      const n = Number(value.replace(/_/g, ''));
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
+      (opts as unknown as Record<string, number>)[key] = n;
+    }
+  }
+  if (!/^(mysql|mariadb):\/\//.test(opts.dbUrl))
+    throw new Error('The bench needs a MySQL/MariaDB DB_URL');
+  return opts;
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Drops and recreates the benchmark database; returns the server version and settings. */
+async function recreateDatabase(dbUrl: string): Promise<Record<string, string>> {
+  const url = new URL(dbUrl.replace(/^mariadb:/, 'mysql:'));
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Unexpected database name "${name}"`);
+  url.pathname = '/';
+  const conn = await createConnection(url.toString());
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    const [rows] = await conn.query(
+      `SELECT VERSION() AS version, @@innodb_buffer_pool_size AS innodb_buffer_pool_size,
+        @@innodb_flush_log_at_trx_commit AS innodb_flush_log_at_trx_commit,
+        @@innodb_log_file_size AS innodb_log_file_size, @@log_bin AS log_bin`,
+    );
+    return Object.fromEntries(Object.entries((rows as Json[])[0]).map(([k, v]) => [k, String(v)]));
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Fails fast when the generator makes statements the validator rejects. */
+function checkGenerator(seed: number, pop: Population) {
+  const validator = new StatementValidator();
+  for (let n = 0; n < 20; n++) {
+    for (const s of makeBatch(seed, pop, n, 100)) {
+      const violations = validator.validate(s, '1.0.3');
+      if (violations.length) {
+        throw new Error(`Generated statement is invalid: ${JSON.stringify({ s, violations })}`);
+      }
+    }
+  }
+}
+
+interface HttpResult {
+  stored: number;
+  seconds: number;
+  rate: number;
+  requests: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  clientMs: number;
+  bytesSent: number;
+  /** Failed requests (later resent) by HTTP status. */
+  failures: Record<number, number>;
+  failureSample: string;
+  resends: number;
+  /** CPU time of this process (application and load generator) during the HTTP phase. */
+  processCpuSeconds: number;
+}
+
+const MAX_RESENDS = 5;
+
+async function ingestOverHttp(
+  opts: Options,
+  origin: string,
+  auth: string,
+  pop: Population,
+): Promise<HttpResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const { hostname, port } = new URL(origin);
+  const path = '/api/admin/xapi/statements';
+  const batches = Math.ceil(opts.total / opts.batch);
+  let nextBatch = 0;
+  let stored = 0;
+  let nextReport = opts.progress;
+  let clientMs = 0;
+  let bytesSent = 0;
+  const latencies: number[] = [];
+  const failures: Record<number, number> = {};
+  let failureSample = '';
+  let resends = 0;
+  let failure: unknown = null;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  let windowStart = start;
+  let windowStored = 0;
+
+  const post = (body: Buffer) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          hostname,
+          port,
+          path,
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': body.length,
+            'X-Experience-API-Version': '1.0.3',
+            Authorization: auth,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  const worker = async () => {
+    for (;;) {
+      const n = nextBatch++;
+      if (n >= batches || failure) return;
+      const size = Math.min(opts.batch, opts.total - n * opts.batch);
+      const t0 = performance.now();
+      const statements = makeBatch(opts.seed, pop, n, size);
+      const body = Buffer.from(JSON.stringify(statements));
+      const t1 = performance.now();
+      clientMs += t1 - t0;
+      bytesSent += body.length;
+      let res = await post(body);
+      // A client resends a batch the server failed (the transaction was rolled back, and
+      // statements already stored are accepted again when identical); each failure is counted.
+      for (let attempt = 1; res.status !== 200 && attempt <= MAX_RESENDS; attempt++) {
+        failures[res.status] = (failures[res.status] ?? 0) + 1;
+        if (!failureSample) failureSample = `HTTP ${res.status} ${res.text.slice(0, 300)}`;
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+        res = await post(body);
+        resends++;
+      }
+      latencies.push(performance.now() - t1);
+      if (res.status !== 200) {
+        throw new Error(`Batch ${n}: HTTP ${res.status} ${res.text.slice(0, 2000)}`);
+      }
+      const ids = JSON.parse(res.text) as string[];
+      if (ids.length !== size)
+        throw new Error(`Batch ${n}: ${ids.length} ids for ${size} statements`);
+      stored += size;
+      windowStored += size;
+      if (stored >= nextReport) {
+        const now = performance.now();
+        console.log(
+          `  ${fmt(stored).padStart(9)} stored  ${fmt((now - start) / 1000, 1).padStart(7)} s  ` +
+            `${fmt((windowStored * 1000) / (now - windowStart)).padStart(6)} stmt/s (last ${fmt(windowStored)})  ` +
+            `${fmt((stored * 1000) / (now - start)).padStart(6)} stmt/s overall`,
+        );
+        windowStart = now;
+        windowStored = 0;
+        while (nextReport <= stored) nextReport += opts.progress;
+      }
+    }
+  };
+  try {
+    // The first error stops every worker before anything is closed.
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, () =>
+        worker().catch((e) => {
+          failure ??= e;
+        }),
+      ),
+    );
+  } finally {
+    agent.destroy();
+  }
+  if (failure) throw failure;
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  latencies.sort((a, b) => a - b);
+  return {
+    stored,
+    seconds,
+    rate: stored / seconds,
+    requests: latencies.length,
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1] ?? 0,
+    },
+    clientMs,
+    bytesSent,
+    failures,
+    failureSample,
+    resends,
+    processCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+/** The tables a statement is written to that the plain path copies, with their row key. */
+const COPIED = [
+  { table: 'statements', statementKey: 'id' },
+  { table: 'statement_agents', statementKey: 'statement_row_id' },
+  { table: 'statement_activities', statementKey: 'statement_row_id' },
+] as const;
+
+interface PlainResult {
+  statements: number;
+  rows: Record<string, number>;
+  seconds: number;
+  rate: number;
+  rowRate: number;
+  readSeconds: number;
+  processCpuSeconds: number;
+}
+
+/** A value as it goes back into the same column (JSON columns may come back parsed). */
+function columnValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date) return v;
+  return JSON.stringify(v);
+}
+
+/**
+ * The same rows through plain multi-row INSERTs: `<table>_plain` LIKE each table, the
+ * stored rows read by keyset pages, then only the INSERTs timed (batches of `batch`
+ * statements with their index rows, one transaction per batch as the application does,
+ * `concurrency` connections).
+ */
+async function insertPlain(opts: Options, pool: Pool): Promise<PlainResult> {
+  const columns: Record<string, string[]> = {};
+  for (const { table } of COPIED) {
+    await pool.query(`DROP TABLE IF EXISTS \`${table}_plain\``);
+    await pool.query(`CREATE TABLE \`${table}_plain\` LIKE \`${table}\``);
+    const [cols] = await pool.query(
+      `SELECT column_name AS c FROM information_schema.columns
+        WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position`,
+      [table],
+    );
+    columns[table] = (cols as Json[]).map((r) => r.c as string);
+  }
+  const sqlOf = (table: string) =>
+    `INSERT INTO \`${table}_plain\` (${columns[table].map((c) => `\`${c}\``).join(', ')}) VALUES ?`;
+  const valuesOf = (table: string, rows: Json[]) =>
+    rows.map((r) => columns[table].map((c) => columnValue(r[c])));
+
+  type Job = Record<string, unknown[][]>;
+  const rowCounts: Record<string, number> = Object.fromEntries(COPIED.map((c) => [c.table, 0]));
+  const chunkStatements = opts.batch * opts.concurrency * 10;
+  let lastId = 0;
+  let insertMs = 0;
+  let readMs = 0;
+  let statements = 0;
+  let cpuMicros = 0;
+  for (;;) {
+    // Read a chunk (keyset pages of 1000) and cut it into jobs of `batch` statements.
+    const r0 = performance.now();
+    const rows: Json[] = [];
+    while (rows.length < chunkStatements) {
+      const [page] = await pool.query(
+        'SELECT * FROM statements WHERE id > ? ORDER BY id LIMIT 1000',
+        [lastId],
+      );
+      const list = page as Json[];
+      if (!list.length) break;
+      rows.push(...list);
+      lastId = Number(list[list.length - 1].id);
+    }
+    if (!rows.length) break;
+    const jobs: Job[] = [];
+    for (let i = 0; i < rows.length; i += opts.batch) {
+      const part = rows.slice(i, i + opts.batch);
+      const first = Number(part[0].id);
+      const last = Number(part[part.length - 1].id);
+      const job: Job = { statements: valuesOf('statements', part) };
+      for (const { table, statementKey } of COPIED.slice(1)) {
+        const [index] = await pool.query(
+          `SELECT * FROM \`${table}\` WHERE \`${statementKey}\` BETWEEN ? AND ? ORDER BY id`,
+          [first, last],
+        );
+        job[table] = valuesOf(table, index as Json[]);
+      }
+      jobs.push(job);
+    }
+    readMs += performance.now() - r0;
+
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let next = 0;
+    const worker = async () => {
+      let conn: PoolConnection | undefined;
+      try {
+        conn = await pool.getConnection();
+        for (;;) {
+          const job = jobs[next++];
+          if (!job) return;
+          await conn.beginTransaction();
+          for (const { table } of COPIED) {
+            if (job[table].length) await conn.query(sqlOf(table), [job[table]]);
+          }
+          await conn.commit();
+        }
+      } finally {
+        conn?.release();
+      }
+    };
+    await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    insertMs += performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    cpuMicros += cpu.user + cpu.system;
+    statements += rows.length;
+    for (const job of jobs) for (const { table } of COPIED) rowCounts[table] += job[table].length;
+  }
+  const seconds = insertMs / 1000;
+  const allRows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
+  return {
+    statements,
+    rows: rowCounts,
+    seconds,
+    rate: statements / seconds,
+    rowRate: allRows / seconds,
+    readSeconds: readMs / 1000,
+    processCpuSeconds: cpuMicros / 1e6,
+  };
+}
+
+async function count(pool: Pool, table: string): Promise<number> {
+  const [rows] = await pool.query(`SELECT COUNT(*) AS n FROM \`${table}\``);
+  return Number((rows as Json[])[0].n);
+}
+
+/** The application logs a failed query with all its parameters (~100 KB); cut such lines. */
+function cutLongLogLines(max = 800) {
+  for (const name of ['log', 'error', 'warn'] as const) {
+    const original = console[name].bind(console);
+    console[name] = (...args: unknown[]) => {
+      const text = format(...args);
+      original(text.length > max ? `${text.slice(0, max)} ...[${fmt(text.length)} chars]` : text);
+    };
+  }
+}
+
+async function main() {
+  cutLongLogLines();
+  const opts = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const server = await recreateDatabase(opts.dbUrl);
+  const machine = {
+    cpu: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadavgAtStart: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+  };
+  console.log(`ingest-bench ${startedAt.toISOString()}`);
+  console.log(
+    `  machine: ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, load ${machine.loadavgAtStart}`,
+  );
+  console.log(
+    `  database: ${server.version}, buffer pool ${fmt(Number(server.innodb_buffer_pool_size) / 2 ** 20)} MB, ` +
+      `flush_log_at_trx_commit=${server.innodb_flush_log_at_trx_commit}, log_bin=${server.log_bin}`,
+  );
+  console.log(
+    `  settings: total ${fmt(opts.total)}, batch ${opts.batch}, concurrency ${opts.concurrency}, seed ${opts.seed}`,
+  );
+
+  const pop = buildPopulation(opts.seed);
+  checkGenerator(opts.seed, pop);
+  const t = await createTestApp({ listen: true, dbUrl: opts.dbUrl });
+  const pool = createPool({
+    uri: opts.dbUrl.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: opts.concurrency + 1,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
+  try {
+    console.log(
+      `HTTP: POST ${opts.batch} statements per request to ${t.origin}/api/admin/xapi/statements`,
+    );
+    const http = await ingestOverHttp(opts, t.origin!, t.adminAuth, pop);
+    const inDb = await count(pool, 'statements');
+    console.log(
+      `HTTP: ${fmt(http.stored)} statements in ${fmt(http.seconds, 1)} s = ${fmt(http.rate)} stmt/s ` +
+        `(latency per request p50 ${fmt(http.latencyMs.p50)} ms, p95 ${fmt(http.latencyMs.p95)} ms, ` +
+        `p99 ${fmt(http.latencyMs.p99)} ms; generating the bodies took ${fmt(http.clientMs / 1000, 1)} s ` +
+        `of this process, ${fmt(http.bytesSent / http.stored)} bytes per statement)`,
+    );
+    console.log(
+      `HTTP: this process used ${fmt(http.processCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
+        `(${fmt((100 * http.processCpuSeconds) / http.seconds)} % of one core)`,
+    );
+    console.log(
+      `HTTP: ${http.resends} requests resent; failed requests by status: ${JSON.stringify(http.failures)}` +
+        (http.failureSample ? `; first: ${http.failureSample}` : ''),
+    );
+    console.log(`HTTP: statements in the database: ${fmt(inDb)}`);
+    if (inDb !== opts.total)
+      throw new Error(`Expected ${opts.total} statements in the database, found ${inDb}`);
+    const indexRows = {
+      statement_agents: await count(pool, 'statement_agents'),
+      statement_activities: await count(pool, 'statement_activities'),
+      agents: await count(pool, 'agents'),
+      activities: await count(pool, 'activities'),
+    };
+    console.log(`HTTP: other rows: ${JSON.stringify(indexRows)}`);
+
+    // The application is idle from here on; close it so that only the plain path runs.
+    await t.close();
+    console.log(`plain: multi-row INSERT of the same rows into *_plain tables`);
+    const plain = await insertPlain(opts, pool);
+    const plainInDb = await count(pool, 'statements_plain');
+    if (plainInDb !== inDb)
+      throw new Error(`statements_plain has ${plainInDb} rows, expected ${inDb}`);
+    console.log(
+      `plain: ${fmt(plain.statements)} statements (${Object.entries(plain.rows)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}) in ${fmt(plain.seconds, 1)} s of INSERTs = ${fmt(plain.rate)} stmt/s, ` +
+        `${fmt(plain.rowRate)} rows/s (reading them took ${fmt(plain.readSeconds, 1)} s, not counted; ` +
+        `this process used ${fmt((100 * plain.processCpuSeconds) / plain.seconds)} % of one core while inserting)`,
+    );
+    const ratio = http.rate / plain.rate;
+    console.log(
+      `RESULT: HTTP ${fmt(http.rate)} stmt/s, plain INSERT ${fmt(plain.rate)} stmt/s, ` +
+        `ratio HTTP / plain INSERT = ${fmt(ratio, 3)} (${fmt(ratio * 100, 1)} %)`,
+    );
+    const loadAtEnd = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+    console.log(`  load average at the end: ${loadAtEnd}`);
+    const outDir = join(__dirname, 'out');
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, `ingest-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          startedAt,
+          options: { ...opts, dbUrl: undefined },
+          machine,
+          server,
+          http,
+          indexRows,
+          plain,
+          ratio,
+          loadAtEnd,
+        },
+        null,
+        2,
+      ),
+    );
+    console.log(`  summary: ${file}`);
+  } finally {
+    await pool.end();
+    await t.close().catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

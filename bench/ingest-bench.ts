@@ -6,12 +6,14 @@
  *
  *   npm run bench:ingest -- [--total 1000000] [--concurrency 8] [--batch 100]
  *                           [--seed 42] [--progress 50000] [--db-url mysql://...]
+ *                           [--profile]   (CPU profile of the HTTP phase to bench/out/)
  *
  * DB_URL (or --db-url) names the database; it is dropped and recreated.
  * A JSON summary goes to bench/out/.
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { Agent, request } from 'http';
+import { Session } from 'inspector';
 import { cpus, loadavg, totalmem } from 'os';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
@@ -28,6 +30,7 @@ interface Options {
   seed: number;
   progress: number;
   dbUrl: string;
+  profile: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -38,8 +41,13 @@ function parseArgs(argv: string[]): Options {
     seed: 42,
     progress: 50_000,
     dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_bench',
+    profile: false,
   };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--profile') {
+      opts.profile = true;
+      continue;
+    }
     const [flag, inline] = argv[i].split('=', 2);
     const value = inline ?? argv[++i];
     const key = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
@@ -381,12 +389,35 @@ async function count(pool: Pool, table: string): Promise<number> {
   return Number((rows as Json[])[0].n);
 }
 
+/** A V8 CPU profile of this process between start() and the returned stop(file). */
+function startProfile(): (file: string) => Promise<void> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  const started = post('Profiler.enable')
+    .then(() => post('Profiler.setSamplingInterval', { interval: 1000 }))
+    .then(() => post('Profiler.start'));
+  return async (file) => {
+    await started;
+    const { profile } = await post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+/** Counts application log lines that report a deadlock (the recorder retries those). */
+const appLog = { deadlocks: 0 };
+
 /** The application logs a failed query with all its parameters (~100 KB); cut such lines. */
 function cutLongLogLines(max = 800) {
   for (const name of ['log', 'error', 'warn'] as const) {
     const original = console[name].bind(console);
     console[name] = (...args: unknown[]) => {
       const text = format(...args);
+      if (text.includes('Deadlock found')) appLog.deadlocks++;
       original(text.length > max ? `${text.slice(0, max)} ...[${fmt(text.length)} chars]` : text);
     };
   }
@@ -431,7 +462,19 @@ async function main() {
     console.log(
       `HTTP: POST ${opts.batch} statements per request to ${t.origin}/api/admin/xapi/statements`,
     );
+    const outDir = join(__dirname, 'out');
+    mkdirSync(outDir, { recursive: true });
+    const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+    const stopProfile = opts.profile ? startProfile() : null;
     const http = await ingestOverHttp(opts, t.origin!, t.adminAuth, pop);
+    if (stopProfile) {
+      const file = join(outDir, `ingest-http-${stamp}.cpuprofile`);
+      await stopProfile(file);
+      console.log(
+        `HTTP: CPU profile of the HTTP phase: ${file} (npx ts-node bench/cpuprofile-top.ts <file>)`,
+      );
+    }
+    const deadlocks = appLog.deadlocks;
     const inDb = await count(pool, 'statements');
     console.log(
       `HTTP: ${fmt(http.stored)} statements in ${fmt(http.seconds, 1)} s = ${fmt(http.rate)} stmt/s ` +
@@ -443,6 +486,7 @@ async function main() {
       `HTTP: this process used ${fmt(http.processCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
         `(${fmt((100 * http.processCpuSeconds) / http.seconds)} % of one core)`,
     );
+    console.log(`HTTP: deadlocks reported in the application log: ${deadlocks}`);
     console.log(
       `HTTP: ${http.resends} requests resent; failed requests by status: ${JSON.stringify(http.failures)}` +
         (http.failureSample ? `; first: ${http.failureSample}` : ''),
@@ -481,9 +525,7 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(' ');
     console.log(`  load average at the end: ${loadAtEnd}`);
-    const outDir = join(__dirname, 'out');
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, `ingest-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    const file = join(outDir, `ingest-${stamp}.json`);
     writeFileSync(
       file,
       JSON.stringify(

@@ -19,6 +19,7 @@ import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { format } from 'util';
 import { createConnection, createPool, Pool, PoolConnection } from 'mysql2/promise';
+import { AfterQueryEvent, DataSource } from 'typeorm';
 import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { createTestApp } from '../test/support/test-app';
 import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
@@ -112,7 +113,7 @@ interface HttpResult {
   seconds: number;
   rate: number;
   requests: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  latencyMs: { p50: number; p95: number; p99: number; max: number; sum: number };
   clientMs: number;
   bytesSent: number;
   /** Failed requests (later resent) by HTTP status. */
@@ -248,6 +249,7 @@ async function ingestOverHttp(
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
       max: latencies[latencies.length - 1] ?? 0,
+      sum: latencies.reduce((a, b) => a + b, 0),
     },
     clientMs,
     bytesSent,
@@ -327,18 +329,28 @@ async function insertPlain(opts: Options, pool: Pool): Promise<PlainResult> {
       lastId = Number(list[list.length - 1].id);
     }
     if (!rows.length) break;
+    // The index rows of the whole chunk in one query per table, then split by job.
+    const index: Record<string, Json[]> = {};
+    for (const { table, statementKey } of COPIED.slice(1)) {
+      const [list] = await pool.query(
+        `SELECT * FROM \`${table}\` WHERE \`${statementKey}\` BETWEEN ? AND ? ORDER BY \`${statementKey}\`, id`,
+        [Number(rows[0].id), lastId],
+      );
+      index[table] = list as Json[];
+    }
+    const cursor: Record<string, number> = Object.fromEntries(COPIED.map((c) => [c.table, 0]));
     const jobs: Job[] = [];
     for (let i = 0; i < rows.length; i += opts.batch) {
       const part = rows.slice(i, i + opts.batch);
-      const first = Number(part[0].id);
       const last = Number(part[part.length - 1].id);
       const job: Job = { statements: valuesOf('statements', part) };
       for (const { table, statementKey } of COPIED.slice(1)) {
-        const [index] = await pool.query(
-          `SELECT * FROM \`${table}\` WHERE \`${statementKey}\` BETWEEN ? AND ? ORDER BY id`,
-          [first, last],
-        );
-        job[table] = valuesOf(table, index as Json[]);
+        const list = index[table];
+        const from = cursor[table];
+        let to = from;
+        while (to < list.length && Number(list[to][statementKey]) <= last) to++;
+        cursor[table] = to;
+        job[table] = valuesOf(table, list.slice(from, to));
       }
       jobs.push(job);
     }
@@ -408,6 +420,53 @@ function startProfile(): (file: string) => Promise<void> {
   };
 }
 
+/** What the application's queries cost during the HTTP phase, by statement kind and table. */
+class QueryTally {
+  readonly kinds = new Map<string, { count: number; ms: number }>();
+  enabled = false;
+
+  /** A TypeORM subscriber: afterQuery gets each query with its time (issue to result). */
+  attach(dataSource: DataSource) {
+    dataSource.subscribers.push({
+      afterQuery: (e: AfterQueryEvent) => {
+        if (!this.enabled) return;
+        const kind = QueryTally.kindOf(e.query);
+        const k = this.kinds.get(kind) ?? { count: 0, ms: 0 };
+        k.count++;
+        k.ms += e.executionTime ?? 0;
+        this.kinds.set(kind, k);
+      },
+    });
+  }
+
+  static kindOf(sql: string): string {
+    const verb =
+      /^\s*(START TRANSACTION|COMMIT|ROLLBACK|SELECT|INSERT\s+IGNORE|INSERT|UPDATE|DELETE)/i
+        .exec(sql)?.[1]
+        ?.replace(/\s+/g, ' ')
+        .toUpperCase();
+    if (!verb) return sql.slice(0, 30);
+    const table = /(?:FROM|INTO|UPDATE)\s+`?(\w+)`?/i.exec(sql)?.[1];
+    return table ? `${verb} ${table}` : verb;
+  }
+
+  report(batches: number, requestMs: number): string[] {
+    const total = [...this.kinds.values()].reduce((s, k) => s + k.ms, 0);
+    const count = [...this.kinds.values()].reduce((s, k) => s + k.count, 0);
+    return [
+      `${fmt(count / batches, 1)} queries per request; their time (issue to result) adds up to ` +
+        `${fmt(total / 1000, 1)} s = ${fmt((100 * total) / requestMs)} % of the summed request latencies`,
+      ...[...this.kinds]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .map(
+          ([kind, k]) =>
+            `${fmt(k.count / batches, 2).padStart(7)}/request ${fmt(k.ms / 1000, 1).padStart(7)} s ` +
+            `${fmt(k.ms / k.count, 1).padStart(6)} ms avg  ${kind}`,
+        ),
+    ];
+  }
+}
+
 /** Counts application log lines that report a deadlock (the recorder retries those). */
 const appLog = { deadlocks: 0 };
 
@@ -466,7 +525,11 @@ async function main() {
     mkdirSync(outDir, { recursive: true });
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
     const stopProfile = opts.profile ? startProfile() : null;
+    const tally = new QueryTally();
+    tally.attach(t.dataSource);
+    tally.enabled = true;
     const http = await ingestOverHttp(opts, t.origin!, t.adminAuth, pop);
+    tally.enabled = false;
     if (stopProfile) {
       const file = join(outDir, `ingest-http-${stamp}.cpuprofile`);
       await stopProfile(file);
@@ -486,6 +549,9 @@ async function main() {
       `HTTP: this process used ${fmt(http.processCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
         `(${fmt((100 * http.processCpuSeconds) / http.seconds)} % of one core)`,
     );
+    const queries = tally.report(http.requests, http.latencyMs.sum);
+    console.log(`HTTP: database queries of the application: ${queries[0]}`);
+    for (const line of queries.slice(1)) console.log(`    ${line}`);
     console.log(`HTTP: deadlocks reported in the application log: ${deadlocks}`);
     console.log(
       `HTTP: ${http.resends} requests resent; failed requests by status: ${JSON.stringify(http.failures)}` +
@@ -506,9 +572,11 @@ async function main() {
     await t.close();
     console.log(`plain: multi-row INSERT of the same rows into *_plain tables`);
     const plain = await insertPlain(opts, pool);
-    const plainInDb = await count(pool, 'statements_plain');
-    if (plainInDb !== inDb)
-      throw new Error(`statements_plain has ${plainInDb} rows, expected ${inDb}`);
+    for (const { table } of COPIED) {
+      const [copied, original] = [await count(pool, `${table}_plain`), await count(pool, table)];
+      if (copied !== original)
+        throw new Error(`${table}_plain has ${copied} rows, ${table} ${original}`);
+    }
     console.log(
       `plain: ${fmt(plain.statements)} statements (${Object.entries(plain.rows)
         .map(([k, v]) => `${k} ${fmt(v)}`)

@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from 'crypto';
 import { buildMultipart, parseMultipart } from '../src/xapi/statements/multipart';
-import { createTestApp, TestApp } from './support/test-app';
+import { CredentialVerifiers } from '../src/access/credential-verifiers';
+import { grants } from '../src/access/permissions';
+import { StatementRecorder } from '../src/xapi/statements/statement-recorder.service';
+import { basic, createTestApp, TestApp } from './support/test-app';
 import { createClient, makeStatement } from './support/xapi-fixtures';
 
 const V = { 'X-Experience-API-Version': '1.0.3' };
@@ -281,8 +284,20 @@ describe('xAPI statements (e2e)', () => {
   });
 
   it('refuses invalid statements with 400 naming each path', async () => {
-    const res = await post([makeStatement(), { actor: { mbox: 'mailto:a@b.c' } }]).expect(400);
-    expect(Object.keys(res.body.errors).some((p) => p.startsWith('[1]'))).toBe(true);
+    const bad = makeStatement({ verb: { id: 'not an iri' } });
+    delete bad.object;
+    const res = await post([makeStatement(), bad]).expect(400);
+    expect(Object.keys(res.body.errors)).toEqual(
+      expect.arrayContaining(['[1].verb.id', '[1].object']),
+    );
+    expect(Object.keys(res.body.errors).every((p) => p.startsWith('[1]'))).toBe(true);
+    const [{ c }] = await t.dataSource.query(
+      'SELECT COUNT(*) AS c FROM statements WHERE statement_id = ?',
+      [bad.id],
+    );
+    expect(Number(c)).toBe(0);
+    const single = await post({ ...bad, id: undefined }).expect(400);
+    expect(single.body.errors['verb.id']).toBeDefined();
   });
 
   it('read/mine sees only its own statements; write needs its permission', async () => {
@@ -312,7 +327,8 @@ describe('xAPI statements (e2e)', () => {
       authority_name: 'importer',
       authority_homepage: 'http://importer.example.com',
     });
-    const s = makeStatement();
+    const s = makeStatement({ verb: { id: 'not an iri' } });
+    await post(s).expect(400);
     await post(s, loose.auth, `${loose.base}/xapi/statements`).expect(200);
     const rows = await t.dataSource.query(
       'SELECT validated, valid FROM statements WHERE statement_id = ?',
@@ -328,11 +344,14 @@ describe('xAPI statements (e2e)', () => {
       homePage: 'http://importer.example.com',
       name: 'importer',
     });
+    const good = makeStatement();
+    await post(good).expect(200);
     const checked = await t.dataSource.query(
-      'SELECT validated, valid FROM statements WHERE client_id = (SELECT id FROM clients WHERE slug = ?) LIMIT 1',
-      ['admin'],
+      'SELECT validated, valid FROM statements WHERE statement_id = ?',
+      [good.id],
     );
     expect(Number(checked[0].validated)).toBe(1);
+    expect(Number(checked[0].valid)).toBe(1);
   });
 
   it('answers HEAD and needs the version header', async () => {
@@ -344,5 +363,208 @@ describe('xAPI statements (e2e)', () => {
       .expect(200);
     expect(head.headers['x-experience-api-consistent-through']).toBeDefined();
     await t.http().get(STATEMENTS).set('Authorization', t.adminAuth).expect(400);
+  });
+
+  it('restricted credentials read and write only their own agent statements', async () => {
+    const agent = { objectType: 'Agent', mbox: `mailto:${randomUUID()}@example.com` };
+    t.app
+      .get(CredentialVerifiers)
+      .register(async (_client, username, password) =>
+        username === 'token' && password === 'token-secret'
+          ? { permissions: grants(['xapi/statements/write', 'xapi/statements/read']), agent }
+          : null,
+      );
+    const auth = basic('token', 'token-secret');
+    const own = makeStatement({ actor: agent });
+    await post(own, auth).expect(200);
+    await post(makeStatement(), auth).expect(403);
+    const other = makeStatement();
+    await post(other).expect(200);
+    const list = await get({ limit: '0' }, auth).expect(200);
+    expect(list.body.statements.map((x: any) => x.id)).toEqual([own.id]);
+    await get({ statementId: other.id }, auth).expect(404);
+  });
+
+  it('voids a statement that arrives after its voiding statement', async () => {
+    const target = makeStatement();
+    const voiding = makeStatement({
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+      object: { objectType: 'StatementRef', id: target.id },
+    });
+    await post(voiding).expect(200);
+    await post(target).expect(200);
+    await get({ statementId: target.id }).expect(404);
+    await get({ voidedStatementId: target.id }).expect(200);
+  });
+
+  it('replaces a stored statement when check_conflicts is false', async () => {
+    const replacer = await createClient(t, 'replacer', ['xapi/all'], { check_conflicts: false });
+    const s = makeStatement();
+    const path = `${replacer.base}/xapi/statements`;
+    await post(s, replacer.auth, path).expect(200);
+    await post({ ...s, result: { completion: false } }, replacer.auth, path).expect(200);
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.result).toEqual({ completion: false });
+    const rows = await t.dataSource.query(
+      "SELECT COUNT(*) AS c FROM statement_agents a JOIN statements s ON s.id = a.statement_row_id WHERE s.statement_id = ? AND a.role = 'actor'",
+      [s.id],
+    );
+    expect(Number(rows[0].c)).toBe(1);
+  });
+
+  it('records concurrent batches without losing any', async () => {
+    const batches = Array.from({ length: 6 }, () =>
+      Array.from({ length: 50 }, () => makeStatement()),
+    );
+    const results = await Promise.all(batches.map((b) => post(b)));
+    expect(results.map((r) => r.status)).toEqual(batches.map(() => 200));
+    const ids = batches.flat().map((x) => x.id);
+    const [{ c }] = await t.dataSource.query(
+      `SELECT COUNT(*) AS c FROM statements WHERE statement_id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
+    expect(Number(c)).toBe(300);
+  });
+
+  it('indexes IRIs longer than 255 characters', async () => {
+    const long = `http://example.com/${'a'.repeat(400)}`;
+    const s = makeStatement({
+      object: { objectType: 'Activity', id: long, definition: { name: { en: 'Long' } } },
+    });
+    await post(s).expect(200);
+    const list = await get({ activity: long }).expect(200);
+    expect(list.body.statements.map((x: any) => x.id)).toEqual([s.id]);
+    const activity = await t
+      .http()
+      .get('/api/admin/xapi/activities')
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .query({ activityId: long })
+      .expect(200);
+    expect(activity.body.definition).toEqual({ name: { en: 'Long' } });
+  });
+
+  it('accepts the alternate request syntax (POST ?method=...)', async () => {
+    const s = makeStatement();
+    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+    await t
+      .http()
+      .post(STATEMENTS)
+      .query({ method: 'PUT' })
+      .type('form')
+      .send(
+        form({
+          statementId: s.id,
+          Authorization: t.adminAuth,
+          'X-Experience-API-Version': '1.0.3',
+          'Content-Type': 'application/json',
+          content: JSON.stringify(s),
+        }),
+      )
+      .expect(204);
+    const res = await t
+      .http()
+      .post(STATEMENTS)
+      .query({ method: 'GET' })
+      .type('form')
+      .send(
+        form({
+          statementId: s.id,
+          Authorization: t.adminAuth,
+          'X-Experience-API-Version': '1.0.3',
+        }),
+      )
+      .expect(200);
+    expect(res.body.id).toBe(s.id);
+    await t
+      .http()
+      .post(STATEMENTS)
+      .query({ method: 'GET' })
+      .type('form')
+      .send(form({ statementId: s.id, 'X-Experience-API-Version': '1.0.3' }))
+      .expect(401);
+    await t
+      .http()
+      .post(STATEMENTS)
+      .query({ method: 'GET', statementId: s.id })
+      .type('form')
+      .send(form({ Authorization: t.adminAuth, 'X-Experience-API-Version': '1.0.3' }))
+      .expect(400);
+  });
+
+  it('skips agents, activities, vocab and id indexes when the pipeline says so', async () => {
+    const bare = await createClient(t, 'bare', ['xapi/all'], {
+      update_activities: false,
+      update_agents: false,
+      update_vocab: false,
+      update_activity_ids: false,
+      update_agent_ids: false,
+    });
+    const s = makeStatement({
+      actor: { mbox: `mailto:${randomUUID()}@example.com` },
+      verb: { id: `http://example.com/verbs/${randomUUID()}` },
+      object: {
+        objectType: 'Activity',
+        id: `http://example.com/a/${randomUUID()}`,
+        definition: { name: { en: 'x' } },
+      },
+    });
+    await post(s, bare.auth, `${bare.base}/xapi/statements`).expect(200);
+    const count = async (sql: string, args: unknown[]) =>
+      Number((await t.dataSource.query(sql, args))[0].c);
+    const [row] = await t.dataSource.query('SELECT id FROM statements WHERE statement_id = ?', [
+      s.id,
+    ]);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM statement_agents WHERE statement_row_id = ?', [
+        row.id,
+      ]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM statement_activities WHERE statement_row_id = ?', [
+        row.id,
+      ]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM agents WHERE vid = ?', [`mbox::${s.actor.mbox}`]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM activities WHERE activity_id = ?', [s.object.id]),
+    ).toBe(0);
+    expect(await count('SELECT COUNT(*) AS c FROM vocab WHERE iri = ?', [s.verb.id])).toBe(0);
+    // The statement itself is still found by its object activity.
+    const list = await get({ activity: s.object.id }).expect(200);
+    expect(list.body.statements.map((x: any) => x.id)).toEqual([s.id]);
+  });
+
+  it('records for jobs with their own options, keeping a pulled authority', async () => {
+    const recorder = t.app.get(StatementRecorder);
+    const [store] = await t.dataSource.query("SELECT id FROM stores WHERE slug = 'default'");
+    const remote = {
+      objectType: 'Agent',
+      account: { homePage: 'http://remote.example.com', name: 'lrs' },
+    };
+    const s = makeStatement({ authority: remote });
+    const result = await recorder.record({ id: store.id }, null, [s], { version: '2.0.0' });
+    expect(result).toEqual({ ids: [s.id], recorded: 1 });
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.authority).toEqual(remote);
+    expect(back.body.version).toBe('2.0.0');
+    const again = await recorder.record({ id: store.id }, null, [s], { version: '2.0.0' });
+    expect(again.recorded).toBe(0);
+    const [row] = await t.dataSource.query(
+      'SELECT client_id FROM statements WHERE statement_id = ?',
+      [s.id],
+    );
+    expect(row.client_id).toBeNull();
+  });
+
+  it('stores and returns a statement of several megabytes', async () => {
+    const big = 'x'.repeat(3_000_000);
+    const s = makeStatement();
+    s.context.extensions = { 'http://example.com/ext/blob': big };
+    await post(s).expect(200);
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.context.extensions['http://example.com/ext/blob']).toHaveLength(3_000_000);
   });
 });

@@ -1,4 +1,10 @@
-import { BadRequestException, ConflictException, Injectable, Optional } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  Optional,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { createHash, randomUUID } from 'crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Client, PipelineOptions } from '../../access/client.entity';
@@ -12,6 +18,7 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { VocabEntry } from './entities/vocab.entity';
+import { bulkInsert } from './bulk-insert';
 import { iriKey, statementActivities, statementAgents, voidTarget } from './index-keys';
 import { sameStatement } from './statement-comparison';
 
@@ -56,6 +63,25 @@ export function mergeDefinitions(
       out[k] = v;
     }
   }
+  return out;
+}
+
+/** Statement chunks of at most INSERT_CHUNK rows and about 4 MB of JSON (max_allowed_packet). */
+function chunksBySize(rows: Prepared[]): Prepared[][] {
+  const out: Prepared[][] = [];
+  let current: Prepared[] = [];
+  let size = 0;
+  for (const p of rows) {
+    const bytes = JSON.stringify(p.data).length;
+    if (current.length && (current.length >= INSERT_CHUNK || size + bytes > 4_000_000)) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(p);
+    size += bytes;
+  }
+  if (current.length) out.push(current);
   return out;
 }
 
@@ -105,6 +131,11 @@ export class StatementRecorder {
       } catch (e: any) {
         const retryable = e?.errno === 1213 || e?.errno === 1205 || e?.code === 'SQLITE_BUSY';
         if (retryable && attempt < MAX_RETRIES) continue;
+        if (e?.errno === 1153 || e?.code === 'ER_NET_PACKET_TOO_LARGE') {
+          throw new PayloadTooLargeException(
+            'A statement is larger than the database accepts (MySQL max_allowed_packet).',
+          );
+        }
         if (e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE') {
           throw new ConflictException('A statement with this id was stored concurrently.');
         }
@@ -214,10 +245,22 @@ export class StatementRecorder {
     const now = new Date();
     const ids = prepared.map((p) => p.statementId);
     const repo = em.getRepository(Statement);
+    // One look-up for both: rows with these ids, and stored voiding statements targeting them.
     const existing = new Map<string, Statement>();
+    const storedVoiders = new Map<string, string>();
+    const idSet = new Set(ids);
     for (const part of chunks(ids, 500)) {
-      for (const row of await repo.find({ where: { storeId, statementId: In(part) } })) {
-        existing.set(row.statementId, row);
+      const rows = await repo.find({
+        where: [
+          { storeId, statementId: In(part) },
+          { storeId, voidTarget: In(part) },
+        ],
+      });
+      for (const row of rows) {
+        if (idSet.has(row.statementId)) existing.set(row.statementId, row);
+        if (row.voidTarget && idSet.has(row.voidTarget)) {
+          storedVoiders.set(row.voidTarget, row.statementId);
+        }
       }
     }
     const toInsert: Prepared[] = [];
@@ -267,13 +310,9 @@ export class StatementRecorder {
           }
         }
       }
-      const newIds = written.map((p) => p.statementId);
-      for (const part of chunks(newIds, 500)) {
-        const voiders = await repo.find({
-          select: { statementId: true, voidTarget: true },
-          where: { storeId, voidTarget: In(part) },
-        });
-        for (const v of voiders) voidedBy.set(v.voidTarget!, v.statementId);
+      for (const p of written) {
+        const voider = storedVoiders.get(p.statementId);
+        if (voider) voidedBy.set(p.statementId, voider);
       }
     }
 
@@ -299,14 +338,8 @@ export class StatementRecorder {
         voidedBy: voidedBy.get(p.statementId) ?? null,
       };
     };
-    for (const part of chunks(toInsert)) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(Statement)
-        .values(part.map(rowOf))
-        .updateEntity(false)
-        .execute();
+    for (const part of chunksBySize(toInsert)) {
+      await bulkInsert(em, Statement, part.map(rowOf) as Record<string, unknown>[]);
     }
     for (const { prepared: p, row } of toReplace) {
       await repo.update({ id: row.id }, rowOf(p));
@@ -390,24 +423,12 @@ export class StatementRecorder {
     }
     if (opts.update_agent_ids) {
       for (const part of chunks(agentRows, 500)) {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(StatementAgent)
-          .values(part)
-          .updateEntity(false)
-          .execute();
+        await bulkInsert(em, StatementAgent, part as Record<string, unknown>[]);
       }
     }
     if (opts.update_activity_ids) {
       for (const part of chunks(activityRows, 500)) {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(StatementActivity)
-          .values(part)
-          .updateEntity(false)
-          .execute();
+        await bulkInsert(em, StatementActivity, part as Record<string, unknown>[]);
       }
     }
     if (opts.update_agents && agents.size) {
@@ -420,14 +441,7 @@ export class StatementRecorder {
         updated: now,
       }));
       for (const part of chunks(rows)) {
-        await em
-          .createQueryBuilder()
-          .insert()
-          .into(Agent)
-          .values(part)
-          .orIgnore()
-          .updateEntity(false)
-          .execute();
+        await bulkInsert(em, Agent, part as Record<string, unknown>[], { ignore: true });
       }
     }
     if (opts.update_activities && activities.size) {
@@ -470,14 +484,7 @@ export class StatementRecorder {
         updated: now,
       }));
     for (const part of chunks(fresh)) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(Activity)
-        .values(part)
-        .orIgnore()
-        .updateEntity(false)
-        .execute();
+      await bulkInsert(em, Activity, part as Record<string, unknown>[], { ignore: true });
     }
     for (const [k, row] of found) {
       const def = activities.get(k)!.definition;
@@ -506,14 +513,7 @@ export class StatementRecorder {
       .filter((r) => !found.has(`${r.kind}\0${r.iri}`))
       .map((r) => ({ storeId, ...r, stored: now, updated: now }));
     for (const part of chunks(fresh)) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(VocabEntry)
-        .values(part)
-        .orIgnore()
-        .updateEntity(false)
-        .execute();
+      await bulkInsert(em, VocabEntry, part as Record<string, unknown>[], { ignore: true });
     }
     for (const r of rows) {
       const row = found.get(`${r.kind}\0${r.iri}`);
@@ -560,13 +560,7 @@ export class StatementRecorder {
           });
         }
         for (const c of chunks(rows, 10)) {
-          await em
-            .createQueryBuilder()
-            .insert()
-            .into(Attachment)
-            .values(c)
-            .updateEntity(false)
-            .execute();
+          await bulkInsert(em, Attachment, c as Record<string, unknown>[]);
         }
       }
     }

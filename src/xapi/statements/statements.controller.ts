@@ -132,9 +132,6 @@ export class StatementsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<string[]> {
     this.consistentThrough(res);
-    if (req.query.method !== undefined) {
-      throw new BadRequestException('The alternate request syntax is not supported.');
-    }
     const { statements, attachments } = this.readBody(req);
     if (!statements.length) throw new BadRequestException('No statement in the request body.');
     this.checkRestrictedActor(p, statements);

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActivitiesController } from '../activities/activities.controller';
 import { Activity } from '../activities/activity.entity';
@@ -8,6 +8,7 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { VocabEntry } from './entities/vocab.entity';
+import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
 import { StatementQueryService } from './statement-query.service';
 import { StatementRecorder } from './statement-recorder.service';
 import { StatementsController } from './statements.controller';
@@ -29,4 +30,11 @@ import { StatementsController } from './statements.controller';
   providers: [StatementRecorder, StatementQueryService],
   exports: [StatementRecorder, StatementQueryService],
 })
-export class StatementsModule {}
+export class StatementsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer) {
+    // Every xAPI resource accepts the alternate request syntax (POST ?method=...).
+    consumer
+      .apply(AlternateRequestSyntaxMiddleware)
+      .forRoutes({ path: 'api/:client/xapi/*path', method: RequestMethod.POST });
+  }
+}

@@ -62,6 +62,15 @@ describe('StatementValidator', () => {
   });
 
   describe('statement', () => {
+    it('treats keys named like Object.prototype members as unknown, without crashing', () => {
+      const s = JSON.parse(
+        '{"actor":{"mbox":"mailto:a@example.com","__proto__":{"x":1}},' +
+          '"verb":{"id":"http://x.example/v","display":{"constructor":"x"}},' +
+          '"object":{"id":"http://x.example/a"},"toString":1}',
+      );
+      expect(paths(s)).toEqual(['toString', 'actor.__proto__', 'verb.display.constructor']);
+    });
+
     it('rejects a non-object', () => {
       expect(paths(null)).toEqual(['']);
       expect(paths([minimal()])).toEqual(['']);
@@ -127,6 +136,13 @@ describe('StatementValidator', () => {
       s.verb = { id: 'http://adlnet.gov/expapi/verbs/voided' };
       expect(paths(s)).toEqual(['object.objectType']);
       s.object = { objectType: 'StatementRef', id: '9e13cefd-53d3-4eac-b5ed-2cf6693903bb' };
+      expect(paths(s)).toEqual([]);
+    });
+
+    it('does not apply the voiding rule inside a SubStatement (it voids nothing)', () => {
+      const s = minimal();
+      s.object = fullSubStatement();
+      s.object.verb = { id: 'http://adlnet.gov/expapi/verbs/voided' };
       expect(paths(s)).toEqual([]);
     });
   });
@@ -340,6 +356,11 @@ describe('StatementValidator', () => {
       expect(pathsAfter((s) => (s.object.definition.interactionType = 'multiple-choice'))).toEqual([
         'object.definition.interactionType',
       ]);
+      for (const type of ['constructor', '__proto__', 'toString', 3, null]) {
+        expect(pathsAfter((s) => (s.object.definition.interactionType = type))).toEqual([
+          'object.definition.interactionType',
+        ]);
+      }
     });
 
     it('allows only the component lists of the interaction type', () => {
@@ -548,10 +569,31 @@ describe('StatementValidator', () => {
     });
 
     it('checks duration is ISO 8601', () => {
-      for (const d of ['PT1H', 'P1D', 'PT0.5S', 'P1Y2M3DT4H5M6.789S', 'P3W', 'PT1M30S']) {
+      for (const d of [
+        'PT1H',
+        'P1D',
+        'PT0.5S',
+        'P1Y2M3DT4H5M6.789S',
+        'P3W',
+        'PT1M30S',
+        'P0.5D',
+        'PT1H0M0.1S',
+      ]) {
         expect(pathsAfter((s) => (s.result.duration = d))).toEqual([]);
       }
-      for (const d of ['1 hour', 'P', 'PT', 'P1H', 'PT1D', 'P1.5Y', '90', 'PT-1S']) {
+      for (const d of [
+        '1 hour',
+        'P',
+        'PT',
+        'P1H',
+        'PT1D',
+        'P1.5Y2M',
+        'PT1.5H30M',
+        '90',
+        'PT-1S',
+        'PA1H0M0S',
+        'P0001-02-03T04:05:06',
+      ]) {
         expect(pathsAfter((s) => (s.result.duration = d))).toEqual(['result.duration']);
       }
     });
@@ -695,6 +737,8 @@ describe('StatementValidator', () => {
         '2026-11-28T10:15',
         '2026-11-28T10:15:30',
         '2024-02-29T00:00:00Z',
+        '20261128T101530Z',
+        '20261128T101530.5+0100',
       ]) {
         expect(pathsAfter((s) => (s.timestamp = t))).toEqual([]);
       }
@@ -710,6 +754,8 @@ describe('StatementValidator', () => {
         '2026-11-28T10:15:30-00:00',
         '2026-11-28T10:15:30-0000',
         '2026-11-28T10:15:30-00',
+        '20261128T101530-0000',
+        '2026-1128T10:15:30Z',
         1732789530,
       ]) {
         expect(pathsAfter((s) => (s.timestamp = t))).toEqual(['timestamp']);
@@ -720,6 +766,7 @@ describe('StatementValidator', () => {
     it('requires RFC 3339 with an offset in 2.0.0', () => {
       expect(pathsAfter((s) => (s.timestamp = '2026-11-28T10:15:30.1+05:30'), '2.0.0')).toEqual([]);
       expect(pathsAfter((s) => (s.timestamp = '2026-11-28t10:15:30z'), '2.0.0')).toEqual([]);
+      expect(pathsAfter((s) => (s.timestamp = '2026-11-28 10:15:30Z'), '2.0.0')).toEqual([]);
       for (const t of ['2026-11-28T10:15:30', '2026-11-28T10:15Z', '2026-11-28T10:15:30+0530']) {
         expect(pathsAfter((s) => (s.timestamp = t), '2.0.0')).toEqual(['timestamp']);
         expect(pathsAfter((s) => (s.stored = t), '2.0.0')).toEqual(['stored']);
@@ -740,6 +787,9 @@ describe('StatementValidator', () => {
         ),
       ).toEqual(['authority.member']);
       expect(pathsAfter((s) => (s.authority = { name: 'x' }))).toEqual(['authority']);
+      expect(pathsAfter((s) => (s.authority.mbox = 'mailto:g@example.com'))).toEqual([
+        'authority.mbox',
+      ]);
       expect(pathsAfter((s) => (s.authority.member[0] = { mbox: 'x' }))).toEqual([
         'authority.member[0].mbox',
       ]);

@@ -87,28 +87,36 @@ export function isLanguageTag(value: string): boolean {
 }
 
 /**
- * ISO 8601 duration: PnYnMnDTnHnMnS (at least one component, T only before a time
- * component) or PnW; the seconds may carry a fraction (xAPI durations do, "PT1.5S").
+ * ISO 8601 duration in the format of section 4.4.3.2 (the alternative format is not
+ * allowed): PnYnMnDTnHnMnS with at least one component, T only before a time component,
+ * or PnW. ISO 8601 lets the lowest-order component carry a decimal fraction ("PT1.5S",
+ * "P0.5D"), so a fraction is accepted only on the last component.
  */
 const DURATION =
-  /^P(?:\d+(?:[.,]\d+)?W|(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:[.,]\d+)?S)?)?)$/;
+  /^P(?:\d+(?:[.,]\d+)?W|(?=\d|T\d)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?D)?(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?)$/;
+/** A fraction followed by a further component. */
+const FRACTION_NOT_LAST = /[.,]\d+[YMWDHS].*\d/;
 
 export function isDuration(value: string): boolean {
-  if (!DURATION.test(value)) return false;
-  return !value.endsWith('T');
+  return DURATION.test(value) && !FRACTION_NOT_LAST.test(value);
 }
 
-/** ISO 8601 extended date-time as xAPI 1.0.3 uses it; timezone recommended, not required. */
+/** ISO 8601 date-time as xAPI 1.0.3 uses it, extended format; timezone recommended, not required. */
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+/** The same in ISO 8601 basic format (20261128T101530Z), which ISO 8601 equally allows. */
+const ISO_BASIC_DATE_TIME =
+  /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(?:(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?:\d{2})?)?$/;
 
 /** RFC 3339 date-time as xAPI 2.0 requires it: seconds and an offset are mandatory. */
 const RFC3339_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** Why a timestamp is invalid, or null when it is valid. */
 export function timestampProblem(value: string, rfc3339: boolean): string | null {
-  const m = (rfc3339 ? RFC3339_DATE_TIME : ISO_DATE_TIME).exec(value);
+  const m = rfc3339
+    ? RFC3339_DATE_TIME.exec(value)
+    : (ISO_DATE_TIME.exec(value) ?? ISO_BASIC_DATE_TIME.exec(value));
   if (!m) {
     return rfc3339
       ? 'must be an RFC 3339 date-time with a timezone offset, e.g. 2026-01-31T12:30:00.000Z'
@@ -148,19 +156,6 @@ export function isStatementVersion(value: string, allow2: boolean): boolean {
   return VERSION_1.test(value) || (allow2 && VERSION_2.test(value));
 }
 
-export const INTERACTION_TYPES = [
-  'true-false',
-  'choice',
-  'fill-in',
-  'long-fill-in',
-  'matching',
-  'performance',
-  'sequencing',
-  'likert',
-  'numeric',
-  'other',
-] as const;
-
 export const INTERACTION_COMPONENT_LISTS = [
   'choices',
   'scale',
@@ -170,18 +165,22 @@ export const INTERACTION_COMPONENT_LISTS = [
 ] as const;
 export type InteractionComponentList = (typeof INTERACTION_COMPONENT_LISTS)[number];
 
-/** Which component lists each interaction type may carry. */
-export const COMPONENTS_OF_INTERACTION: Record<string, readonly InteractionComponentList[]> = {
-  'true-false': [],
-  choice: ['choices'],
-  'fill-in': [],
-  'long-fill-in': [],
-  matching: ['source', 'target'],
-  performance: ['steps'],
-  sequencing: ['choices'],
-  likert: ['scale'],
-  numeric: [],
-  other: [],
-};
+/**
+ * The interaction types and the component lists each may carry. A Map, not an object
+ * literal, so that input such as "constructor" finds nothing.
+ */
+export const COMPONENTS_OF_INTERACTION: ReadonlyMap<string, readonly InteractionComponentList[]> =
+  new Map<string, readonly InteractionComponentList[]>([
+    ['true-false', []],
+    ['choice', ['choices']],
+    ['fill-in', []],
+    ['long-fill-in', []],
+    ['matching', ['source', 'target']],
+    ['performance', ['steps']],
+    ['sequencing', ['choices']],
+    ['likert', ['scale']],
+    ['numeric', []],
+    ['other', []],
+  ]);
 
 export const VOIDED_VERB = 'http://adlnet.gov/expapi/verbs/voided';

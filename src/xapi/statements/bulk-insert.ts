@@ -1,0 +1,50 @@
+import { EntityManager, EntityTarget } from 'typeorm';
+
+/** Both drivers accept at most 32,766 bound parameters (SQLite) per statement. */
+const MAX_PARAMS = 30_000;
+
+function utcDatetime(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * Multi-row INSERT of plain rows (property names as keys) for an entity, with
+ * one statement per chunk of rows: much faster than the query builder for
+ * batches of hundreds of rows. `ignore` skips rows that hit a unique index.
+ * Values are converted as TypeORM stores them: JSON text, UTC datetime, 0/1.
+ */
+export async function bulkInsert<T>(
+  em: EntityManager,
+  entity: EntityTarget<T>,
+  rows: Record<string, unknown>[],
+  options: { ignore?: boolean } = {},
+): Promise<void> {
+  if (!rows.length) return;
+  const meta = em.connection.getMetadata(entity);
+  const driver = em.connection.driver;
+  const columns = meta.columns.filter((c) => !c.isGenerated);
+  const names = columns.map((c) => driver.escape(c.databaseName)).join(', ');
+  const sqlite = driver.options.type === 'better-sqlite3';
+  const verb = options.ignore ? (sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE') : 'INSERT';
+  const rowSql = `(${columns.map(() => '?').join(', ')})`;
+  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  for (let i = 0; i < rows.length; i += perChunk) {
+    const chunk = rows.slice(i, i + perChunk);
+    const params: unknown[] = [];
+    for (const row of chunk) {
+      for (const c of columns) {
+        let v = row[c.propertyName];
+        if (v === undefined) v = c.default !== undefined ? c.default : null;
+        if (v === null) params.push(null);
+        else if (c.type === 'json') params.push(JSON.stringify(v));
+        else if (v instanceof Date) params.push(utcDatetime(v));
+        else if (typeof v === 'boolean') params.push(v ? 1 : 0);
+        else params.push(v);
+      }
+    }
+    await em.query(
+      `${verb} INTO ${driver.escape(meta.tableName)} (${names}) VALUES ${chunk.map(() => rowSql).join(', ')}`,
+      params,
+    );
+  }
+}

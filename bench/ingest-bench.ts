@@ -7,6 +7,8 @@
  *   npm run bench:ingest -- [--total 1000000] [--concurrency 8] [--batch 100]
  *                           [--seed 42] [--progress 50000] [--db-url mysql://...]
  *                           [--profile]   (CPU profile of the HTTP phase to bench/out/)
+ *   npm run bench:ingest -- --plain-only [--http-rate 300]
+ *       only the plain INSERT phase, on the statements an earlier run left in the database
  *
  * DB_URL (or --db-url) names the database; it is dropped and recreated.
  * A JSON summary goes to bench/out/.
@@ -32,6 +34,9 @@ interface Options {
   progress: number;
   dbUrl: string;
   profile: boolean;
+  plainOnly: boolean;
+  /** With --plain-only: the HTTP rate of the earlier run, for the ratio. */
+  httpRate: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -43,10 +48,12 @@ function parseArgs(argv: string[]): Options {
     progress: 50_000,
     dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_bench',
     profile: false,
+    plainOnly: false,
+    httpRate: 0,
   };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--profile') {
-      opts.profile = true;
+    if (argv[i] === '--profile' || argv[i] === '--plain-only') {
+      opts[argv[i] === '--profile' ? 'profile' : 'plainOnly'] = true;
       continue;
     }
     const [flag, inline] = argv[i].split('=', 2);
@@ -75,15 +82,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Drops and recreates the benchmark database; returns the server version and settings. */
-async function recreateDatabase(dbUrl: string): Promise<Record<string, string>> {
+/** Drops the benchmark database (the application creates it); returns the server version and settings. */
+async function prepareServer(dbUrl: string, drop: boolean): Promise<Record<string, string>> {
   const url = new URL(dbUrl.replace(/^mariadb:/, 'mysql:'));
   const name = decodeURIComponent(url.pathname.slice(1));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Unexpected database name "${name}"`);
   url.pathname = '/';
   const conn = await createConnection(url.toString());
   try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    if (drop) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
     const [rows] = await conn.query(
       `SELECT VERSION() AS version, @@innodb_buffer_pool_size AS innodb_buffer_pool_size,
         @@innodb_flush_log_at_trx_commit AS innodb_flush_log_at_trx_commit,
@@ -314,6 +321,7 @@ async function insertPlain(opts: Options, pool: Pool): Promise<PlainResult> {
   let readMs = 0;
   let statements = 0;
   let cpuMicros = 0;
+  let nextReport = opts.progress;
   for (;;) {
     // Read a chunk (keyset pages of 1000) and cut it into jobs of `batch` statements.
     const r0 = performance.now();
@@ -382,6 +390,13 @@ async function insertPlain(opts: Options, pool: Pool): Promise<PlainResult> {
     cpuMicros += cpu.user + cpu.system;
     statements += rows.length;
     for (const job of jobs) for (const { table } of COPIED) rowCounts[table] += job[table].length;
+    if (statements >= nextReport) {
+      console.log(
+        `  ${fmt(statements).padStart(9)} copied  ${fmt(insertMs / 1000, 1).padStart(7)} s of INSERTs  ` +
+          `${fmt((statements * 1000) / insertMs).padStart(6)} stmt/s overall`,
+      );
+      while (nextReport <= statements) nextReport += opts.progress;
+    }
   }
   const seconds = insertMs / 1000;
   const allRows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
@@ -482,11 +497,61 @@ function cutLongLogLines(max = 800) {
   }
 }
 
+/** Checks that every *_plain table holds as many rows as its original. */
+async function verifyCopy(pool: Pool) {
+  for (const { table } of COPIED) {
+    const [copied, original] = [await count(pool, `${table}_plain`), await count(pool, table)];
+    if (copied !== original)
+      throw new Error(`${table}_plain has ${copied} rows, ${table} ${original}`);
+  }
+}
+
+function plainLine(plain: PlainResult): string {
+  return (
+    `plain: ${fmt(plain.statements)} statements (${Object.entries(plain.rows)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', ')}) in ${fmt(plain.seconds, 1)} s of INSERTs = ${fmt(plain.rate)} stmt/s, ` +
+    `${fmt(plain.rowRate)} rows/s (reading them took ${fmt(plain.readSeconds, 1)} s, not counted; ` +
+    `this process used ${fmt((100 * plain.processCpuSeconds) / plain.seconds)} % of one core while inserting)`
+  );
+}
+
+/** --plain-only: the plain INSERT phase alone, on what an earlier run stored. */
+async function plainOnly(opts: Options) {
+  const pool = createPool({
+    uri: opts.dbUrl.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: opts.concurrency + 1,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
+  try {
+    console.log(`plain: ${fmt(await count(pool, 'statements'))} statements in the database`);
+    const plain = await insertPlain(opts, pool);
+    await verifyCopy(pool);
+    console.log(plainLine(plain));
+    if (opts.httpRate) {
+      const ratio = opts.httpRate / plain.rate;
+      console.log(
+        `RESULT: HTTP ${fmt(opts.httpRate)} stmt/s (given), plain INSERT ${fmt(plain.rate)} stmt/s, ` +
+          `ratio HTTP / plain INSERT = ${fmt(ratio, 3)} (${fmt(ratio * 100, 1)} %)`,
+      );
+    }
+    console.log(
+      `  load average at the end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    await pool.end();
+  }
+}
+
 async function main() {
   cutLongLogLines();
   const opts = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
-  const server = await recreateDatabase(opts.dbUrl);
+  const server = await prepareServer(opts.dbUrl, !opts.plainOnly);
   const machine = {
     cpu: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
     memoryGb: Math.round(totalmem() / 2 ** 30),
@@ -504,9 +569,10 @@ async function main() {
       `flush_log_at_trx_commit=${server.innodb_flush_log_at_trx_commit}, log_bin=${server.log_bin}`,
   );
   console.log(
-    `  settings: total ${fmt(opts.total)}, batch ${opts.batch}, concurrency ${opts.concurrency}, seed ${opts.seed}`,
+    `  settings: ${opts.plainOnly ? 'plain INSERT phase only' : `total ${fmt(opts.total)}`}, batch ${opts.batch}, concurrency ${opts.concurrency}, seed ${opts.seed}`,
   );
 
+  if (opts.plainOnly) return plainOnly(opts);
   const pop = buildPopulation(opts.seed);
   checkGenerator(opts.seed, pop);
   const t = await createTestApp({ listen: true, dbUrl: opts.dbUrl });
@@ -572,18 +638,8 @@ async function main() {
     await t.close();
     console.log(`plain: multi-row INSERT of the same rows into *_plain tables`);
     const plain = await insertPlain(opts, pool);
-    for (const { table } of COPIED) {
-      const [copied, original] = [await count(pool, `${table}_plain`), await count(pool, table)];
-      if (copied !== original)
-        throw new Error(`${table}_plain has ${copied} rows, ${table} ${original}`);
-    }
-    console.log(
-      `plain: ${fmt(plain.statements)} statements (${Object.entries(plain.rows)
-        .map(([k, v]) => `${k} ${fmt(v)}`)
-        .join(', ')}) in ${fmt(plain.seconds, 1)} s of INSERTs = ${fmt(plain.rate)} stmt/s, ` +
-        `${fmt(plain.rowRate)} rows/s (reading them took ${fmt(plain.readSeconds, 1)} s, not counted; ` +
-        `this process used ${fmt((100 * plain.processCpuSeconds) / plain.seconds)} % of one core while inserting)`,
-    );
+    await verifyCopy(pool);
+    console.log(plainLine(plain));
     const ratio = http.rate / plain.rate;
     console.log(
       `RESULT: HTTP ${fmt(http.rate)} stmt/s, plain INSERT ${fmt(plain.rate)} stmt/s, ` +

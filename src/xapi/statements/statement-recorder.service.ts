@@ -334,6 +334,10 @@ export class StatementRecorder {
         activityId: objectActivity ? iriKey(objectActivity.activityId) : null,
         registration:
           typeof registration === 'string' ? registration.toLowerCase().slice(0, 36) : null,
+        statementRef:
+          p.data.object?.objectType === 'StatementRef' && typeof p.data.object.id === 'string'
+            ? p.data.object.id.toLowerCase().slice(0, 36)
+            : null,
         voidTarget: p.voidTarget,
         voidedBy: voidedBy.get(p.statementId) ?? null,
       };

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Initial1795878188144 implements MigrationInterface {
-  name = 'Initial1795878188144';
+export class Initial1795880934240 implements MigrationInterface {
+  name = 'Initial1795880934240';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -82,13 +82,16 @@ export class Initial1795878188144 implements MigrationInterface {
       `CREATE INDEX "IDX_5058ceb599ca1bfc86578cd727" ON "statement_agents" ("store_id", "vid", "statement_row_id") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "statements" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "store_id" integer NOT NULL, "statement_id" varchar(36) NOT NULL, "data" json NOT NULL, "stored" datetime(3) NOT NULL, "updated" datetime(3) NOT NULL, "validated" boolean NOT NULL DEFAULT (0), "valid" boolean NOT NULL DEFAULT (0), "voided" boolean NOT NULL DEFAULT (0), "pseudonymized" boolean NOT NULL DEFAULT (0), "client_id" integer, "verb_id" varchar(255) NOT NULL, "activity_id" varchar(255), "registration" varchar(36), "void_target" varchar(36), "voided_by" varchar(36))`,
+      `CREATE TABLE "statements" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "store_id" integer NOT NULL, "statement_id" varchar(36) NOT NULL, "data" json NOT NULL, "stored" datetime(3) NOT NULL, "updated" datetime(3) NOT NULL, "validated" boolean NOT NULL DEFAULT (0), "valid" boolean NOT NULL DEFAULT (0), "voided" boolean NOT NULL DEFAULT (0), "pseudonymized" boolean NOT NULL DEFAULT (0), "client_id" integer, "verb_id" varchar(255) NOT NULL, "activity_id" varchar(255), "registration" varchar(36), "statement_ref" varchar(36), "void_target" varchar(36), "voided_by" varchar(36))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_a6f5002ac52f9e9665c8ab2c5a" ON "statements" ("client_id") `,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_e820565c1eac3a10b5153f8c6d" ON "statements" ("store_id", "validated", "id") `,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_6a16e0028a0230ea469e7541da" ON "statements" ("store_id", "statement_ref") `,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_057e8a9d8c8cf69abc78a3b8ef" ON "statements" ("store_id", "void_target") `,
@@ -129,6 +132,7 @@ export class Initial1795878188144 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "IDX_0b41b197ae6bd722b023f60420"`);
     await queryRunner.query(`DROP INDEX "IDX_d47c50002ed66fe31e590a1242"`);
     await queryRunner.query(`DROP INDEX "IDX_057e8a9d8c8cf69abc78a3b8ef"`);
+    await queryRunner.query(`DROP INDEX "IDX_6a16e0028a0230ea469e7541da"`);
     await queryRunner.query(`DROP INDEX "IDX_e820565c1eac3a10b5153f8c6d"`);
     await queryRunner.query(`DROP INDEX "IDX_a6f5002ac52f9e9665c8ab2c5a"`);
     await queryRunner.query(`DROP TABLE "statements"`);

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Initial1795878188144 implements MigrationInterface {
-  name = 'Initial1795878188144';
+export class Initial1795880934240 implements MigrationInterface {
+  name = 'Initial1795880934240';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
@@ -35,7 +35,7 @@ export class Initial1795878188144 implements MigrationInterface {
       `CREATE TABLE \`statement_agents\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`statement_row_id\` int NOT NULL, \`vid\` varchar(255) NOT NULL, \`role\` varchar(20) NOT NULL, INDEX \`IDX_77a91222602406084ee32fed1b\` (\`statement_row_id\`), INDEX \`IDX_5058ceb599ca1bfc86578cd727\` (\`store_id\`, \`vid\`, \`statement_row_id\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
     );
     await queryRunner.query(
-      `CREATE TABLE \`statements\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`statement_id\` varchar(36) NOT NULL, \`data\` json NOT NULL, \`stored\` datetime(3) NOT NULL, \`updated\` datetime(3) NOT NULL, \`validated\` tinyint NOT NULL DEFAULT 0, \`valid\` tinyint NOT NULL DEFAULT 0, \`voided\` tinyint NOT NULL DEFAULT 0, \`pseudonymized\` tinyint NOT NULL DEFAULT 0, \`client_id\` int NULL, \`verb_id\` varchar(255) NOT NULL, \`activity_id\` varchar(255) NULL, \`registration\` varchar(36) NULL, \`void_target\` varchar(36) NULL, \`voided_by\` varchar(36) NULL, INDEX \`IDX_a6f5002ac52f9e9665c8ab2c5a\` (\`client_id\`), INDEX \`IDX_e820565c1eac3a10b5153f8c6d\` (\`store_id\`, \`validated\`, \`id\`), INDEX \`IDX_057e8a9d8c8cf69abc78a3b8ef\` (\`store_id\`, \`void_target\`), INDEX \`IDX_d47c50002ed66fe31e590a1242\` (\`store_id\`, \`registration\`, \`id\`), INDEX \`IDX_0b41b197ae6bd722b023f60420\` (\`store_id\`, \`activity_id\`, \`id\`), INDEX \`IDX_9deb7f97675ed5370f65161a2c\` (\`store_id\`, \`verb_id\`, \`id\`), INDEX \`IDX_9b1e26a71c866dc8f79cd6ba10\` (\`store_id\`, \`stored\`), INDEX \`IDX_802f0169135425c29a849602a0\` (\`store_id\`, \`id\`), UNIQUE INDEX \`IDX_22c3b0be67845084021500a26b\` (\`store_id\`, \`statement_id\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
+      `CREATE TABLE \`statements\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`statement_id\` varchar(36) NOT NULL, \`data\` json NOT NULL, \`stored\` datetime(3) NOT NULL, \`updated\` datetime(3) NOT NULL, \`validated\` tinyint NOT NULL DEFAULT 0, \`valid\` tinyint NOT NULL DEFAULT 0, \`voided\` tinyint NOT NULL DEFAULT 0, \`pseudonymized\` tinyint NOT NULL DEFAULT 0, \`client_id\` int NULL, \`verb_id\` varchar(255) NOT NULL, \`activity_id\` varchar(255) NULL, \`registration\` varchar(36) NULL, \`statement_ref\` varchar(36) NULL, \`void_target\` varchar(36) NULL, \`voided_by\` varchar(36) NULL, INDEX \`IDX_a6f5002ac52f9e9665c8ab2c5a\` (\`client_id\`), INDEX \`IDX_e820565c1eac3a10b5153f8c6d\` (\`store_id\`, \`validated\`, \`id\`), INDEX \`IDX_6a16e0028a0230ea469e7541da\` (\`store_id\`, \`statement_ref\`), INDEX \`IDX_057e8a9d8c8cf69abc78a3b8ef\` (\`store_id\`, \`void_target\`), INDEX \`IDX_d47c50002ed66fe31e590a1242\` (\`store_id\`, \`registration\`, \`id\`), INDEX \`IDX_0b41b197ae6bd722b023f60420\` (\`store_id\`, \`activity_id\`, \`id\`), INDEX \`IDX_9deb7f97675ed5370f65161a2c\` (\`store_id\`, \`verb_id\`, \`id\`), INDEX \`IDX_9b1e26a71c866dc8f79cd6ba10\` (\`store_id\`, \`stored\`), INDEX \`IDX_802f0169135425c29a849602a0\` (\`store_id\`, \`id\`), UNIQUE INDEX \`IDX_22c3b0be67845084021500a26b\` (\`store_id\`, \`statement_id\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
     );
     await queryRunner.query(
       `CREATE TABLE \`vocab\` (\`id\` int NOT NULL AUTO_INCREMENT, \`store_id\` int NOT NULL, \`kind\` varchar(20) NOT NULL, \`iri\` varchar(255) NOT NULL, \`display\` json NULL, \`stored\` datetime(3) NOT NULL, \`updated\` datetime(3) NOT NULL, UNIQUE INDEX \`IDX_1c8d9914345d0794642e176ee1\` (\`store_id\`, \`kind\`, \`iri\`), PRIMARY KEY (\`id\`)) ENGINE=InnoDB`,
@@ -52,6 +52,7 @@ export class Initial1795878188144 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX \`IDX_0b41b197ae6bd722b023f60420\` ON \`statements\``);
     await queryRunner.query(`DROP INDEX \`IDX_d47c50002ed66fe31e590a1242\` ON \`statements\``);
     await queryRunner.query(`DROP INDEX \`IDX_057e8a9d8c8cf69abc78a3b8ef\` ON \`statements\``);
+    await queryRunner.query(`DROP INDEX \`IDX_6a16e0028a0230ea469e7541da\` ON \`statements\``);
     await queryRunner.query(`DROP INDEX \`IDX_e820565c1eac3a10b5153f8c6d\` ON \`statements\``);
     await queryRunner.query(`DROP INDEX \`IDX_a6f5002ac52f9e9665c8ab2c5a\` ON \`statements\``);
     await queryRunner.query(`DROP TABLE \`statements\``);

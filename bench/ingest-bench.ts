@@ -1,247 +1,684 @@
 /**
- * Ingest benchmark: batches of 100 realistic statements POSTed over HTTP with
- * several keep-alive connections into a MariaDB-backed server (the whole
- * pipeline: validation, conflicts, voiding, indexes, agents, activities, vocab),
- * then the same statement rows through a plain mysql2 multi-row INSERT, in the
- * same run, on the same database server. Prints both rates and their ratio.
+ * Ingest benchmark (issue 4): batches of realistic xAPI 1.0.3 statements POSTed over
+ * HTTP into the application running in this process on MariaDB, then the same rows
+ * copied with plain mysql2 multi-row INSERTs in the same run. The ratio of the two
+ * rates is the figure that counts.
  *
- *   npx ts-node --transpile-only bench/ingest-bench.ts [N]
+ *   npm run bench:ingest -- [--total 1000000] [--concurrency 8] [--batch 100]
+ *                           [--seed 42] [--progress 50000] [--db-url mysql://...]
+ *                           [--profile]   (CPU profile of the HTTP phase to bench/out/)
+ *   npm run bench:ingest -- --plain-only [--http-rate 300]
+ *       only the plain INSERT phase, on the statements an earlier run left in the database
  *
- * Env: BENCH_N [1000000], BENCH_CONCURRENCY [4], BENCH_BATCH [100],
- *      BENCH_DB_URL [mysql://root@127.0.0.1:3306/lrs_bench] (dropped and recreated),
- *      BENCH_NODE_ARGS (extra node flags for the server, e.g. --cpu-prof).
+ * DB_URL (or --db-url) names the database; it is dropped and recreated.
+ * A JSON summary goes to bench/out/.
  */
-import { spawn, spawnSync } from 'child_process';
-import { randomUUID } from 'crypto';
+import { mkdirSync, writeFileSync } from 'fs';
 import { Agent, request } from 'http';
-import { createPool } from 'mysql2/promise';
-import { AddressInfo, createServer } from 'net';
+import { Session } from 'inspector';
+import { cpus, loadavg, totalmem } from 'os';
 import { join } from 'path';
+import { performance } from 'perf_hooks';
+import { format } from 'util';
+import { createConnection, createPool, Pool, PoolConnection } from 'mysql2/promise';
+import { AfterQueryEvent, DataSource } from 'typeorm';
+import { StatementValidator } from '../src/xapi/validation/statement-validator';
+import { createTestApp } from '../test/support/test-app';
+import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
 
-const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 1_000_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const BATCH = Number(process.env.BENCH_BATCH ?? 100);
-const DB_URL = process.env.BENCH_DB_URL ?? 'mysql://root@127.0.0.1:3306/lrs_bench';
-const ROOT = join(__dirname, '..');
-const PASSWORD = 'bench-secret';
+interface Options {
+  total: number;
+  concurrency: number;
+  batch: number;
+  seed: number;
+  progress: number;
+  dbUrl: string;
+  profile: boolean;
+  plainOnly: boolean;
+  /** With --plain-only: the HTTP rate of the earlier run, for the ratio. */
+  httpRate: number;
+}
 
-const VERBS = ['completed', 'passed', 'failed', 'attempted', 'experienced', 'answered'];
+function parseArgs(argv: string[]): Options {
+  const opts: Options = {
+    total: 1_000_000,
+    concurrency: 8,
+    batch: 100,
+    seed: 42,
+    progress: 50_000,
+    dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_bench',
+    profile: false,
+    plainOnly: false,
+    httpRate: 0,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--profile' || argv[i] === '--plain-only') {
+      opts[argv[i] === '--profile' ? 'profile' : 'plainOnly'] = true;
+      continue;
+    }
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = inline ?? argv[++i];
+    const key = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    if (!(key in opts) || value === undefined) {
+      throw new Error(`Unknown flag or missing value: ${argv[i]} (see the header of this file)`);
+    }
+    if (key === 'dbUrl') opts.dbUrl = value;
+    else {
+      const n = Number(value.replace(/_/g, ''));
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
+      (opts as unknown as Record<string, number>)[key] = n;
+    }
+  }
+  if (!/^(mysql|mariadb):\/\//.test(opts.dbUrl))
+    throw new Error('The bench needs a MySQL/MariaDB DB_URL');
+  return opts;
+}
 
-/** A realistic statement (about 1 KB): agent, verb, activity with definition, result, context. */
-function statement(i: number): Record<string, any> {
-  const verb = VERBS[i % VERBS.length];
-  const course = i % 200;
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Drops the benchmark database (the application creates it); returns the server version and settings. */
+async function prepareServer(dbUrl: string, drop: boolean): Promise<Record<string, string>> {
+  const url = new URL(dbUrl.replace(/^mariadb:/, 'mysql:'));
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Unexpected database name "${name}"`);
+  url.pathname = '/';
+  const conn = await createConnection(url.toString());
+  try {
+    if (drop) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    const [rows] = await conn.query(
+      `SELECT VERSION() AS version, @@innodb_buffer_pool_size AS innodb_buffer_pool_size,
+        @@innodb_flush_log_at_trx_commit AS innodb_flush_log_at_trx_commit,
+        @@innodb_log_file_size AS innodb_log_file_size, @@log_bin AS log_bin`,
+    );
+    return Object.fromEntries(Object.entries((rows as Json[])[0]).map(([k, v]) => [k, String(v)]));
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Fails fast when the generator makes statements the validator rejects. */
+function checkGenerator(seed: number, pop: Population) {
+  const validator = new StatementValidator();
+  for (let n = 0; n < 20; n++) {
+    for (const s of makeBatch(seed, pop, n, 100)) {
+      const violations = validator.validate(s, '1.0.3');
+      if (violations.length) {
+        throw new Error(`Generated statement is invalid: ${JSON.stringify({ s, violations })}`);
+      }
+    }
+  }
+}
+
+interface HttpResult {
+  stored: number;
+  seconds: number;
+  rate: number;
+  requests: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; sum: number };
+  clientMs: number;
+  bytesSent: number;
+  /** Failed requests (later resent) by HTTP status. */
+  failures: Record<number, number>;
+  failureSample: string;
+  resends: number;
+  /** CPU time of this process (application and load generator) during the HTTP phase. */
+  processCpuSeconds: number;
+}
+
+const MAX_RESENDS = 5;
+
+async function ingestOverHttp(
+  opts: Options,
+  origin: string,
+  auth: string,
+  pop: Population,
+): Promise<HttpResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
+  const { hostname, port } = new URL(origin);
+  const path = '/api/admin/xapi/statements';
+  const batches = Math.ceil(opts.total / opts.batch);
+  let nextBatch = 0;
+  let stored = 0;
+  let nextReport = opts.progress;
+  let clientMs = 0;
+  let bytesSent = 0;
+  const latencies: number[] = [];
+  const failures: Record<number, number> = {};
+  let failureSample = '';
+  let resends = 0;
+  let failure: unknown = null;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  let windowStart = start;
+  let windowStored = 0;
+
+  const post = (body: Buffer) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          hostname,
+          port,
+          path,
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': body.length,
+            'X-Experience-API-Version': '1.0.3',
+            Authorization: auth,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  const worker = async () => {
+    for (;;) {
+      const n = nextBatch++;
+      if (n >= batches || failure) return;
+      const size = Math.min(opts.batch, opts.total - n * opts.batch);
+      const t0 = performance.now();
+      const statements = makeBatch(opts.seed, pop, n, size);
+      const body = Buffer.from(JSON.stringify(statements));
+      const t1 = performance.now();
+      clientMs += t1 - t0;
+      bytesSent += body.length;
+      let res = await post(body);
+      // A client resends a batch the server failed (the transaction was rolled back, and
+      // statements already stored are accepted again when identical); each failure is counted.
+      for (let attempt = 1; res.status !== 200 && attempt <= MAX_RESENDS; attempt++) {
+        failures[res.status] = (failures[res.status] ?? 0) + 1;
+        if (!failureSample) failureSample = `HTTP ${res.status} ${res.text.slice(0, 300)}`;
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+        res = await post(body);
+        resends++;
+      }
+      latencies.push(performance.now() - t1);
+      if (res.status !== 200) {
+        throw new Error(`Batch ${n}: HTTP ${res.status} ${res.text.slice(0, 2000)}`);
+      }
+      const ids = JSON.parse(res.text) as string[];
+      if (ids.length !== size)
+        throw new Error(`Batch ${n}: ${ids.length} ids for ${size} statements`);
+      stored += size;
+      windowStored += size;
+      if (stored >= nextReport) {
+        const now = performance.now();
+        console.log(
+          `  ${fmt(stored).padStart(9)} stored  ${fmt((now - start) / 1000, 1).padStart(7)} s  ` +
+            `${fmt((windowStored * 1000) / (now - windowStart)).padStart(6)} stmt/s (last ${fmt(windowStored)})  ` +
+            `${fmt((stored * 1000) / (now - start)).padStart(6)} stmt/s overall`,
+        );
+        windowStart = now;
+        windowStored = 0;
+        while (nextReport <= stored) nextReport += opts.progress;
+      }
+    }
+  };
+  try {
+    // The first error stops every worker before anything is closed.
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, () =>
+        worker().catch((e) => {
+          failure ??= e;
+        }),
+      ),
+    );
+  } finally {
+    agent.destroy();
+  }
+  if (failure) throw failure;
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  latencies.sort((a, b) => a - b);
   return {
-    id: randomUUID(),
-    actor: {
-      objectType: 'Agent',
-      name: `Learner ${i % 5000}`,
-      mbox: `mailto:learner${i % 5000}@example.com`,
+    stored,
+    seconds,
+    rate: stored / seconds,
+    requests: latencies.length,
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1] ?? 0,
+      sum: latencies.reduce((a, b) => a + b, 0),
     },
-    verb: { id: `http://adlnet.gov/expapi/verbs/${verb}`, display: { 'en-US': verb } },
-    object: {
-      objectType: 'Activity',
-      id: `http://example.com/courses/${course}/modules/${i % 7}`,
-      definition: {
-        name: { 'en-US': `Course ${course} module ${i % 7}` },
-        description: { 'en-US': 'A module of an online course with video, reading and a quiz.' },
-        type: 'http://adlnet.gov/expapi/activities/module',
-      },
-    },
-    result: {
-      score: { scaled: (i % 100) / 100, raw: i % 100, min: 0, max: 100 },
-      success: i % 3 !== 0,
-      completion: true,
-      duration: `PT${(i % 50) + 1}M`,
-    },
-    context: {
-      registration: randomUUID(),
-      platform: 'Example LMS',
-      language: 'en-US',
-      contextActivities: {
-        parent: [{ id: `http://example.com/courses/${course}`, objectType: 'Activity' }],
-        grouping: [{ id: 'http://example.com/programs/data-literacy', objectType: 'Activity' }],
-      },
-      extensions: { 'http://example.com/ext/session': `s-${i % 10000}` },
-    },
-    timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    clientMs,
+    bytesSent,
+    failures,
+    failureSample,
+    resends,
+    processCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
+/** The tables a statement is written to that the plain path copies, with their row key. */
+const COPIED = [
+  { table: 'statements', statementKey: 'id' },
+  { table: 'statement_agents', statementKey: 'statement_row_id' },
+  { table: 'statement_activities', statementKey: 'statement_row_id' },
+] as const;
+
+interface PlainResult {
+  statements: number;
+  rows: Record<string, number>;
+  seconds: number;
+  rate: number;
+  rowRate: number;
+  readSeconds: number;
+  processCpuSeconds: number;
 }
 
-function post(agent: Agent, port: number, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/api/admin/xapi/statements',
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-          'X-Experience-API-Version': '1.0.3',
-          Authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64'),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
+/** A value as it goes back into the same column (JSON columns may come back parsed). */
+function columnValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date) return v;
+  return JSON.stringify(v);
+}
+
+/**
+ * The same rows through plain multi-row INSERTs: `<table>_plain` LIKE each table, the
+ * stored rows read by keyset pages, then only the INSERTs timed (batches of `batch`
+ * statements with their index rows, one transaction per batch as the application does,
+ * `concurrency` connections).
+ */
+async function insertPlain(opts: Options, pool: Pool): Promise<PlainResult> {
+  const columns: Record<string, string[]> = {};
+  for (const { table } of COPIED) {
+    await pool.query(`DROP TABLE IF EXISTS \`${table}_plain\``);
+    await pool.query(`CREATE TABLE \`${table}_plain\` LIKE \`${table}\``);
+    const [cols] = await pool.query(
+      `SELECT column_name AS c FROM information_schema.columns
+        WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position`,
+      [table],
     );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function waitHealthy(port: number) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, path: '/health' }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('error', () => resolve(false));
-      req.end();
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
+    columns[table] = (cols as Json[]).map((r) => r.c as string);
   }
-  throw new Error('server did not become healthy');
+  const sqlOf = (table: string) =>
+    `INSERT INTO \`${table}_plain\` (${columns[table].map((c) => `\`${c}\``).join(', ')}) VALUES ?`;
+  const valuesOf = (table: string, rows: Json[]) =>
+    rows.map((r) => columns[table].map((c) => columnValue(r[c])));
+
+  type Job = Record<string, unknown[][]>;
+  const rowCounts: Record<string, number> = Object.fromEntries(COPIED.map((c) => [c.table, 0]));
+  const chunkStatements = opts.batch * opts.concurrency * 10;
+  let lastId = 0;
+  let insertMs = 0;
+  let readMs = 0;
+  let statements = 0;
+  let cpuMicros = 0;
+  let nextReport = opts.progress;
+  for (;;) {
+    // Read a chunk (keyset pages of 1000) and cut it into jobs of `batch` statements.
+    const r0 = performance.now();
+    const rows: Json[] = [];
+    while (rows.length < chunkStatements) {
+      const [page] = await pool.query(
+        'SELECT * FROM statements WHERE id > ? ORDER BY id LIMIT 1000',
+        [lastId],
+      );
+      const list = page as Json[];
+      if (!list.length) break;
+      rows.push(...list);
+      lastId = Number(list[list.length - 1].id);
+    }
+    if (!rows.length) break;
+    // The index rows of the whole chunk in one query per table, then split by job.
+    const index: Record<string, Json[]> = {};
+    for (const { table, statementKey } of COPIED.slice(1)) {
+      const [list] = await pool.query(
+        `SELECT * FROM \`${table}\` WHERE \`${statementKey}\` BETWEEN ? AND ? ORDER BY \`${statementKey}\`, id`,
+        [Number(rows[0].id), lastId],
+      );
+      index[table] = list as Json[];
+    }
+    const cursor: Record<string, number> = Object.fromEntries(COPIED.map((c) => [c.table, 0]));
+    const jobs: Job[] = [];
+    for (let i = 0; i < rows.length; i += opts.batch) {
+      const part = rows.slice(i, i + opts.batch);
+      const last = Number(part[part.length - 1].id);
+      const job: Job = { statements: valuesOf('statements', part) };
+      for (const { table, statementKey } of COPIED.slice(1)) {
+        const list = index[table];
+        const from = cursor[table];
+        let to = from;
+        while (to < list.length && Number(list[to][statementKey]) <= last) to++;
+        cursor[table] = to;
+        job[table] = valuesOf(table, list.slice(from, to));
+      }
+      jobs.push(job);
+    }
+    readMs += performance.now() - r0;
+
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let next = 0;
+    const worker = async () => {
+      let conn: PoolConnection | undefined;
+      try {
+        conn = await pool.getConnection();
+        for (;;) {
+          const job = jobs[next++];
+          if (!job) return;
+          await conn.beginTransaction();
+          for (const { table } of COPIED) {
+            if (job[table].length) await conn.query(sqlOf(table), [job[table]]);
+          }
+          await conn.commit();
+        }
+      } finally {
+        conn?.release();
+      }
+    };
+    await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    insertMs += performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    cpuMicros += cpu.user + cpu.system;
+    statements += rows.length;
+    for (const job of jobs) for (const { table } of COPIED) rowCounts[table] += job[table].length;
+    if (statements >= nextReport) {
+      console.log(
+        `  ${fmt(statements).padStart(9)} copied  ${fmt(insertMs / 1000, 1).padStart(7)} s of INSERTs  ` +
+          `${fmt((statements * 1000) / insertMs).padStart(6)} stmt/s overall`,
+      );
+      while (nextReport <= statements) nextReport += opts.progress;
+    }
+  }
+  const seconds = insertMs / 1000;
+  const allRows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
+  return {
+    statements,
+    rows: rowCounts,
+    seconds,
+    rate: statements / seconds,
+    rowRate: allRows / seconds,
+    readSeconds: readMs / 1000,
+    processCpuSeconds: cpuMicros / 1e6,
+  };
 }
 
-/** Runs `work(batchIndex)` for every batch with CONCURRENCY workers; returns seconds. */
-async function runBatches(batches: number, work: (b: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = process.hrtime.bigint();
-  let reported = Date.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let b = next++; b < batches; b = next++) {
-        await work(b);
-        if (Date.now() - reported > 10_000) {
-          reported = Date.now();
-          const s = Number(process.hrtime.bigint() - started) / 1e9;
-          console.log(`  ${next * BATCH} statements, ${Math.round((next * BATCH) / s)}/s`);
-        }
-      }
-    }),
+async function count(pool: Pool, table: string): Promise<number> {
+  const [rows] = await pool.query(`SELECT COUNT(*) AS n FROM \`${table}\``);
+  return Number((rows as Json[])[0].n);
+}
+
+/** A V8 CPU profile of this process between start() and the returned stop(file). */
+function startProfile(): (file: string) => Promise<void> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  const started = post('Profiler.enable')
+    .then(() => post('Profiler.setSamplingInterval', { interval: 1000 }))
+    .then(() => post('Profiler.start'));
+  return async (file) => {
+    await started;
+    const { profile } = await post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+/** What the application's queries cost during the HTTP phase, by statement kind and table. */
+class QueryTally {
+  readonly kinds = new Map<string, { count: number; ms: number }>();
+  enabled = false;
+
+  /** A TypeORM subscriber: afterQuery gets each query with its time (issue to result). */
+  attach(dataSource: DataSource) {
+    dataSource.subscribers.push({
+      afterQuery: (e: AfterQueryEvent) => {
+        if (!this.enabled) return;
+        const kind = QueryTally.kindOf(e.query);
+        const k = this.kinds.get(kind) ?? { count: 0, ms: 0 };
+        k.count++;
+        k.ms += e.executionTime ?? 0;
+        this.kinds.set(kind, k);
+      },
+    });
+  }
+
+  static kindOf(sql: string): string {
+    const verb =
+      /^\s*(START TRANSACTION|COMMIT|ROLLBACK|SELECT|INSERT\s+IGNORE|INSERT|UPDATE|DELETE)/i
+        .exec(sql)?.[1]
+        ?.replace(/\s+/g, ' ')
+        .toUpperCase();
+    if (!verb) return sql.slice(0, 30);
+    const table = /(?:FROM|INTO|UPDATE)\s+`?(\w+)`?/i.exec(sql)?.[1];
+    return table ? `${verb} ${table}` : verb;
+  }
+
+  report(batches: number, requestMs: number): string[] {
+    const total = [...this.kinds.values()].reduce((s, k) => s + k.ms, 0);
+    const count = [...this.kinds.values()].reduce((s, k) => s + k.count, 0);
+    return [
+      `${fmt(count / batches, 1)} queries per request; their time (issue to result) adds up to ` +
+        `${fmt(total / 1000, 1)} s = ${fmt((100 * total) / requestMs)} % of the summed request latencies`,
+      ...[...this.kinds]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .map(
+          ([kind, k]) =>
+            `${fmt(k.count / batches, 2).padStart(7)}/request ${fmt(k.ms / 1000, 1).padStart(7)} s ` +
+            `${fmt(k.ms / k.count, 1).padStart(6)} ms avg  ${kind}`,
+        ),
+    ];
+  }
+}
+
+/** Counts application log lines that report a deadlock (the recorder retries those). */
+const appLog = { deadlocks: 0 };
+
+/** The application logs a failed query with all its parameters (~100 KB); cut such lines. */
+function cutLongLogLines(max = 800) {
+  for (const name of ['log', 'error', 'warn'] as const) {
+    const original = console[name].bind(console);
+    console[name] = (...args: unknown[]) => {
+      const text = format(...args);
+      if (text.includes('Deadlock found')) appLog.deadlocks++;
+      original(text.length > max ? `${text.slice(0, max)} ...[${fmt(text.length)} chars]` : text);
+    };
+  }
+}
+
+/** Checks that every *_plain table holds as many rows as its original. */
+async function verifyCopy(pool: Pool) {
+  for (const { table } of COPIED) {
+    const [copied, original] = [await count(pool, `${table}_plain`), await count(pool, table)];
+    if (copied !== original)
+      throw new Error(`${table}_plain has ${copied} rows, ${table} ${original}`);
+  }
+}
+
+function plainLine(plain: PlainResult): string {
+  return (
+    `plain: ${fmt(plain.statements)} statements (${Object.entries(plain.rows)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', ')}) in ${fmt(plain.seconds, 1)} s of INSERTs = ${fmt(plain.rate)} stmt/s, ` +
+    `${fmt(plain.rowRate)} rows/s (reading them took ${fmt(plain.readSeconds, 1)} s, not counted; ` +
+    `this process used ${fmt((100 * plain.processCpuSeconds) / plain.seconds)} % of one core while inserting)`
   );
-  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** --plain-only: the plain INSERT phase alone, on what an earlier run stored. */
+async function plainOnly(opts: Options) {
+  const pool = createPool({
+    uri: opts.dbUrl.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: opts.concurrency + 1,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
+  try {
+    console.log(`plain: ${fmt(await count(pool, 'statements'))} statements in the database`);
+    const plain = await insertPlain(opts, pool);
+    await verifyCopy(pool);
+    console.log(plainLine(plain));
+    if (opts.httpRate) {
+      const ratio = opts.httpRate / plain.rate;
+      console.log(
+        `RESULT: HTTP ${fmt(opts.httpRate)} stmt/s (given), plain INSERT ${fmt(plain.rate)} stmt/s, ` +
+          `ratio HTTP / plain INSERT = ${fmt(ratio, 3)} (${fmt(ratio * 100, 1)} %)`,
+      );
+    }
+    console.log(
+      `  load average at the end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    await pool.end();
+  }
 }
 
 async function main() {
-  const url = new URL(DB_URL);
-  const database = url.pathname.replace(/^\//, '');
-  const adminUrl = new URL(DB_URL);
-  adminUrl.pathname = '/';
-  const admin = createPool({ uri: adminUrl.toString(), connectionLimit: 1 });
-  await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-  await admin.end();
+  cutLongLogLines();
+  const opts = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const server = await prepareServer(opts.dbUrl, !opts.plainOnly);
+  const machine = {
+    cpu: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadavgAtStart: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+  };
+  console.log(`ingest-bench ${startedAt.toISOString()}`);
+  console.log(
+    `  machine: ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, load ${machine.loadavgAtStart}`,
+  );
+  console.log(
+    `  database: ${server.version}, buffer pool ${fmt(Number(server.innodb_buffer_pool_size) / 2 ** 20)} MB, ` +
+      `flush_log_at_trx_commit=${server.innodb_flush_log_at_trx_commit}, log_bin=${server.log_bin}`,
+  );
+  console.log(
+    `  settings: ${opts.plainOnly ? 'plain INSERT phase only' : `total ${fmt(opts.total)}`}, batch ${opts.batch}, concurrency ${opts.concurrency}, seed ${opts.seed}`,
+  );
 
-  console.log('building...');
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) throw new Error('build failed');
-  const port = await freePort();
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const server = spawn('node', [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DB_URL,
-      ADMIN_PASSWORD: PASSWORD,
-      APP_KEY: 'bench-app-key',
-      JOBS_API: 'false',
-    },
+  if (opts.plainOnly) return plainOnly(opts);
+  const pop = buildPopulation(opts.seed);
+  checkGenerator(opts.seed, pop);
+  const t = await createTestApp({ listen: true, dbUrl: opts.dbUrl });
+  const pool = createPool({
+    uri: opts.dbUrl.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: opts.concurrency + 1,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
   });
   try {
-    await waitHealthy(port);
-    const batches = Math.ceil(N / BATCH);
-    const statementsOf = (b: number) =>
-      Array.from({ length: Math.min(BATCH, N - b * BATCH) }, (_, k) => statement(b * BATCH + k));
-
-    console.log(`HTTP: ${N} statements, batches of ${BATCH}, ${CONCURRENCY} connections`);
-    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const httpSeconds = await runBatches(batches, async (b) => {
-      const status = await post(agent, port, JSON.stringify(statementsOf(b)));
-      if (status !== 200) throw new Error(`POST answered ${status}`);
-    });
-    agent.destroy();
-
-    const pool = createPool({ uri: DB_URL, connectionLimit: CONCURRENCY, timezone: 'Z' });
-    const [[{ c }]] = (await pool.query('SELECT COUNT(*) AS c FROM statements')) as any;
-    if (Number(c) !== N) throw new Error(`expected ${N} stored statements, found ${c}`);
-    await pool.query('CREATE TABLE bench_plain_statements LIKE statements');
-    const [[store]] = (await pool.query('SELECT id FROM stores LIMIT 1')) as any;
-
-    console.log(`plain mysql2 multi-row INSERT of the same ${N} rows (statements table only)`);
-    const sqlSeconds = await runBatches(batches, async (b) => {
-      const now = new Date();
-      const rows = statementsOf(b).map((s) => {
-        const data = {
-          ...s,
-          stored: now.toISOString(),
-          authority: {
-            objectType: 'Agent',
-            account: { homePage: 'http://lrs-jobs.local/clients', name: 'admin' },
-          },
-          version: '1.0.0',
-        };
-        return [
-          store.id,
-          s.id,
-          JSON.stringify(data),
-          now,
-          now,
-          1,
-          1,
-          0,
-          0,
-          1,
-          s.verb.id,
-          s.object.id,
-          s.context.registration,
-        ];
-      });
-      await pool.query(
-        'INSERT INTO bench_plain_statements (store_id, statement_id, data, stored, updated, validated, valid, voided, pseudonymized, client_id, verb_id, activity_id, registration) VALUES ?',
-        [rows],
+    console.log(
+      `HTTP: POST ${opts.batch} statements per request to ${t.origin}/api/admin/xapi/statements`,
+    );
+    const outDir = join(__dirname, 'out');
+    mkdirSync(outDir, { recursive: true });
+    const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+    const stopProfile = opts.profile ? startProfile() : null;
+    const tally = new QueryTally();
+    tally.attach(t.dataSource);
+    tally.enabled = true;
+    const http = await ingestOverHttp(opts, t.origin!, t.adminAuth, pop);
+    tally.enabled = false;
+    if (stopProfile) {
+      const file = join(outDir, `ingest-http-${stamp}.cpuprofile`);
+      await stopProfile(file);
+      console.log(
+        `HTTP: CPU profile of the HTTP phase: ${file} (npx ts-node bench/cpuprofile-top.ts <file>)`,
       );
-    });
-    await pool.end();
+    }
+    const deadlocks = appLog.deadlocks;
+    const inDb = await count(pool, 'statements');
+    console.log(
+      `HTTP: ${fmt(http.stored)} statements in ${fmt(http.seconds, 1)} s = ${fmt(http.rate)} stmt/s ` +
+        `(latency per request p50 ${fmt(http.latencyMs.p50)} ms, p95 ${fmt(http.latencyMs.p95)} ms, ` +
+        `p99 ${fmt(http.latencyMs.p99)} ms; generating the bodies took ${fmt(http.clientMs / 1000, 1)} s ` +
+        `of this process, ${fmt(http.bytesSent / http.stored)} bytes per statement)`,
+    );
+    console.log(
+      `HTTP: this process used ${fmt(http.processCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
+        `(${fmt((100 * http.processCpuSeconds) / http.seconds)} % of one core)`,
+    );
+    const queries = tally.report(http.requests, http.latencyMs.sum);
+    console.log(`HTTP: database queries of the application: ${queries[0]}`);
+    for (const line of queries.slice(1)) console.log(`    ${line}`);
+    console.log(`HTTP: deadlocks reported in the application log: ${deadlocks}`);
+    console.log(
+      `HTTP: ${http.resends} requests resent; failed requests by status: ${JSON.stringify(http.failures)}` +
+        (http.failureSample ? `; first: ${http.failureSample}` : ''),
+    );
+    console.log(`HTTP: statements in the database: ${fmt(inDb)}`);
+    if (inDb !== opts.total)
+      throw new Error(`Expected ${opts.total} statements in the database, found ${inDb}`);
+    const indexRows = {
+      statement_agents: await count(pool, 'statement_agents'),
+      statement_activities: await count(pool, 'statement_activities'),
+      agents: await count(pool, 'agents'),
+      activities: await count(pool, 'activities'),
+    };
+    console.log(`HTTP: other rows: ${JSON.stringify(indexRows)}`);
 
-    const httpRate = N / httpSeconds;
-    const sqlRate = N / sqlSeconds;
-    console.log('');
-    console.log(`statements:           ${N} (batches of ${BATCH}, ${CONCURRENCY} connections)`);
+    // The application is idle from here on; close it so that only the plain path runs.
+    await t.close();
+    console.log(`plain: multi-row INSERT of the same rows into *_plain tables`);
+    const plain = await insertPlain(opts, pool);
+    await verifyCopy(pool);
+    console.log(plainLine(plain));
+    const ratio = http.rate / plain.rate;
     console.log(
-      `HTTP pipeline:        ${httpSeconds.toFixed(1)} s, ${Math.round(httpRate)} statements/s`,
+      `RESULT: HTTP ${fmt(http.rate)} stmt/s, plain INSERT ${fmt(plain.rate)} stmt/s, ` +
+        `ratio HTTP / plain INSERT = ${fmt(ratio, 3)} (${fmt(ratio * 100, 1)} %)`,
     );
-    console.log(
-      `plain mysql2 INSERT:  ${sqlSeconds.toFixed(1)} s, ${Math.round(sqlRate)} statements/s`,
+    const loadAtEnd = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+    console.log(`  load average at the end: ${loadAtEnd}`);
+    const file = join(outDir, `ingest-${stamp}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          startedAt,
+          options: { ...opts, dbUrl: undefined },
+          machine,
+          server,
+          http,
+          indexRows,
+          plain,
+          ratio,
+          loadAtEnd,
+        },
+        null,
+        2,
+      ),
     );
-    console.log(`ratio HTTP / plain:   ${(httpRate / sqlRate).toFixed(3)}`);
+    console.log(`  summary: ${file}`);
   } finally {
-    server.kill('SIGTERM');
+    await pool.end();
+    await t.close().catch(() => undefined);
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

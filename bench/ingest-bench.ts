@@ -8,7 +8,8 @@
  *   npx ts-node --transpile-only bench/ingest-bench.ts [N]
  *
  * Env: BENCH_N [1000000], BENCH_CONCURRENCY [4], BENCH_BATCH [100],
- *      BENCH_DB_URL [mysql://root@127.0.0.1:3306/lrs_bench] (dropped and recreated).
+ *      BENCH_DB_URL [mysql://root@127.0.0.1:3306/lrs_bench] (dropped and recreated),
+ *      BENCH_NODE_ARGS (extra node flags for the server, e.g. --cpu-prof).
  */
 import { spawn, spawnSync } from 'child_process';
 import { randomUUID } from 'crypto';
@@ -155,7 +156,8 @@ async function main() {
   });
   if (build.status !== 0) throw new Error('build failed');
   const port = await freePort();
-  const server = spawn('node', [join(ROOT, 'dist/src/main.js')], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = spawn('node', [...nodeArgs, join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

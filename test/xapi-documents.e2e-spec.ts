@@ -2,6 +2,8 @@ import { createHash } from 'crypto';
 import { Person } from '../src/access/person.entity';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
 import { Agent } from '../src/xapi/agents/agent.entity';
+import { agentProfileAddress, stateAddress } from '../src/xapi/documents/document-addresses';
+import { DocumentsService } from '../src/xapi/documents/documents.service';
 import { createTestApp, TestApp } from './support/test-app';
 
 const V = { 'X-Experience-API-Version': '1.0.3' };
@@ -266,6 +268,22 @@ describe('xAPI documents (e2e)', () => {
         .set('Authorization', t.adminAuth)
         .send({ v: 4 })
         .expect(204);
+      // Under xAPI 2.0 a state PUT over an existing document needs a header too (409).
+      await t
+        .http()
+        .put(state({ stateId: 'etags' }))
+        .set('X-Experience-API-Version', '2.0.0')
+        .set('Authorization', t.adminAuth)
+        .send({ v: 5 })
+        .expect(409);
+      const v2 = await t
+        .http()
+        .get(state({ stateId: 'etags' }))
+        .set('X-Experience-API-Version', '2.0.0')
+        .set('Authorization', t.adminAuth)
+        .expect(200);
+      expect(v2.body).toEqual({ v: 4 });
+      expect(v2.headers['x-experience-api-version']).toBe('2.0.0');
     });
 
     it('refuses missing or invalid params with 400', async () => {
@@ -278,6 +296,8 @@ describe('xAPI documents (e2e)', () => {
         { agent: 'not json', stateId: 's' },
         { registration: 'not-a-uuid', stateId: 's' },
         { since: 'yesterday' },
+        { StateId: 's' },
+        { stateId: 's', foo: 'bar' },
       ];
       for (const q of bad) {
         const res = await t.http().get(state(q)).set(V).set('Authorization', t.adminAuth);
@@ -324,6 +344,7 @@ describe('xAPI documents (e2e)', () => {
         .put(url({ profileId: 'prefs' }))
         .set(V)
         .set('Authorization', t.adminAuth)
+        .set('If-None-Match', '*')
         .send({ lang: 'en' })
         .expect(204);
       // POST merges (no precondition needed for POST).
@@ -359,6 +380,7 @@ describe('xAPI documents (e2e)', () => {
         .put(url({ profileId: 'other' }))
         .set(V)
         .set('Authorization', t.adminAuth)
+        .set('If-None-Match', '*')
         .set('Content-Type', 'text/plain')
         .send('plain text')
         .expect(204);
@@ -395,7 +417,22 @@ describe('xAPI documents (e2e)', () => {
         .expect(404);
     });
 
-    it('applies the concurrency rules: 409 without precondition, 412 on mismatch', async () => {
+    it('applies the concurrency rules: 400/409 without precondition, 412 on mismatch', async () => {
+      // Creating without If-Match / If-None-Match: 400, nothing stored.
+      const missing = await t
+        .http()
+        .put(url({ profileId: 'cc' }))
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .send({ n: 0 })
+        .expect(400);
+      expect(missing.body.message).toMatch(/If-None-Match/);
+      await t
+        .http()
+        .get(url({ profileId: 'cc' }))
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .expect(404);
       const first = await t
         .http()
         .put(url({ profileId: 'cc' }))
@@ -489,6 +526,54 @@ describe('xAPI documents (e2e)', () => {
       .set(V)
       .set('Authorization', t.adminAuth)
       .expect(400);
+  });
+
+  it('lets jobs write and delete an agent documents through DocumentsService', async () => {
+    const docs = t.app.get(DocumentsService);
+    const carl = { mbox: 'mailto:carl@example.com' };
+    const json = (v: unknown) => ({
+      bytes: Buffer.from(JSON.stringify(v)),
+      contentType: 'application/json',
+    });
+    await docs.write(
+      stateAddress(1, { activityId: ACTIVITY, agent: carl, registration: REG, stateId: 's1' }),
+      json({ a: 1 }),
+      'put',
+      {},
+    );
+    await docs.write(
+      stateAddress(1, { activityId: ACTIVITY, agent: carl, stateId: 's2' }),
+      json({ b: 2 }),
+      'put',
+      {},
+    );
+    await docs.write(agentProfileAddress(1, { agent: carl, profileId: 'p' }), json({}), 'put', {});
+    // What the HTTP side sees is what the job wrote.
+    const ids = await t
+      .http()
+      .get(state({ agent: JSON.stringify(carl) }))
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(ids.body.sort()).toEqual(['s1', 's2']);
+    expect(await docs.deleteAgentDocuments(1, ['mbox::mailto:carl@example.com'], 1)).toEqual({
+      states: 2,
+      agentProfiles: 1,
+    });
+    const after = await t
+      .http()
+      .get(state({ agent: JSON.stringify(carl) }))
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(after.body).toEqual([]);
+    // Other agents keep theirs.
+    await t
+      .http()
+      .get(state({ stateId: 'bin' }))
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
   });
 
   it('serves about without credentials', async () => {

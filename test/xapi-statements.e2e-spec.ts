@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'crypto';
 import { buildMultipart, parseMultipart } from '../src/xapi/statements/multipart';
 import { CredentialVerifiers } from '../src/access/credential-verifiers';
 import { grants } from '../src/access/permissions';
+import { StatementRecorder } from '../src/xapi/statements/statement-recorder.service';
 import { basic, createTestApp, TestApp } from './support/test-app';
 import { createClient, makeStatement } from './support/xapi-fixtures';
 
@@ -489,5 +490,72 @@ describe('xAPI statements (e2e)', () => {
       .type('form')
       .send(form({ Authorization: t.adminAuth, 'X-Experience-API-Version': '1.0.3' }))
       .expect(400);
+  });
+
+  it('skips agents, activities, vocab and id indexes when the pipeline says so', async () => {
+    const bare = await createClient(t, 'bare', ['xapi/all'], {
+      update_activities: false,
+      update_agents: false,
+      update_vocab: false,
+      update_activity_ids: false,
+      update_agent_ids: false,
+    });
+    const s = makeStatement({
+      actor: { mbox: `mailto:${randomUUID()}@example.com` },
+      verb: { id: `http://example.com/verbs/${randomUUID()}` },
+      object: {
+        objectType: 'Activity',
+        id: `http://example.com/a/${randomUUID()}`,
+        definition: { name: { en: 'x' } },
+      },
+    });
+    await post(s, bare.auth, `${bare.base}/xapi/statements`).expect(200);
+    const count = async (sql: string, args: unknown[]) =>
+      Number((await t.dataSource.query(sql, args))[0].c);
+    const [row] = await t.dataSource.query('SELECT id FROM statements WHERE statement_id = ?', [
+      s.id,
+    ]);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM statement_agents WHERE statement_row_id = ?', [
+        row.id,
+      ]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM statement_activities WHERE statement_row_id = ?', [
+        row.id,
+      ]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM agents WHERE vid = ?', [`mbox::${s.actor.mbox}`]),
+    ).toBe(0);
+    expect(
+      await count('SELECT COUNT(*) AS c FROM activities WHERE activity_id = ?', [s.object.id]),
+    ).toBe(0);
+    expect(await count('SELECT COUNT(*) AS c FROM vocab WHERE iri = ?', [s.verb.id])).toBe(0);
+    // The statement itself is still found by its object activity.
+    const list = await get({ activity: s.object.id }).expect(200);
+    expect(list.body.statements.map((x: any) => x.id)).toEqual([s.id]);
+  });
+
+  it('records for jobs with their own options, keeping a pulled authority', async () => {
+    const recorder = t.app.get(StatementRecorder);
+    const [store] = await t.dataSource.query("SELECT id FROM stores WHERE slug = 'default'");
+    const remote = {
+      objectType: 'Agent',
+      account: { homePage: 'http://remote.example.com', name: 'lrs' },
+    };
+    const s = makeStatement({ authority: remote });
+    const result = await recorder.record({ id: store.id }, null, [s], { version: '2.0.0' });
+    expect(result).toEqual({ ids: [s.id], recorded: 1 });
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.authority).toEqual(remote);
+    expect(back.body.version).toBe('2.0.0');
+    const again = await recorder.record({ id: store.id }, null, [s], { version: '2.0.0' });
+    expect(again.recorded).toBe(0);
+    const [row] = await t.dataSource.query(
+      'SELECT client_id FROM statements WHERE statement_id = ?',
+      [s.id],
+    );
+    expect(row.client_id).toBeNull();
   });
 });

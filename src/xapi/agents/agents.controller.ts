@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
 import { XapiEndpoint } from '../common/xapi-endpoint';
-import { agentParam, QueryParams } from '../documents/document-params';
+import { agentParam, onlyParams, QueryParams } from '../documents/document-params';
 import { Agent } from './agent.entity';
 
 export interface PersonObject {
@@ -61,6 +61,7 @@ export class AgentsController {
     },
   })
   async get(@Query() query: QueryParams, @CurrentPrincipal() principal: Principal) {
+    onlyParams(query, ['agent']);
     const { agent, vid } = agentParam(query);
     const storeId = principal.store.id;
     const known = await this.agents.findOne({ where: { storeId, vid } });

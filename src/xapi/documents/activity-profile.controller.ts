@@ -16,9 +16,16 @@ import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
 import { XapiEndpoint } from '../common/xapi-endpoint';
 import { ActivityProfile } from './activity-profile.entity';
-import { activityIdParam, documentIdParam, QueryParams, sinceParam } from './document-params';
+import {
+  activityIdParam,
+  documentIdParam,
+  onlyParams,
+  QueryParams,
+  sinceParam,
+} from './document-params';
 import { incomingDocument, preconditionsOf, sendDocument, sendIds, setEtag } from './document-http';
-import { DocumentAddress, DocumentsService, keyOf } from './documents.service';
+import { activityProfileAddress, activityProfileContextKey } from './document-addresses';
+import { DocumentAddress, DocumentsService } from './documents.service';
 
 function ActivityProfileQuery(profileId: 'required' | 'optional', since = false) {
   return applyDecorators(
@@ -30,34 +37,28 @@ function ActivityProfileQuery(profileId: 'required' | 'optional', since = false)
   );
 }
 
+const ACTIVITY_PROFILE_PARAMS = ['activityId', 'profileId'];
+
 /** xAPI Activity Profile resource (xAPI-Communication 2.5). */
 @XapiEndpoint('activities/profile')
 @Permissions('xapi/profile')
 export class ActivityProfileController {
   constructor(private readonly docs: DocumentsService) {}
 
-  private contextKey(activityId: string) {
-    return keyOf('activity-profile', activityId);
-  }
-
   private address(query: QueryParams, principal: Principal): DocumentAddress<ActivityProfile> {
-    const activityId = activityIdParam(query);
-    const profileId = documentIdParam(query, 'profileId', true)!;
-    const contextKey = this.contextKey(activityId);
-    return {
-      entity: ActivityProfile,
-      storeId: principal.store.id,
-      contextKey,
-      docKey: keyOf(contextKey, profileId),
-      fields: { activityId, profileId },
-    };
+    return activityProfileAddress(principal.store.id, {
+      activityId: activityIdParam(query),
+      profileId: documentIdParam(query, 'profileId', true)!,
+    });
   }
 
   @Put()
   @HttpCode(204)
   @ApiOperation({
     summary: 'Store an activity profile document',
-    description: 'Overwriting an existing document needs If-Match or If-None-Match (else 409).',
+    description:
+      'Needs If-Match (the ETag) or If-None-Match (`*` to create): without either, 409 when ' +
+      'the document exists, 400 when not.',
   })
   @ActivityProfileQuery('required')
   @ApiResponse({ status: 204, description: 'Stored' })
@@ -67,11 +68,12 @@ export class ActivityProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
       'put',
-      preconditionsOf(req, true),
+      preconditionsOf(req, 'required'),
     );
     setEtag(res, doc);
   }
@@ -87,6 +89,7 @@ export class ActivityProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
@@ -104,6 +107,7 @@ export class ActivityProfileController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, [...ACTIVITY_PROFILE_PARAMS, 'since']);
     const profileId = documentIdParam(query, 'profileId', false);
     if (profileId !== undefined) {
       const address = this.address(query, principal);
@@ -111,7 +115,7 @@ export class ActivityProfileController {
       if (!doc) throw new NotFoundException('No such activity profile document.');
       return sendDocument(res, doc);
     }
-    const contextKey = this.contextKey(activityIdParam(query));
+    const contextKey = activityProfileContextKey(activityIdParam(query));
     const since = sinceParam(query);
     const ids = await this.docs.listIds(
       ActivityProfile,
@@ -132,6 +136,7 @@ export class ActivityProfileController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, ACTIVITY_PROFILE_PARAMS);
     const address = this.address(query, principal);
     await this.docs.deleteOne(
       ActivityProfile,

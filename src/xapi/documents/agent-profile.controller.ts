@@ -16,7 +16,13 @@ import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
 import { XapiEndpoint } from '../common/xapi-endpoint';
 import { AgentProfile } from './agent-profile.entity';
-import { agentParam, documentIdParam, QueryParams, sinceParam } from './document-params';
+import {
+  agentParam,
+  documentIdParam,
+  onlyParams,
+  QueryParams,
+  sinceParam,
+} from './document-params';
 import {
   assertAgentAllowed,
   incomingDocument,
@@ -25,7 +31,8 @@ import {
   sendIds,
   setEtag,
 } from './document-http';
-import { DocumentAddress, DocumentsService, keyOf } from './documents.service';
+import { agentProfileAddress, agentProfileContextKey } from './document-addresses';
+import { DocumentAddress, DocumentsService } from './documents.service';
 
 function AgentProfileQuery(profileId: 'required' | 'optional', since = false) {
   return applyDecorators(
@@ -37,6 +44,8 @@ function AgentProfileQuery(profileId: 'required' | 'optional', since = false) {
   );
 }
 
+const AGENT_PROFILE_PARAMS = ['agent', 'profileId'];
+
 /** xAPI Agent Profile resource (xAPI-Communication 2.6). */
 @XapiEndpoint('agents/profile')
 @Permissions('xapi/profile')
@@ -46,26 +55,24 @@ export class AgentProfileController {
   private agent(query: QueryParams, principal: Principal) {
     const agent = agentParam(query);
     assertAgentAllowed(principal, agent.vid);
-    return { ...agent, contextKey: keyOf('agent-profile', agent.vid) };
+    return { ...agent, contextKey: agentProfileContextKey(agent.vid) };
   }
 
   private address(query: QueryParams, principal: Principal): DocumentAddress<AgentProfile> {
     const agent = this.agent(query, principal);
-    const profileId = documentIdParam(query, 'profileId', true)!;
-    return {
-      entity: AgentProfile,
-      storeId: principal.store.id,
-      contextKey: agent.contextKey,
-      docKey: keyOf(agent.contextKey, profileId),
-      fields: { agentVid: agent.vid, agent: agent.agent, profileId },
-    };
+    return agentProfileAddress(principal.store.id, {
+      agent: agent.agent,
+      profileId: documentIdParam(query, 'profileId', true)!,
+    });
   }
 
   @Put()
   @HttpCode(204)
   @ApiOperation({
     summary: 'Store an agent profile document',
-    description: 'Overwriting an existing document needs If-Match or If-None-Match (else 409).',
+    description:
+      'Needs If-Match (the ETag) or If-None-Match (`*` to create): without either, 409 when ' +
+      'the document exists, 400 when not.',
   })
   @AgentProfileQuery('required')
   @ApiResponse({ status: 204, description: 'Stored' })
@@ -75,11 +82,12 @@ export class AgentProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, AGENT_PROFILE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
       'put',
-      preconditionsOf(req, true),
+      preconditionsOf(req, 'required'),
     );
     setEtag(res, doc);
   }
@@ -95,6 +103,7 @@ export class AgentProfileController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, AGENT_PROFILE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
@@ -112,6 +121,7 @@ export class AgentProfileController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, [...AGENT_PROFILE_PARAMS, 'since']);
     const profileId = documentIdParam(query, 'profileId', false);
     if (profileId !== undefined) {
       const address = this.address(query, principal);
@@ -140,6 +150,7 @@ export class AgentProfileController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, AGENT_PROFILE_PARAMS);
     const address = this.address(query, principal);
     await this.docs.deleteOne(AgentProfile, address.storeId, address.docKey, preconditionsOf(req));
   }

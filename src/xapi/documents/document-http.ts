@@ -19,7 +19,10 @@ export function incomingDocument(req: Request & { rawBody?: Buffer }): IncomingD
   return { bytes, contentType };
 }
 
-export function preconditionsOf(req: Request, requireForExisting = false): Preconditions {
+export function preconditionsOf(
+  req: Request,
+  putWithoutHeader: Preconditions['putWithoutHeader'] = 'replace',
+): Preconditions {
   const header = (name: string) => {
     const v = req.headers[name];
     return Array.isArray(v) ? v.join(',') : v;
@@ -27,7 +30,7 @@ export function preconditionsOf(req: Request, requireForExisting = false): Preco
   return {
     ifMatch: header('if-match'),
     ifNoneMatch: header('if-none-match'),
-    requireForExisting,
+    putWithoutHeader,
   };
 }
 

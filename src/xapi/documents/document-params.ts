@@ -112,3 +112,14 @@ export function documentIdParam(query: QueryParams, name: string, required: bool
   }
   return v;
 }
+
+/** xAPI-Communication 3.2: a parameter the resource does not know is a 400. */
+export function onlyParams(query: QueryParams, allowed: readonly string[]) {
+  const unknown = Object.keys(query).filter((k) => !allowed.includes(k));
+  if (unknown.length) {
+    throw bad(
+      `Unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: ` +
+        `this resource takes ${allowed.map((k) => `"${k}"`).join(', ')}.`,
+    );
+  }
+}

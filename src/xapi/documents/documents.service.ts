@@ -6,7 +6,9 @@ import {
 } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { DataSource, EntityTarget, Repository } from 'typeorm';
+import { AgentProfile } from './agent-profile.entity';
 import { DocumentContent, DocumentRecord } from './document-record';
+import { State } from './state.entity';
 
 /** Where a document lives: its table, store, context and (for one document) its key. */
 export interface DocumentAddress<T extends DocumentRecord> {
@@ -22,8 +24,12 @@ export interface DocumentAddress<T extends DocumentRecord> {
 export interface Preconditions {
   ifMatch?: string;
   ifNoneMatch?: string;
-  /** Profiles: a PUT over an existing document without either header is a 409. */
-  requireForExisting?: boolean;
+  /**
+   * A PUT without If-Match / If-None-Match: `replace` as sent; `conflict`: 409 when
+   * the document exists (xAPI 2.0 state); `required`: 409 when it exists, 400 when
+   * not (profiles, as the ADL conformance suite checks).
+   */
+  putWithoutHeader?: 'replace' | 'conflict' | 'required';
 }
 
 export interface IncomingDocument {
@@ -110,7 +116,7 @@ export class DocumentsService {
     return this.repo(entity).findOne({ where: { storeId, docKey } as any });
   }
 
-  /** 412 / 409 per xAPI-Communication 3.1, given the current document (or none). */
+  /** 412 / 409 / 400 per xAPI-Communication 3.1, given the current document (or none). */
   checkPreconditions(existing: DocumentRecord | null, pre: Preconditions) {
     if (pre.ifMatch !== undefined) {
       const tags = parseTags(pre.ifMatch);
@@ -128,14 +134,17 @@ export class DocumentsService {
         );
       }
     }
-    if (
-      pre.requireForExisting &&
-      existing &&
-      pre.ifMatch === undefined &&
-      pre.ifNoneMatch === undefined
-    ) {
+    const rule = pre.putWithoutHeader ?? 'replace';
+    if (rule === 'replace' || pre.ifMatch !== undefined || pre.ifNoneMatch !== undefined) return;
+    if (existing) {
       throw new ConflictException(
         'The document exists: send If-Match (its ETag) or If-None-Match to overwrite it.',
+      );
+    }
+    if (rule === 'required') {
+      throw new BadRequestException(
+        'A PUT of this document needs an If-Match or If-None-Match header (use If-None-Match: * ' +
+          'to create it).',
       );
     }
   }
@@ -169,7 +178,10 @@ export class DocumentsService {
   ): Promise<T> {
     const repo = this.repo(address.entity);
     const existing = await this.findOne(address.entity, address.storeId, address.docKey);
-    this.checkPreconditions(existing, mode === 'put' ? pre : { ...pre, requireForExisting: false });
+    this.checkPreconditions(
+      existing,
+      mode === 'put' ? pre : { ...pre, putWithoutHeader: 'replace' },
+    );
     let bytes = incoming.bytes;
     let contentType = incoming.contentType;
     if (mode === 'post' && existing) {
@@ -238,7 +250,7 @@ export class DocumentsService {
     pre: Preconditions,
   ): Promise<void> {
     const existing = await this.findOne(entity, storeId, docKey);
-    this.checkPreconditions(existing, { ...pre, requireForExisting: false });
+    this.checkPreconditions(existing, { ...pre, putWithoutHeader: 'replace' });
     if (existing) await this.repo(entity).delete({ id: existing.id } as any);
   }
 
@@ -253,6 +265,39 @@ export class DocumentsService {
     if (registration) where.registration = registration;
     const res = await this.repo(entity).delete(where as any);
     return res.affected ?? 0;
+  }
+
+  /**
+   * The states and agent profiles of agents (by agentVid), in batches: what the
+   * agent-deletion job removes besides statements.
+   */
+  async deleteAgentDocuments(
+    storeId: number | null,
+    vids: string[],
+    batchSize = 500,
+  ): Promise<{ states: number; agentProfiles: number }> {
+    const out = { states: 0, agentProfiles: 0 };
+    if (vids.length === 0) return out;
+    for (const [entity, key] of [
+      [State, 'states'],
+      [AgentProfile, 'agentProfiles'],
+    ] as const) {
+      const repo = this.dataSource.getRepository<DocumentRecord>(entity);
+      for (;;) {
+        const qb = repo
+          .createQueryBuilder('d')
+          .select('d.id', 'id')
+          .where('d.agentVid IN (:...vids)', { vids })
+          .orderBy('d.id', 'ASC')
+          .limit(batchSize);
+        if (storeId !== null) qb.andWhere('d.storeId = :storeId', { storeId });
+        const ids = (await qb.getRawMany<{ id: number }>()).map((r) => Number(r.id));
+        if (ids.length === 0) break;
+        const res = await repo.delete(ids);
+        out[key] += res.affected ?? ids.length;
+      }
+    }
+    return out;
   }
 }
 

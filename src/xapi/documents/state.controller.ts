@@ -14,11 +14,12 @@ import { ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
-import { XapiEndpoint } from '../common/xapi-endpoint';
+import { XapiEndpoint, XapiVersion } from '../common/xapi-endpoint';
 import {
   activityIdParam,
   agentParam,
   documentIdParam,
+  onlyParams,
   QueryParams,
   registrationParam,
   sinceParam,
@@ -31,11 +32,14 @@ import {
   sendIds,
   setEtag,
 } from './document-http';
-import { DocumentAddress, DocumentsService, keyOf } from './documents.service';
+import { stateAddress, stateContextKey } from './document-addresses';
+import { DocumentAddress, DocumentsService } from './documents.service';
 import { State } from './state.entity';
 
 const AGENT_EXAMPLE = '{"mbox":"mailto:learner@example.com"}';
 const REGISTRATION_EXAMPLE = 'ec531277-b57b-4c15-8d91-d292c5b2b8f7';
+
+const STATE_PARAMS = ['activityId', 'agent', 'registration', 'stateId'];
 
 /** Swagger docs of the state params; `stateId` required for PUT and POST. */
 function StateQuery(stateId: 'required' | 'optional', since = false) {
@@ -66,31 +70,26 @@ export class StateController {
       activityId,
       agent,
       registration,
-      contextKey: keyOf('state', activityId, agent.vid),
+      contextKey: stateContextKey(activityId, agent.vid),
     };
   }
 
   private address(query: QueryParams, principal: Principal): DocumentAddress<State> {
     const c = this.context(query, principal);
-    const stateId = documentIdParam(query, 'stateId', true)!;
-    return {
-      entity: State,
-      storeId: principal.store.id,
-      contextKey: c.contextKey,
-      docKey: keyOf(c.contextKey, c.registration, stateId),
-      fields: {
-        activityId: c.activityId,
-        agentVid: c.agent.vid,
-        agent: c.agent.agent,
-        registration: c.registration,
-        stateId,
-      },
-    };
+    return stateAddress(principal.store.id, {
+      activityId: c.activityId,
+      agent: c.agent.agent,
+      registration: c.registration,
+      stateId: documentIdParam(query, 'stateId', true)!,
+    });
   }
 
   @Put()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Store a state document (replaces it)' })
+  @ApiOperation({
+    summary: 'Store a state document (replaces it)',
+    description: 'Under xAPI 2.0 an existing document needs If-Match or If-None-Match (else 409).',
+  })
   @StateQuery('required')
   @ApiResponse({ status: 204, description: 'Stored' })
   async put(
@@ -99,11 +98,15 @@ export class StateController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, STATE_PARAMS);
+    // xAPI 2.0 extends the 409 rule of the profiles to state documents; 1.0.3 replaces.
+    const rule =
+      (req as { xapiVersion?: XapiVersion }).xapiVersion === '2.0.0' ? 'conflict' : 'replace';
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
       'put',
-      preconditionsOf(req),
+      preconditionsOf(req, rule),
     );
     setEtag(res, doc);
   }
@@ -119,6 +122,7 @@ export class StateController {
     @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, STATE_PARAMS);
     const doc = await this.docs.write(
       this.address(query, principal),
       incomingDocument(req),
@@ -138,6 +142,7 @@ export class StateController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, [...STATE_PARAMS, 'since']);
     const stateId = documentIdParam(query, 'stateId', false);
     if (stateId !== undefined) {
       const address = this.address(query, principal);
@@ -163,6 +168,7 @@ export class StateController {
     @Req() req: Request,
     @CurrentPrincipal() principal: Principal,
   ) {
+    onlyParams(query, STATE_PARAMS);
     const stateId = documentIdParam(query, 'stateId', false);
     if (stateId !== undefined) {
       const address = this.address(query, principal);

@@ -83,13 +83,13 @@ export class StatementQueryService {
     if (f.agentVid) {
       const roles = f.relatedAgents ? null : MAIN_AGENT_ROLES;
       q.andWhere(
-        `EXISTS (SELECT 1 FROM statement_agents a WHERE a.statement_row_id = s.id AND a.store_id = :storeId AND a.vid = :agentVid${roles ? ' AND a.role IN (:...agentRoles)' : ''})`,
+        `s.id IN (SELECT a.statement_row_id FROM statement_agents a WHERE a.store_id = :storeId AND a.vid = :agentVid${roles ? ' AND a.role IN (:...agentRoles)' : ''})`,
         { agentVid: f.agentVid, agentRoles: roles },
       );
     }
     if (f.actorVid) {
       q.andWhere(
-        "EXISTS (SELECT 1 FROM statement_agents r WHERE r.statement_row_id = s.id AND r.store_id = :storeId AND r.vid = :actorVid AND r.role = 'actor')",
+        "s.id IN (SELECT r.statement_row_id FROM statement_agents r WHERE r.store_id = :storeId AND r.vid = :actorVid AND r.role = 'actor')",
         { actorVid: f.actorVid },
       );
     }
@@ -97,7 +97,7 @@ export class StatementQueryService {
     if (f.activity) {
       if (f.relatedActivities) {
         q.andWhere(
-          'EXISTS (SELECT 1 FROM statement_activities c WHERE c.statement_row_id = s.id AND c.store_id = :storeId AND c.activity_id = :activity)',
+          's.id IN (SELECT c.statement_row_id FROM statement_activities c WHERE c.store_id = :storeId AND c.activity_id = :activity)',
           { activity: iriKey(f.activity) },
         );
       } else {

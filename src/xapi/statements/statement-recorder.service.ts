@@ -234,10 +234,22 @@ export class StatementRecorder {
     const now = new Date();
     const ids = prepared.map((p) => p.statementId);
     const repo = em.getRepository(Statement);
+    // One look-up for both: rows with these ids, and stored voiding statements targeting them.
     const existing = new Map<string, Statement>();
+    const storedVoiders = new Map<string, string>();
+    const idSet = new Set(ids);
     for (const part of chunks(ids, 500)) {
-      for (const row of await repo.find({ where: { storeId, statementId: In(part) } })) {
-        existing.set(row.statementId, row);
+      const rows = await repo.find({
+        where: [
+          { storeId, statementId: In(part) },
+          { storeId, voidTarget: In(part) },
+        ],
+      });
+      for (const row of rows) {
+        if (idSet.has(row.statementId)) existing.set(row.statementId, row);
+        if (row.voidTarget && idSet.has(row.voidTarget)) {
+          storedVoiders.set(row.voidTarget, row.statementId);
+        }
       }
     }
     const toInsert: Prepared[] = [];
@@ -287,13 +299,9 @@ export class StatementRecorder {
           }
         }
       }
-      const newIds = written.map((p) => p.statementId);
-      for (const part of chunks(newIds, 500)) {
-        const voiders = await repo.find({
-          select: { statementId: true, voidTarget: true },
-          where: { storeId, voidTarget: In(part) },
-        });
-        for (const v of voiders) voidedBy.set(v.voidTarget!, v.statementId);
+      for (const p of written) {
+        const voider = storedVoiders.get(p.statementId);
+        if (voider) voidedBy.set(p.statementId, voider);
       }
     }
 

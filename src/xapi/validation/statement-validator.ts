@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { XapiVersion } from '../common/xapi-endpoint';
 import {
   COMPONENTS_OF_INTERACTION,
   INTERACTION_COMPONENT_LISTS,
@@ -23,7 +24,8 @@ export interface Violation {
   message: string;
 }
 
-export type StatementVersion = '1.0.3' | '2.0.0';
+/** '1.0.3' validates for 1.0.x, '2.0.0' for 2.0.x: the version a request's header names. */
+export type StatementVersion = XapiVersion;
 
 type Json = Record<string, unknown>;
 
@@ -119,7 +121,7 @@ function child(path: string, key: string): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-function describe(value: unknown): string {
+function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
@@ -145,7 +147,7 @@ export class StatementValidator {
 
   private statement(run: Run, s: unknown): void {
     if (!isObject(s)) {
-      this.fail(run, '', `a statement must be a JSON object, not ${describe(s)}`);
+      this.fail(run, '', `a statement must be a JSON object, not ${typeName(s)}`);
       return;
     }
     this.unknownKeys(run, s, STATEMENT_KEYS, '');
@@ -198,7 +200,7 @@ export class StatementValidator {
   /** An actor (Agent or Group), as in actor, instructor, object of type Agent/Group. */
   private actor(run: Run, a: unknown, path: string): void {
     if (!isObject(a)) {
-      this.fail(run, path, `must be an Agent or Group object, not ${describe(a)}`);
+      this.fail(run, path, `must be an Agent or Group object, not ${typeName(a)}`);
       return;
     }
     if (a.objectType === undefined || a.objectType === 'Agent') this.agent(run, a, path);
@@ -208,7 +210,7 @@ export class StatementValidator {
 
   private agent(run: Run, a: unknown, path: string): void {
     if (!isObject(a)) {
-      this.fail(run, path, `must be an Agent object, not ${describe(a)}`);
+      this.fail(run, path, `must be an Agent object, not ${typeName(a)}`);
       return;
     }
     this.unknownKeys(run, a, AGENT_KEYS, path);
@@ -247,7 +249,7 @@ export class StatementValidator {
       this.fail(
         run,
         child(path, 'member'),
-        `must be an array of Agents, not ${describe(g.member)}`,
+        `must be an array of Agents, not ${typeName(g.member)}`,
       );
       return;
     }
@@ -275,7 +277,7 @@ export class StatementValidator {
       if (key === 'account') {
         this.account(run, value, p);
       } else if (typeof value !== 'string') {
-        this.fail(run, p, `must be a string, not ${describe(value)}`);
+        this.fail(run, p, `must be a string, not ${typeName(value)}`);
       } else if (key === 'mbox' && !isMailto(value)) {
         this.fail(
           run,
@@ -293,13 +295,13 @@ export class StatementValidator {
 
   private account(run: Run, acc: unknown, path: string): void {
     if (!isObject(acc)) {
-      this.fail(run, path, `must be an object with homePage and name, not ${describe(acc)}`);
+      this.fail(run, path, `must be an object with homePage and name, not ${typeName(acc)}`);
       return;
     }
     this.unknownKeys(run, acc, ACCOUNT_KEYS, path);
     if (this.required(run, acc, 'homePage', path)) this.irl(run, acc.homePage, `${path}.homePage`);
     if (this.required(run, acc, 'name', path) && typeof acc.name !== 'string') {
-      this.fail(run, `${path}.name`, `must be a string, not ${describe(acc.name)}`);
+      this.fail(run, `${path}.name`, `must be a string, not ${typeName(acc.name)}`);
     }
   }
 
@@ -326,7 +328,7 @@ export class StatementValidator {
 
   private verb(run: Run, v: unknown, path: string): void {
     if (!isObject(v)) {
-      this.fail(run, path, `must be a Verb object, not ${describe(v)}`);
+      this.fail(run, path, `must be a Verb object, not ${typeName(v)}`);
       return;
     }
     this.unknownKeys(run, v, VERB_KEYS, path);
@@ -336,7 +338,7 @@ export class StatementValidator {
 
   private statementObject(run: Run, o: unknown, path: string, inSubStatement: boolean): void {
     if (!isObject(o)) {
-      this.fail(run, path, `must be an object, not ${describe(o)}`);
+      this.fail(run, path, `must be an object, not ${typeName(o)}`);
       return;
     }
     switch (o.objectType) {
@@ -371,7 +373,7 @@ export class StatementValidator {
 
   private activity(run: Run, a: unknown, path: string): void {
     if (!isObject(a)) {
-      this.fail(run, path, `must be an Activity object, not ${describe(a)}`);
+      this.fail(run, path, `must be an Activity object, not ${typeName(a)}`);
       return;
     }
     this.unknownKeys(run, a, ACTIVITY_KEYS, path);
@@ -384,7 +386,7 @@ export class StatementValidator {
 
   private definition(run: Run, d: unknown, path: string): void {
     if (!isObject(d)) {
-      this.fail(run, path, `must be an object, not ${describe(d)}`);
+      this.fail(run, path, `must be an object, not ${typeName(d)}`);
       return;
     }
     this.unknownKeys(run, d, DEFINITION_KEYS, path);
@@ -413,12 +415,12 @@ export class StatementValidator {
         this.fail(
           run,
           p,
-          `must be an array of strings, not ${describe(d.correctResponsesPattern)}`,
+          `must be an array of strings, not ${typeName(d.correctResponsesPattern)}`,
         );
       } else {
         d.correctResponsesPattern.forEach((r, i) => {
           if (typeof r !== 'string')
-            this.fail(run, `${p}[${i}]`, `must be a string, not ${describe(r)}`);
+            this.fail(run, `${p}[${i}]`, `must be a string, not ${typeName(r)}`);
         });
       }
     }
@@ -435,14 +437,14 @@ export class StatementValidator {
 
   private components(run: Run, list: unknown, path: string): void {
     if (!Array.isArray(list)) {
-      this.fail(run, path, `must be an array of interaction components, not ${describe(list)}`);
+      this.fail(run, path, `must be an array of interaction components, not ${typeName(list)}`);
       return;
     }
     const seen = new Set<string>();
     list.forEach((c, i) => {
       const p = `${path}[${i}]`;
       if (!isObject(c)) {
-        this.fail(run, p, `must be an interaction component object, not ${describe(c)}`);
+        this.fail(run, p, `must be an interaction component object, not ${typeName(c)}`);
         return;
       }
       this.unknownKeys(run, c, COMPONENT_KEYS, p);
@@ -461,7 +463,7 @@ export class StatementValidator {
 
   private statementRef(run: Run, r: unknown, path: string): void {
     if (!isObject(r)) {
-      this.fail(run, path, `must be a StatementRef object, not ${describe(r)}`);
+      this.fail(run, path, `must be a StatementRef object, not ${typeName(r)}`);
       return;
     }
     this.unknownKeys(run, r, STATEMENT_REF_KEYS, path);
@@ -486,7 +488,7 @@ export class StatementValidator {
 
   private result(run: Run, r: unknown, path: string): void {
     if (!isObject(r)) {
-      this.fail(run, path, `must be a Result object, not ${describe(r)}`);
+      this.fail(run, path, `must be a Result object, not ${typeName(r)}`);
       return;
     }
     this.unknownKeys(run, r, RESULT_KEYS, path);
@@ -504,7 +506,7 @@ export class StatementValidator {
 
   private score(run: Run, s: unknown, path: string): void {
     if (!isObject(s)) {
-      this.fail(run, path, `must be a Score object, not ${describe(s)}`);
+      this.fail(run, path, `must be a Score object, not ${typeName(s)}`);
       return;
     }
     this.unknownKeys(run, s, SCORE_KEYS, path);
@@ -512,7 +514,7 @@ export class StatementValidator {
       const v = s[key];
       if (v === undefined) return undefined;
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        this.fail(run, `${path}.${key}`, `must be a number, not ${describe(v)}`);
+        this.fail(run, `${path}.${key}`, `must be a number, not ${typeName(v)}`);
         return undefined;
       }
       return v;
@@ -539,7 +541,7 @@ export class StatementValidator {
 
   private context(run: Run, c: unknown, path: string, object: unknown): void {
     if (!isObject(c)) {
-      this.fail(run, path, `must be a Context object, not ${describe(c)}`);
+      this.fail(run, path, `must be a Context object, not ${typeName(c)}`);
       return;
     }
     for (const key of Object.keys(c)) {
@@ -558,7 +560,7 @@ export class StatementValidator {
       if (isObject(c.team) && c.team.objectType === 'Group')
         this.group(run, c.team, `${path}.team`);
       else if (isObject(c.team)) this.fail(run, `${path}.team.objectType`, 'must be "Group"');
-      else this.fail(run, `${path}.team`, `must be a Group object, not ${describe(c.team)}`);
+      else this.fail(run, `${path}.team`, `must be a Group object, not ${typeName(c.team)}`);
     }
     if (c.contextActivities !== undefined) {
       this.contextActivities(run, c.contextActivities, `${path}.contextActivities`);
@@ -571,7 +573,7 @@ export class StatementValidator {
     for (const key of ['revision', 'platform']) {
       if (c[key] === undefined) continue;
       if (typeof c[key] !== 'string') {
-        this.fail(run, `${path}.${key}`, `must be a string, not ${describe(c[key])}`);
+        this.fail(run, `${path}.${key}`, `must be a string, not ${typeName(c[key])}`);
       } else if (objectIsNotActivity) {
         this.fail(run, `${path}.${key}`, 'is only allowed when the object is an Activity');
       }
@@ -595,7 +597,7 @@ export class StatementValidator {
 
   private contextActivities(run: Run, ca: unknown, path: string): void {
     if (!isObject(ca)) {
-      this.fail(run, path, `must be an object, not ${describe(ca)}`);
+      this.fail(run, path, `must be an object, not ${typeName(ca)}`);
       return;
     }
     this.unknownKeys(run, ca, CONTEXT_ACTIVITIES_KEYS, path);
@@ -613,14 +615,14 @@ export class StatementValidator {
   /** xAPI 2.0 contextAgents / contextGroups: arrays of {objectType, agent|group, relevantTypes}. */
   private contextActors(run: Run, list: unknown, path: string, kind: 'agent' | 'group'): void {
     if (!Array.isArray(list)) {
-      this.fail(run, path, `must be an array, not ${describe(list)}`);
+      this.fail(run, path, `must be an array, not ${typeName(list)}`);
       return;
     }
     const objectType = kind === 'agent' ? 'contextAgent' : 'contextGroup';
     list.forEach((entry, i) => {
       const p = `${path}[${i}]`;
       if (!isObject(entry)) {
-        this.fail(run, p, `must be a ${objectType} object, not ${describe(entry)}`);
+        this.fail(run, p, `must be a ${objectType} object, not ${typeName(entry)}`);
         return;
       }
       this.unknownKeys(run, entry, kind === 'agent' ? CONTEXT_AGENT_KEYS : CONTEXT_GROUP_KEYS, p);
@@ -635,7 +637,7 @@ export class StatementValidator {
         else if (isObject(actor) && actor.objectType === 'Group')
           this.group(run, actor, `${p}.group`);
         else if (isObject(actor)) this.fail(run, `${p}.group.objectType`, 'must be "Group"');
-        else this.fail(run, `${p}.group`, `must be a Group object, not ${describe(actor)}`);
+        else this.fail(run, `${p}.group`, `must be a Group object, not ${typeName(actor)}`);
       }
       if (entry.relevantTypes !== undefined) {
         const rp = `${p}.relevantTypes`;
@@ -652,13 +654,13 @@ export class StatementValidator {
 
   private attachments(run: Run, list: unknown, path: string): void {
     if (!Array.isArray(list)) {
-      this.fail(run, path, `must be an array of attachments, not ${describe(list)}`);
+      this.fail(run, path, `must be an array of attachments, not ${typeName(list)}`);
       return;
     }
     list.forEach((a, i) => {
       const p = `${path}[${i}]`;
       if (!isObject(a)) {
-        this.fail(run, p, `must be an attachment object, not ${describe(a)}`);
+        this.fail(run, p, `must be an attachment object, not ${typeName(a)}`);
         return;
       }
       this.unknownKeys(run, a, ATTACHMENT_KEYS, p);
@@ -692,21 +694,21 @@ export class StatementValidator {
 
   private languageMap(run: Run, m: unknown, path: string): void {
     if (!isObject(m)) {
-      this.fail(run, path, `must be a language map object, not ${describe(m)}`);
+      this.fail(run, path, `must be a language map object, not ${typeName(m)}`);
       return;
     }
     for (const key of Object.keys(m)) {
       if (!isLanguageTag(key)) {
         this.fail(run, child(path, key), 'the key must be an RFC 5646 language tag, e.g. en-US');
       } else if (typeof m[key] !== 'string') {
-        this.fail(run, child(path, key), `must be a string, not ${describe(m[key])}`);
+        this.fail(run, child(path, key), `must be a string, not ${typeName(m[key])}`);
       }
     }
   }
 
   private extensions(run: Run, e: unknown, path: string): void {
     if (!isObject(e)) {
-      this.fail(run, path, `must be an object with IRI keys, not ${describe(e)}`);
+      this.fail(run, path, `must be an object with IRI keys, not ${typeName(e)}`);
       return;
     }
     for (const key of Object.keys(e)) {
@@ -715,12 +717,12 @@ export class StatementValidator {
   }
 
   private iri(run: Run, v: unknown, path: string): void {
-    if (typeof v !== 'string') this.fail(run, path, `must be an IRI string, not ${describe(v)}`);
+    if (typeof v !== 'string') this.fail(run, path, `must be an IRI string, not ${typeName(v)}`);
     else if (!isIri(v)) this.fail(run, path, 'must be an absolute IRI, e.g. http://example.com/x');
   }
 
   private irl(run: Run, v: unknown, path: string): void {
-    if (typeof v !== 'string') this.fail(run, path, `must be an IRL string, not ${describe(v)}`);
+    if (typeof v !== 'string') this.fail(run, path, `must be an IRL string, not ${typeName(v)}`);
     else if (!isIrl(v)) this.fail(run, path, 'must be an IRL, e.g. http://example.com/x');
   }
 
@@ -730,7 +732,7 @@ export class StatementValidator {
 
   private timestamp(run: Run, v: unknown, path: string): void {
     if (typeof v !== 'string') {
-      this.fail(run, path, `must be a timestamp string, not ${describe(v)}`);
+      this.fail(run, path, `must be a timestamp string, not ${typeName(v)}`);
       return;
     }
     const problem = timestampProblem(v, run.v2);
@@ -739,13 +741,13 @@ export class StatementValidator {
 
   private optionalString(run: Run, o: Json, key: string, path: string): void {
     if (o[key] !== undefined && typeof o[key] !== 'string') {
-      this.fail(run, child(path, key), `must be a string, not ${describe(o[key])}`);
+      this.fail(run, child(path, key), `must be a string, not ${typeName(o[key])}`);
     }
   }
 
   private optionalBoolean(run: Run, o: Json, key: string, path: string): void {
     if (o[key] !== undefined && typeof o[key] !== 'boolean') {
-      this.fail(run, child(path, key), `must be true or false, not ${describe(o[key])}`);
+      this.fail(run, child(path, key), `must be true or false, not ${typeName(o[key])}`);
     }
   }
 

@@ -1,0 +1,153 @@
+import { createHash, createHmac, createSign, generateKeyPairSync } from 'crypto';
+import { buildMultipart } from '../src/xapi/statements/multipart';
+import { createTestApp, TestApp } from './support/test-app';
+import { makeStatement } from './support/xapi-fixtures';
+
+const V1 = { 'X-Experience-API-Version': '1.0.3' };
+const STATEMENTS = '/api/admin/xapi/statements';
+
+/** Behaviours the ADL LRS conformance suite checks, one block per requirement. */
+describe('xAPI conformance details (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  const post = (body: unknown, headers: Record<string, string> = V1) =>
+    t
+      .http()
+      .post(STATEMENTS)
+      .set(headers)
+      .set('Authorization', t.adminAuth)
+      .send(body as object);
+  const get = (query: Record<string, string>, headers: Record<string, string> = V1) =>
+    t.http().get(STATEMENTS).set(headers).set('Authorization', t.adminAuth).query(query);
+
+  describe('contextActivities (XAPI-00096)', () => {
+    it('stores and returns a single context activity as an array, also in a sub-statement', async () => {
+      const single = (id: string) => ({ objectType: 'Activity', id });
+      const context = {
+        contextActivities: {
+          parent: single('http://example.com/parent'),
+          grouping: single('http://example.com/grouping'),
+          category: [single('http://example.com/category')],
+          other: single('http://example.com/other'),
+        },
+      };
+      const s = makeStatement({
+        context,
+        object: {
+          objectType: 'SubStatement',
+          actor: { mbox: 'mailto:sub@example.com' },
+          verb: { id: 'http://adlnet.gov/expapi/verbs/attempted' },
+          object: { id: 'http://example.com/sub' },
+          context,
+        },
+      });
+      await post(s).expect(200);
+      const res = await get({ statementId: s.id }).expect(200);
+      const expected = {
+        parent: [single('http://example.com/parent')],
+        grouping: [single('http://example.com/grouping')],
+        category: [single('http://example.com/category')],
+        other: [single('http://example.com/other')],
+      };
+      expect(res.body.context.contextActivities).toEqual(expected);
+      expect(res.body.object.context.contextActivities).toEqual(expected);
+      const [row] = await t.dataSource.query('SELECT data FROM statements WHERE statement_id = ?', [
+        s.id,
+      ]);
+      const data = typeof row.data === 'string' ? JSON.parse(row.data) : row.data;
+      expect(data.context.contextActivities.parent).toEqual(expected.parent);
+      // Posting the same statement again is not a conflict.
+      await post(s).expect(200);
+    });
+  });
+
+  describe('signed statements (Data 2.6)', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const b64 = (x: unknown) =>
+      Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
+    const jws = (alg: string, payload: unknown) => {
+      const input = `${b64({ alg })}.${b64(payload)}`;
+      const sig = alg.startsWith('RS')
+        ? createSign(`RSA-SHA${alg.slice(2)}`)
+            .update(input)
+            .sign(privateKey)
+        : createHmac('sha256', 'secret').update(input).digest();
+      return `${input}.${sig.toString('base64url')}`;
+    };
+    /** POSTs `statement` with `signature` attached as its signature (multipart/mixed). */
+    const postSigned = (
+      statement: Record<string, any>,
+      signature: string,
+      contentType = 'application/octet-stream',
+    ) => {
+      const content = Buffer.from(signature);
+      const sha2 = createHash('sha256').update(content).digest('hex');
+      const signed = {
+        ...statement,
+        attachments: [
+          {
+            usageType: 'http://adlnet.gov/expapi/attachments/signature',
+            display: { 'en-US': 'Signature' },
+            contentType,
+            length: content.length,
+            sha2,
+          },
+        ],
+      };
+      const boundary = 'sig-boundary';
+      const body = buildMultipart(boundary, [
+        {
+          headers: { 'Content-Type': 'application/json' },
+          body: Buffer.from(JSON.stringify(signed)),
+        },
+        {
+          headers: {
+            'Content-Type': contentType,
+            'Content-Transfer-Encoding': 'binary',
+            'X-Experience-API-Hash': sha2,
+          },
+          body: content,
+        },
+      ]);
+      return t
+        .http()
+        .post(STATEMENTS)
+        .set(V1)
+        .set('Authorization', t.adminAuth)
+        .set('Content-Type', `multipart/mixed; boundary=${boundary}`)
+        .send(body);
+    };
+
+    it('accepts RS256, RS384 and RS512 signatures of the statement', async () => {
+      for (const alg of ['RS256', 'RS384', 'RS512']) {
+        const s = makeStatement();
+        const res = await postSigned(s, jws(alg, s)).expect(200);
+        expect(res.body).toEqual([s.id]);
+      }
+    });
+
+    it('rejects another algorithm, a wrong content type, a broken JWS and a payload of another statement', async () => {
+      const cases: [Record<string, any>, string, string?][] = [];
+      const s1 = makeStatement();
+      cases.push([s1, jws('HS256', s1)]);
+      const s2 = makeStatement();
+      cases.push([s2, jws('RS256', s2), 'text/plain; charset=ascii']);
+      const s3 = makeStatement();
+      cases.push([s3, jws('RS256', JSON.stringify(s3).replace('"', "'"))]);
+      const s4 = makeStatement();
+      cases.push([s4, jws('RS256', { ...s4, verb: { id: 'http://example.com/other-verb' } })]);
+      const s5 = makeStatement();
+      cases.push([s5, 'not a jws']);
+      for (const [s, sig, type] of cases) {
+        const res = await postSigned(s, sig, type).expect(400);
+        expect(JSON.stringify(res.body.errors)).toMatch(/attachments\[0\]/);
+        await get({ statementId: s.id }).expect(404);
+      }
+    });
+  });
+});

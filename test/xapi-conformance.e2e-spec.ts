@@ -150,4 +150,113 @@ describe('xAPI conformance details (e2e)', () => {
       }
     });
   });
+
+  describe('alternate request syntax (Communication 1.3)', () => {
+    const alt = (method: string, body: string, headers: Record<string, string> = {}) =>
+      t
+        .http()
+        .post(`${STATEMENTS}?method=${method}`)
+        .set(headers)
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send(body);
+    const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+    it('keeps real headers the form does not give, form fields override them', async () => {
+      const s = makeStatement();
+      await post(s).expect(200);
+      const res = await alt('GET', form({ limit: '1' }), {
+        ...V1,
+        Authorization: t.adminAuth,
+      }).expect(200);
+      expect(res.body.statements).toHaveLength(1);
+      expect(res.body).toHaveProperty('more');
+      const id = makeStatement().id;
+      await alt(
+        'PUT',
+        form({ statementId: id, 'X-Experience-API-Version': '0.8', content: JSON.stringify(s) }),
+        { ...V1, Authorization: t.adminAuth },
+      ).expect(400);
+      await get({ statementId: id }).expect(404);
+    });
+
+    it('rejects a body that is not url-encoded, ?method on other methods, and 2.0 requests', async () => {
+      const s = makeStatement();
+      const auth = { ...V1, Authorization: t.adminAuth };
+      await alt('PUT', JSON.stringify({ statementId: s.id, content: JSON.stringify(s) }), auth)
+        .expect(400)
+        .expect('X-Experience-API-Version', '1.0.3');
+      await t
+        .http()
+        .put(`${STATEMENTS}?method=POST`)
+        .set(auth)
+        .type('form')
+        .send(form({ statementId: s.id, content: JSON.stringify(s) }))
+        .expect(400);
+      const res = await alt(
+        'PUT',
+        form({
+          statementId: s.id,
+          content: JSON.stringify(s),
+          'X-Experience-API-Version': '2.0.0',
+        }),
+        auth,
+      ).expect(400);
+      expect(res.body.message).toMatch(/2\.0/);
+      await alt('GET', form({ limit: '1' }), {
+        'X-Experience-API-Version': '2.0.0',
+        Authorization: t.adminAuth,
+      }).expect(400);
+      await get({ statementId: s.id }).expect(404);
+      // The same request in 1.0.3 is recorded.
+      await alt('PUT', form({ statementId: s.id, content: JSON.stringify(s) }), auth).expect(204);
+      await get({ statementId: s.id }).expect(200);
+    });
+  });
+
+  describe('multipart/mixed (XAPI-00135)', () => {
+    it('rejects an attachment part without Content-Transfer-Encoding: binary', async () => {
+      const content = Buffer.from('hello attachment');
+      const sha2 = createHash('sha256').update(content).digest('hex');
+      const s = makeStatement({
+        attachments: [
+          {
+            usageType: 'http://example.com/usage',
+            display: { en: 'A file' },
+            contentType: 'text/plain',
+            length: content.length,
+            sha2,
+          },
+        ],
+      });
+      const send = (encoding?: string) =>
+        t
+          .http()
+          .post(STATEMENTS)
+          .set(V1)
+          .set('Authorization', t.adminAuth)
+          .set('Content-Type', 'multipart/mixed; boundary=b0')
+          .send(
+            buildMultipart('b0', [
+              {
+                headers: { 'Content-Type': 'application/json' },
+                body: Buffer.from(JSON.stringify(s)),
+              },
+              {
+                headers: {
+                  'Content-Type': 'text/plain',
+                  'X-Experience-API-Hash': sha2,
+                  ...(encoding ? { 'Content-Transfer-Encoding': encoding } : {}),
+                },
+                body: content,
+              },
+            ]),
+          );
+      const res = await send().expect(400);
+      expect(res.body.message).toMatch(/Content-Transfer-Encoding/);
+      await send('base64').expect(400);
+      await get({ statementId: s.id }).expect(404);
+      await send('binary').expect(200);
+      await get({ statementId: s.id }).expect(200);
+    });
+  });
 });

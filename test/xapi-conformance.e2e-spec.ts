@@ -259,4 +259,58 @@ describe('xAPI conformance details (e2e)', () => {
       await get({ statementId: s.id }).expect(200);
     });
   });
+
+  describe('GET statements formats and filters', () => {
+    it('format=ids gives an activity as its id alone', async () => {
+      const s = makeStatement({
+        object: {
+          objectType: 'SubStatement',
+          actor: { objectType: 'Group', mbox: 'mailto:group@example.com', name: 'G' },
+          verb: { id: 'http://example.com/verbs/sub', display: { en: 'sub' } },
+          object: {
+            objectType: 'Activity',
+            id: 'http://example.com/sub-activity',
+            definition: { name: { en: 'Sub' } },
+          },
+        },
+      });
+      await post(s).expect(200);
+      const res = await get({ statementId: s.id, format: 'ids' }).expect(200);
+      expect(res.body.object.object).toEqual({ id: 'http://example.com/sub-activity' });
+      expect(res.body.object.actor).toEqual({
+        objectType: 'Group',
+        mbox: 'mailto:group@example.com',
+      });
+      expect(res.body.object.verb).toEqual({ id: 'http://example.com/verbs/sub' });
+    });
+
+    it('a voiding statement matches the filters through the statement it voids (XAPI-00162)', async () => {
+      const verb = `http://example.com/verbs/${makeStatement().id}`;
+      const since = new Date(Date.now() - 1000).toISOString();
+      const voided = makeStatement({ verb: { id: verb } });
+      const voiding = makeStatement({
+        verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+        object: { objectType: 'StatementRef', id: voided.id },
+      });
+      const ref = makeStatement({
+        verb: { id: verb },
+        object: { objectType: 'StatementRef', id: voided.id },
+      });
+      await post(voided).expect(200);
+      await post(voiding).expect(200);
+      await post(ref).expect(200);
+      const until = new Date(Date.now() + 1000).toISOString();
+      for (const extra of [{}, { since }, { until }]) {
+        const res = await get({ verb, ...extra }).expect(200);
+        expect(res.body.statements.map((x: any) => x.id)).toEqual([ref.id, voiding.id]);
+      }
+      const limited = await get({ verb, limit: '1' }).expect(200);
+      expect(limited.body.statements.map((x: any) => x.id)).toEqual([ref.id]);
+      // Other voiding statements do not match.
+      const other = await get({ verb: 'http://adlnet.gov/expapi/verbs/voided' }).expect(200);
+      expect(other.body.statements.map((x: any) => x.id)).toContain(voiding.id);
+      const byAgent = await get({ agent: JSON.stringify(voided.actor), verb }).expect(200);
+      expect(byAgent.body.statements.map((x: any) => x.id)).toContain(voiding.id);
+    });
+  });
 });

@@ -80,11 +80,20 @@ export class StatementQueryService {
     if (cursor.after !== null) {
       q.andWhere(f.ascending ? 's.id > :after' : 's.id < :after', { after: cursor.after });
     }
-    if (f.agentVid) {
-      const roles = f.relatedAgents ? null : MAIN_AGENT_ROLES;
+    const match = this.matchConditions(f);
+    if (match.length) {
+      // A voiding statement also matches when the statement it voids does (Communication
+      // 2.1.3: filters other than since/until/limit apply to the target of a StatementRef).
+      const on = (alias: string) => match.map((c) => `(${c(alias)})`).join(' AND ');
       q.andWhere(
-        `s.id IN (SELECT a.statement_row_id FROM statement_agents a WHERE a.store_id = :storeId AND a.vid = :agentVid${roles ? ' AND a.role IN (:...agentRoles)' : ''})`,
-        { agentVid: f.agentVid, agentRoles: roles },
+        `((${on('s')}) OR s.void_target IN (SELECT t.statement_id FROM statements t WHERE t.store_id = :storeId AND ${on('t')}))`,
+        {
+          agentVid: f.agentVid,
+          agentRoles: f.relatedAgents ? null : MAIN_AGENT_ROLES,
+          verb: f.verb ? iriKey(f.verb) : null,
+          activity: f.activity ? iriKey(f.activity) : null,
+          registration: f.registration?.toLowerCase() ?? null,
+        },
       );
     }
     if (f.actorVid) {
@@ -92,20 +101,6 @@ export class StatementQueryService {
         "s.id IN (SELECT r.statement_row_id FROM statement_agents r WHERE r.store_id = :storeId AND r.vid = :actorVid AND r.role = 'actor')",
         { actorVid: f.actorVid },
       );
-    }
-    if (f.verb) q.andWhere('s.verbId = :verb', { verb: iriKey(f.verb) });
-    if (f.activity) {
-      if (f.relatedActivities) {
-        q.andWhere(
-          's.id IN (SELECT c.statement_row_id FROM statement_activities c WHERE c.store_id = :storeId AND c.activity_id = :activity)',
-          { activity: iriKey(f.activity) },
-        );
-      } else {
-        q.andWhere('s.activityId = :activity', { activity: iriKey(f.activity) });
-      }
-    }
-    if (f.registration) {
-      q.andWhere('s.registration = :registration', { registration: f.registration.toLowerCase() });
     }
     if (f.since) q.andWhere('s.stored > :since', { since: f.since });
     if (f.until) q.andWhere('s.stored <= :until', { until: f.until });
@@ -118,6 +113,27 @@ export class StatementQueryService {
       rows,
       next: more ? { after: rows[rows.length - 1].id, bound: cursor.bound } : null,
     };
+  }
+
+  /** The agent/verb/activity/registration filters as SQL conditions on a statements alias. */
+  private matchConditions(f: StatementFilters): ((alias: string) => string)[] {
+    const out: ((alias: string) => string)[] = [];
+    if (f.agentVid) {
+      out.push(
+        (x) =>
+          `${x}.id IN (SELECT ${x}a.statement_row_id FROM statement_agents ${x}a WHERE ${x}a.store_id = :storeId AND ${x}a.vid = :agentVid${f.relatedAgents ? '' : ` AND ${x}a.role IN (:...agentRoles)`})`,
+      );
+    }
+    if (f.verb) out.push((x) => `${x}.verb_id = :verb`);
+    if (f.activity) {
+      out.push((x) =>
+        f.relatedActivities
+          ? `${x}.id IN (SELECT ${x}c.statement_row_id FROM statement_activities ${x}c WHERE ${x}c.store_id = :storeId AND ${x}c.activity_id = :activity)`
+          : `${x}.activity_id = :activity`,
+      );
+    }
+    if (f.registration) out.push((x) => `${x}.registration = :registration`);
+    return out;
   }
 
   /** Raw content of the attachments of these statement rows, by sha2 (parts joined). */

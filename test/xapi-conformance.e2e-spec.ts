@@ -300,7 +300,7 @@ describe('xAPI conformance details (e2e)', () => {
       await post(voiding).expect(200);
       await post(ref).expect(200);
       const until = new Date(Date.now() + 1000).toISOString();
-      for (const extra of [{}, { since }, { until }]) {
+      for (const extra of [{}, { since }, { until }] as Record<string, string>[]) {
         const res = await get({ verb, ...extra }).expect(200);
         expect(res.body.statements.map((x: any) => x.id)).toEqual([ref.id, voiding.id]);
       }
@@ -311,6 +311,19 @@ describe('xAPI conformance details (e2e)', () => {
       expect(other.body.statements.map((x: any) => x.id)).toContain(voiding.id);
       const byAgent = await get({ agent: JSON.stringify(voided.actor), verb }).expect(200);
       expect(byAgent.body.statements.map((x: any) => x.id)).toContain(voiding.id);
+    });
+  });
+
+  describe('version header (Communication 3.3)', () => {
+    it('rejects a request without X-Experience-API-Version as a 0.9 request', async () => {
+      const s = makeStatement();
+      const res = await post(s, {}).expect(400);
+      expect(res.headers['x-experience-api-version']).toBe('0.9');
+      await get({ statementId: s.id }, {}).expect(400).expect('X-Experience-API-Version', '0.9');
+      await get({ statementId: s.id }, { 'X-Experience-API-Version': '0.8' })
+        .expect(400)
+        .expect('X-Experience-API-Version', '1.0.3');
+      await get({ statementId: s.id }).expect(404).expect('X-Experience-API-Version', '1.0.3');
     });
   });
 });

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, NestMiddleware } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
-import { requestXapiVersion } from '../common/xapi-endpoint';
+import { fallbackResponseVersion, requestXapiVersion } from '../common/xapi-endpoint';
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'];
 /** Form parameters that stand for headers (xAPI-Communication 1.3). */
@@ -34,7 +34,10 @@ export class AlternateRequestSyntaxMiddleware implements NestMiddleware {
     const method = params.get('method');
     if (method === null) return next();
     const fail = (message: string) => {
-      res.setHeader('X-Experience-API-Version', requestXapiVersion(req) ?? '1.0.3');
+      res.setHeader(
+        'X-Experience-API-Version',
+        requestXapiVersion(req) ?? fallbackResponseVersion(req),
+      );
       return new BadRequestException(message);
     };
     if (req.method !== 'POST') {

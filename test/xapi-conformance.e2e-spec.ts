@@ -131,6 +131,14 @@ describe('xAPI conformance details (e2e)', () => {
       }
     });
 
+    it('compares the signed payload with durations cut to hundredths of a second', async () => {
+      const s = makeStatement({ result: { duration: 'P1DT12H36M0.1237S' } });
+      const payload = { ...s, result: { duration: 'P1DT12H36M0.12S' } };
+      await postSigned(s, jws('RS256', payload)).expect(200);
+      const s2 = makeStatement({ result: { duration: 'PT0.1237S' } });
+      await postSigned(s2, jws('RS256', { ...s2, result: { duration: 'PT0.13S' } })).expect(400);
+    });
+
     it('rejects another algorithm, a wrong content type, a broken JWS and a payload of another statement', async () => {
       const cases: [Record<string, any>, string, string?][] = [];
       const s1 = makeStatement();

@@ -260,6 +260,15 @@ describe('xAPI statements (e2e)', () => {
     expect(JSON.parse(parts[0].body.toString()).id).toBe(s.id);
     expect(parts[1].headers['x-experience-api-hash']).toBe(sha2);
     expect(Buffer.compare(parts[1].body, content)).toBe(0);
+    // attachments=true answers multipart/mixed even when nothing matches.
+    const empty = await t
+      .http()
+      .get(STATEMENTS)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .query({ registration: randomUUID(), attachments: 'true' })
+      .expect(200);
+    expect(empty.headers['content-type']).toMatch(/^multipart\/mixed; boundary=/);
     // A part whose content does not match its hash is refused.
     const bad = buildMultipart(boundary, [
       {
@@ -557,5 +566,39 @@ describe('xAPI statements (e2e)', () => {
       [s.id],
     );
     expect(row.client_id).toBeNull();
+  });
+
+  it('stores and returns a statement of several megabytes', async () => {
+    const big = 'x'.repeat(3_000_000);
+    const s = makeStatement();
+    s.context.extensions = { 'http://example.com/ext/blob': big };
+    await post(s).expect(200);
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.context.extensions['http://example.com/ext/blob']).toHaveLength(3_000_000);
+  });
+
+  it('returns statements that target a matching statement through a StatementRef', async () => {
+    const registration = randomUUID();
+    const target = makeStatement({ context: { registration } });
+    const ref = makeStatement({
+      verb: { id: 'http://example.com/verbs/commented' },
+      object: { objectType: 'StatementRef', id: target.id },
+    });
+    const refOfRef = makeStatement({
+      verb: { id: 'http://example.com/verbs/liked' },
+      object: { objectType: 'StatementRef', id: ref.id },
+    });
+    await post([target, ref, refOfRef, makeStatement()]).expect(200);
+    const res = await get({ registration }).expect(200);
+    expect(res.body.statements.map((x: any) => x.id)).toEqual([refOfRef.id, ref.id, target.id]);
+    const paged = await get({ registration, limit: '2', ascending: 'true' }).expect(200);
+    expect(paged.body.statements.map((x: any) => x.id)).toEqual([target.id, ref.id]);
+    const next = await t
+      .http()
+      .get(paged.body.more)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(next.body.statements.map((x: any) => x.id)).toEqual([refOfRef.id]);
   });
 });

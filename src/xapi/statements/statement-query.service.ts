@@ -34,6 +34,37 @@ export interface StatementPage {
 
 const MAIN_AGENT_ROLES = ['actor', 'object'];
 
+/** The filters that StatementRefs follow (agent, verb, activity, registration), on one alias. */
+function filterConditions(alias: string, f: StatementFilters): string[] {
+  const c: string[] = [];
+  if (f.agentVid) {
+    const roles = f.relatedAgents ? '' : ' AND a.role IN (:...agentRoles)';
+    c.push(
+      `${alias}.id IN (SELECT a.statement_row_id FROM statement_agents a WHERE a.store_id = :storeId AND a.vid = :agentVid${roles})`,
+    );
+  }
+  if (f.verb) c.push(`${alias}.verb_id = :verb`);
+  if (f.activity) {
+    c.push(
+      f.relatedActivities
+        ? `${alias}.id IN (SELECT c.statement_row_id FROM statement_activities c WHERE c.store_id = :storeId AND c.activity_id = :activity)`
+        : `${alias}.activity_id = :activity`,
+    );
+  }
+  if (f.registration) c.push(`${alias}.registration = :registration`);
+  return c;
+}
+
+function filterParams(f: StatementFilters): Record<string, unknown> {
+  return {
+    agentVid: f.agentVid,
+    agentRoles: MAIN_AGENT_ROLES,
+    verb: f.verb ? iriKey(f.verb) : undefined,
+    activity: f.activity ? iriKey(f.activity) : undefined,
+    registration: f.registration?.toLowerCase(),
+  };
+}
+
 export function encodeCursor(c: StatementCursor): string {
   return `${c.after ?? 0}.${c.bound}`;
 }
@@ -71,6 +102,41 @@ export class StatementQueryService {
     limit: number,
     cursor: StatementCursor,
   ): Promise<StatementPage> {
+    const conditions = filterConditions('s', f);
+    let rows = await this.pageWhere(storeId, f, limit, cursor, conditions.join(' AND '));
+    if (conditions.length) {
+      // Statements targeting a matching statement (StatementRef) match too, two levels
+      // deep (xAPI-Communication 2.1.3); a separate query keeps each on its own index.
+      const level1 = `SELECT t1.statement_id FROM statements t1 WHERE t1.store_id = :storeId AND ${filterConditions('t1', f).join(' AND ')}`;
+      const level2 = `SELECT t2.statement_id FROM statements t2 WHERE t2.store_id = :storeId AND t2.statement_ref IN (${level1})`;
+      const refs = await this.pageWhere(
+        storeId,
+        f,
+        limit,
+        cursor,
+        `s.statement_ref IS NOT NULL AND (s.statement_ref IN (${level1}) OR s.statement_ref IN (${level2}))`,
+      );
+      if (refs.length) {
+        const byId = new Map([...rows, ...refs].map((r) => [r.id, r]));
+        rows = [...byId.values()].sort((a, b) => (f.ascending ? a.id - b.id : b.id - a.id));
+        rows = rows.slice(0, limit + 1);
+      }
+    }
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    return {
+      rows,
+      next: more ? { after: rows[rows.length - 1].id, bound: cursor.bound } : null,
+    };
+  }
+
+  private pageWhere(
+    storeId: number,
+    f: StatementFilters,
+    limit: number,
+    cursor: StatementCursor,
+    where: string,
+  ): Promise<Statement[]> {
     const q = this.dataSource
       .getRepository(Statement)
       .createQueryBuilder('s')
@@ -80,22 +146,7 @@ export class StatementQueryService {
     if (cursor.after !== null) {
       q.andWhere(f.ascending ? 's.id > :after' : 's.id < :after', { after: cursor.after });
     }
-    const match = this.matchConditions(f);
-    if (match.length) {
-      // A voiding statement also matches when the statement it voids does (Communication
-      // 2.1.3: filters other than since/until/limit apply to the target of a StatementRef).
-      const on = (alias: string) => match.map((c) => `(${c(alias)})`).join(' AND ');
-      q.andWhere(
-        `((${on('s')}) OR s.void_target IN (SELECT t.statement_id FROM statements t WHERE t.store_id = :storeId AND ${on('t')}))`,
-        {
-          agentVid: f.agentVid,
-          agentRoles: f.relatedAgents ? null : MAIN_AGENT_ROLES,
-          verb: f.verb ? iriKey(f.verb) : null,
-          activity: f.activity ? iriKey(f.activity) : null,
-          registration: f.registration?.toLowerCase() ?? null,
-        },
-      );
-    }
+    if (where) q.andWhere(where, filterParams(f));
     if (f.actorVid) {
       q.andWhere(
         "s.id IN (SELECT r.statement_row_id FROM statement_agents r WHERE r.store_id = :storeId AND r.vid = :actorVid AND r.role = 'actor')",
@@ -105,35 +156,10 @@ export class StatementQueryService {
     if (f.since) q.andWhere('s.stored > :since', { since: f.since });
     if (f.until) q.andWhere('s.stored <= :until', { until: f.until });
     if (f.clientId !== undefined) q.andWhere('s.clientId = :clientId', { clientId: f.clientId });
-    q.orderBy('s.id', f.ascending ? 'ASC' : 'DESC').take(limit + 1);
-    const rows = await q.getMany();
-    const more = rows.length > limit;
-    if (more) rows.length = limit;
-    return {
-      rows,
-      next: more ? { after: rows[rows.length - 1].id, bound: cursor.bound } : null,
-    };
-  }
-
-  /** The agent/verb/activity/registration filters as SQL conditions on a statements alias. */
-  private matchConditions(f: StatementFilters): ((alias: string) => string)[] {
-    const out: ((alias: string) => string)[] = [];
-    if (f.agentVid) {
-      out.push(
-        (x) =>
-          `${x}.id IN (SELECT ${x}a.statement_row_id FROM statement_agents ${x}a WHERE ${x}a.store_id = :storeId AND ${x}a.vid = :agentVid${f.relatedAgents ? '' : ` AND ${x}a.role IN (:...agentRoles)`})`,
-      );
-    }
-    if (f.verb) out.push((x) => `${x}.verb_id = :verb`);
-    if (f.activity) {
-      out.push((x) =>
-        f.relatedActivities
-          ? `${x}.id IN (SELECT ${x}c.statement_row_id FROM statement_activities ${x}c WHERE ${x}c.store_id = :storeId AND ${x}c.activity_id = :activity)`
-          : `${x}.activity_id = :activity`,
-      );
-    }
-    if (f.registration) out.push((x) => `${x}.registration = :registration`);
-    return out;
+    return q
+      .orderBy('s.id', f.ascending ? 'ASC' : 'DESC')
+      .take(limit + 1)
+      .getMany();
   }
 
   /** Raw content of the attachments of these statement rows, by sha2 (parts joined). */

@@ -1,4 +1,10 @@
-import { BadRequestException, ConflictException, Injectable, Optional } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  Optional,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { createHash, randomUUID } from 'crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Client, PipelineOptions } from '../../access/client.entity';
@@ -127,6 +133,11 @@ export class StatementRecorder {
       } catch (e: any) {
         const retryable = e?.errno === 1213 || e?.errno === 1205 || e?.code === 'SQLITE_BUSY';
         if (retryable && attempt < MAX_RETRIES) continue;
+        if (e?.errno === 1153 || e?.code === 'ER_NET_PACKET_TOO_LARGE') {
+          throw new PayloadTooLargeException(
+            'A statement is larger than the database accepts (MySQL max_allowed_packet).',
+          );
+        }
         if (e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE') {
           throw new ConflictException('A statement with this id was stored concurrently.');
         }
@@ -332,6 +343,10 @@ export class StatementRecorder {
         activityId: objectActivity ? iriKey(objectActivity.activityId) : null,
         registration:
           typeof registration === 'string' ? registration.toLowerCase().slice(0, 36) : null,
+        statementRef:
+          p.data.object?.objectType === 'StatementRef' && typeof p.data.object.id === 'string'
+            ? p.data.object.id.toLowerCase().slice(0, 36)
+            : null,
         voidTarget: p.voidTarget,
         voidedBy: voidedBy.get(p.statementId) ?? null,
       };

@@ -184,7 +184,7 @@ export class StatementsController {
       if (!visible) throw new NotFoundException('No such statement.');
       res.setHeader('Last-Modified', row.stored.toUTCString());
       const body = formatStatement(row.data, format, languages);
-      await this.send(res, body, withAttachments ? [row] : []);
+      await this.send(res, body, withAttachments ? [row] : null);
       return;
     }
 
@@ -222,7 +222,7 @@ export class StatementsController {
       statements: page.rows.map((r) => formatStatement(r.data, format, languages)),
       more,
     };
-    await this.send(res, body, withAttachments ? page.rows : []);
+    await this.send(res, body, withAttachments ? page.rows : null);
   }
 
   private filters(q: Request['query']): StatementFilters {
@@ -325,8 +325,9 @@ export class StatementsController {
     return now;
   }
 
-  private async send(res: Response, body: unknown, rows: Statement[]) {
-    if (!rows.length) {
+  /** JSON, or with `attachments=true` multipart/mixed: the JSON part, then each attachment. */
+  private async send(res: Response, body: unknown, rows: Statement[] | null) {
+    if (!rows) {
       res.status(200).json(body);
       return;
     }

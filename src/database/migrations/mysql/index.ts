@@ -1,5 +1,5 @@
 // Generated list: npm run migration:generate updates it.
 import { MigrationInterface } from 'typeorm';
-import { Initial1795879579930 } from './1795879579930-Initial';
+import { Initial1795883237693 } from './1795883237693-Initial';
 
-export const MYSQL_MIGRATIONS: (new () => MigrationInterface)[] = [Initial1795879579930];
+export const MYSQL_MIGRATIONS: (new () => MigrationInterface)[] = [Initial1795883237693];

@@ -14,6 +14,7 @@ import { StoreScoped } from '../../../database/store-scoped';
 @Index(['storeId', 'activityId', 'id'])
 @Index(['storeId', 'registration', 'id'])
 @Index(['storeId', 'voidTarget'])
+@Index(['storeId', 'statementRef'])
 @Index(['storeId', 'validated', 'id'])
 @StoreScoped({
   storeColumn: 'store_id',
@@ -68,6 +69,10 @@ export class Statement {
 
   @Column({ type: 'varchar', length: 36, nullable: true })
   registration: string | null;
+
+  /** When the object is a StatementRef: the statement id it targets (query filters follow it). */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  statementRef: string | null;
 
   /** For a voiding statement: the statement id it voids. */
   @Column({ type: 'varchar', length: 36, nullable: true })

@@ -1,0 +1,69 @@
+import { iriKey, statementActivities, statementAgents, voidTarget } from './index-keys';
+import { mergeDefinitions } from './statement-recorder.service';
+
+describe('statement index keys', () => {
+  const statement = {
+    actor: {
+      objectType: 'Group',
+      mbox: 'mailto:team@example.com',
+      member: [{ mbox: 'mailto:a@example.com' }, { name: 'no identifier' }],
+    },
+    verb: { id: 'http://example.com/v' },
+    object: {
+      objectType: 'SubStatement',
+      actor: { mbox: 'mailto:sub@example.com' },
+      verb: { id: 'http://example.com/v2' },
+      object: { id: 'http://example.com/inner' },
+      context: { contextActivities: { parent: { id: 'http://example.com/inner-parent' } } },
+    },
+    context: {
+      instructor: { account: { homePage: 'http://lms.example.com', name: 'teacher' } },
+      contextActivities: { grouping: [{ id: 'http://example.com/g' }] },
+    },
+    authority: { mbox: 'mailto:lrs@example.com' },
+  };
+
+  it('names every identified agent with its role', () => {
+    expect(statementAgents(statement).map((a) => `${a.role} ${a.vid}`)).toEqual([
+      'actor mbox::mailto:team@example.com',
+      'member mbox::mailto:a@example.com',
+      'instructor account::http://lms.example.com::teacher',
+      'authority mbox::mailto:lrs@example.com',
+      'sub-actor mbox::mailto:sub@example.com',
+    ]);
+  });
+
+  it('names the object and context activities, sub-statement ones prefixed', () => {
+    expect(statementActivities(statement).map((a) => `${a.role} ${a.activityId}`)).toEqual([
+      'grouping http://example.com/g',
+      'sub-object http://example.com/inner',
+      'sub-parent http://example.com/inner-parent',
+    ]);
+  });
+
+  it('finds the target of a voiding statement only', () => {
+    const ref = { objectType: 'StatementRef', id: 'AAAAAAAA-0000-4000-8000-000000000000' };
+    expect(voidTarget({ verb: { id: 'http://adlnet.gov/expapi/verbs/voided' }, object: ref })).toBe(
+      'aaaaaaaa-0000-4000-8000-000000000000',
+    );
+    expect(voidTarget({ verb: { id: 'http://example.com/v' }, object: ref })).toBeNull();
+  });
+
+  it('shortens long IRIs to a hash key', () => {
+    expect(iriKey('http://example.com/a')).toBe('http://example.com/a');
+    expect(iriKey(`http://example.com/${'x'.repeat(300)}`)).toMatch(/^sha256::[0-9a-f]{64}$/);
+  });
+
+  it('merges activity definitions language by language', () => {
+    expect(
+      mergeDefinitions(
+        { name: { en: 'A' }, type: 'http://t/1', extensions: { 'http://e/1': 1 } },
+        { name: { fr: 'Un' }, type: 'http://t/2', extensions: { 'http://e/2': 2 } },
+      ),
+    ).toEqual({
+      name: { en: 'A', fr: 'Un' },
+      type: 'http://t/2',
+      extensions: { 'http://e/1': 1, 'http://e/2': 2 },
+    });
+  });
+});

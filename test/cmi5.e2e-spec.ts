@@ -85,6 +85,13 @@ describe('cmi5 tokens (e2e)', () => {
     expect(second.body).toEqual({ 'error-code': '1', 'error-text': expect.any(String) });
     const unknown = await t.http().post(`${t.base}/cmi5/fetch/not-a-token`).expect(200);
     expect(unknown.body['error-code']).toBe('2');
+    const warnings = await t.dataSource.query(
+      "SELECT level, type, message FROM logs WHERE message LIKE '%cmi5 fetch%' ORDER BY id",
+    );
+    expect(warnings).toEqual([
+      { level: 3, type: 'auth', message: expect.stringMatching(/used again/) },
+      { level: 3, type: 'auth', message: expect.stringMatching(/unknown cmi5 fetch token/) },
+    ]);
 
     // The credentials: HTTP Basic on the endpoint, for the learner's state.
     const auth = `Basic ${authToken}`;

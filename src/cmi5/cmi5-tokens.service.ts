@@ -5,6 +5,8 @@ import { IsNull, Repository } from 'typeorm';
 import { Client, Permission } from '../access/client.entity';
 import { CredentialVerifiers } from '../access/credential-verifiers';
 import { Store } from '../access/store.entity';
+import { LogLevel } from '../logging/log-entry.entity';
+import { SystemLogService } from '../logging/system-log.service';
 import { agentVid } from '../xapi/agents/agent-identifier';
 import { Cmi5Token } from './cmi5-token.entity';
 
@@ -34,6 +36,7 @@ export class Cmi5TokensService implements OnModuleInit {
     @InjectRepository(Cmi5Token) private readonly tokens: Repository<Cmi5Token>,
     @InjectRepository(Client) private readonly clients: Repository<Client>,
     private readonly verifiers: CredentialVerifiers,
+    private readonly logs: SystemLogService,
   ) {}
 
   onModuleInit() {
@@ -75,20 +78,39 @@ export class Cmi5TokensService implements OnModuleInit {
     const row = client
       ? await this.tokens.findOne({ where: { tokenHash: sha256(token), clientId: client.id } })
       : null;
-    if (!row) return { 'error-code': '2', 'error-text': 'Unknown or deleted token.' };
+    if (!row) {
+      await this.refused(
+        client?.storeId ?? null,
+        `unknown cmi5 fetch token on client "${clientSlug.slice(0, 100)}"`,
+      );
+      return { 'error-code': '2', 'error-text': 'Unknown or deleted token.' };
+    }
     const used = {
       'error-code': '1' as const,
       'error-text': 'The authorization token has already been returned.',
     };
-    if (row.fetchedAt) return used;
+    if (row.fetchedAt) {
+      await this.refused(row.storeId, `cmi5 fetch URL used again (token ${row.id})`);
+      return used;
+    }
     const password = randomBytes(24).toString('base64url');
     // Only one concurrent fetch can flip fetched_at from null.
     const res = await this.tokens.update(
       { id: row.id, fetchedAt: IsNull() },
       { fetchedAt: new Date(), secretHash: sha256(password) },
     );
-    if (!res.affected) return used;
+    if (!res.affected) {
+      await this.refused(row.storeId, `cmi5 fetch URL used again (token ${row.id})`);
+      return used;
+    }
     return { 'auth-token': Buffer.from(`${token}:${password}`).toString('base64') };
+  }
+
+  /** A refused fetch is worth a warning: a launch URL leaked or replayed. */
+  private async refused(storeId: number | null, message: string) {
+    await this.logs
+      .log({ level: LogLevel.Warning, type: 'auth', store: storeId, message })
+      .catch(() => undefined);
   }
 
   /** CredentialVerifier: a fetched token of this client, restricted to its agent. */

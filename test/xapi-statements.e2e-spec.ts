@@ -184,7 +184,7 @@ describe('xAPI statements (e2e)', () => {
     expect(future.body.statements).toEqual([]);
     const ids = await get({ registration, format: 'ids' }).expect(200);
     expect(ids.body.statements[0].verb).toEqual({ id: a.verb.id });
-    expect(ids.body.statements[0].object).toEqual({ objectType: 'Activity', id: a.object.id });
+    expect(ids.body.statements[0].object).toEqual({ id: a.object.id });
     await get({ agent: 'not json' }).expect(400);
     await get({ unknown: 'x' }).expect(400);
   });

@@ -22,6 +22,16 @@ export function requestXapiVersion(req: Request): XapiVersion | null {
 }
 
 /**
+ * The X-Experience-API-Version of a response to a request that names no supported
+ * version. A request without the header is a pre-1.0 (0.9) request, which this LRS
+ * does not serve: the rejection says 0.9, as both the 1.0.3 and the 2.0.0 conformance
+ * suites accept for that case. A request naming another version gets 1.0.3.
+ */
+export function fallbackResponseVersion(req: Request): string {
+  return String(req.headers['x-experience-api-version'] ?? '').trim() ? '1.0.3' : '0.9';
+}
+
+/**
  * Every xAPI request names a supported version (1.0.x or 2.0.x), else 400;
  * every response carries the version it answers with.
  */
@@ -31,7 +41,7 @@ export class XapiVersionInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request & { xapiVersion?: XapiVersion }>();
     const res = context.switchToHttp().getResponse<Response>();
     const version = requestXapiVersion(req);
-    res.setHeader('X-Experience-API-Version', version ?? '1.0.3');
+    res.setHeader('X-Experience-API-Version', version ?? fallbackResponseVersion(req));
     if (!version) {
       throw new BadRequestException(
         'X-Experience-API-Version header missing or unsupported: use 1.0.x or 2.0.x.',

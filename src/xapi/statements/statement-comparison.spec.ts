@@ -1,4 +1,4 @@
-import { sameStatement } from './statement-comparison';
+import { comparableDuration, sameStatement } from './statement-comparison';
 
 const base = {
   id: '1f2b9b6e-0b7c-4e43-9d4e-3a1c1d2e3f40',
@@ -39,5 +39,16 @@ describe('sameStatement', () => {
     ).toBe(false);
     // The case of an agent name is not a language tag.
     expect(sameStatement(base, { ...base, actor: { ...base.actor, name: 'A' } })).toBe(false);
+  });
+
+  it('compares durations to the hundredth of a second', () => {
+    const withDuration = (duration: string) => ({ ...base, result: { duration } });
+    expect(sameStatement(withDuration('PT0.1237S'), withDuration('PT0.12S'))).toBe(true);
+    expect(sameStatement(withDuration('P1DT12H36M0.1S'), withDuration('P1DT12H36M0.109S'))).toBe(
+      true,
+    );
+    expect(sameStatement(withDuration('PT1.0S'), withDuration('PT1S'))).toBe(true);
+    expect(sameStatement(withDuration('PT0.13S'), withDuration('PT0.12S'))).toBe(false);
+    expect(comparableDuration('PT5M')).toBe('PT5M');
   });
 });

@@ -2,11 +2,19 @@
  * xAPI statement comparison (xAPI-Data 2.4 "Statement Comparison Requirements"):
  * two statements are the same when they differ only in authority, stored,
  * timestamp, version, attachments, key order, the case of language tags and of
- * UUIDs.
+ * UUIDs, and duration precision beyond 0.01 s.
  */
 const IGNORED_TOP_LEVEL = ['authority', 'stored', 'timestamp', 'version', 'attachments'];
 const LANGUAGE_MAPS = new Set(['display', 'name', 'description']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A duration with seconds cut to hundredths (xAPI 2.0: no precision beyond 0.01 s). */
+export function comparableDuration(duration: string): string {
+  return duration.replace(/(\d+)(?:\.(\d*))?S$/, (_m, whole: string, frac = '') => {
+    const cut = frac.slice(0, 2).replace(/0+$/, '');
+    return cut ? `${whole}.${cut}S` : `${whole}S`;
+  });
+}
 
 function normalize(value: unknown, key: string | null, inDefinition: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => normalize(v, null, inDefinition));
@@ -25,6 +33,7 @@ function normalize(value: unknown, key: string | null, inDefinition: boolean): u
     return out;
   }
   if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase();
+  if (typeof value === 'string' && key === 'duration') return comparableDuration(value);
   return value;
 }
 

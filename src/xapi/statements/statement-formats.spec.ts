@@ -20,7 +20,7 @@ describe('statement formats', () => {
     const out = formatStatement(statement, 'ids');
     expect(out.actor).toEqual({ objectType: 'Agent', mbox: 'mailto:ann@example.com' });
     expect(out.verb).toEqual({ id: 'http://example.com/v' });
-    expect(out.object).toEqual({ objectType: 'Activity', id: 'http://example.com/a' });
+    expect(out.object).toEqual({ id: 'http://example.com/a' });
   });
 
   it('canonical keeps one language per map, by Accept-Language', () => {

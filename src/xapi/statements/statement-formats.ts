@@ -28,7 +28,8 @@ function idsOfObject(object: unknown): unknown {
   if (type === 'Agent' || type === 'Group') return idsOfAgent(object);
   if (type === 'SubStatement') return idsOfStatement(object);
   if (type === 'StatementRef') return object;
-  return { objectType: 'Activity', id: object.id };
+  // An Activity is its id alone (objectType is optional and adds nothing).
+  return { id: object.id };
 }
 
 function idsOfStatement(s: Record<string, any>): Record<string, any> {

@@ -21,6 +21,8 @@ import { VocabEntry } from './entities/vocab.entity';
 import { bulkInsert } from './bulk-insert';
 import { iriKey, statementActivities, statementAgents, voidTarget } from './index-keys';
 import { sameStatement } from './statement-comparison';
+import { normalizeStatement } from './statement-normalize';
+import { signatureProblems } from './statement-signature';
 
 export type RecordOptions = PipelineOptions & { version: XapiVersion };
 
@@ -158,6 +160,7 @@ export class StatementRecorder {
     const stored = new Date().toISOString();
     const authority = this.authority(client, opts);
     const out: Prepared[] = [];
+    const parts = new Map(attachments.map((a) => [a.sha2, a.content]));
     statements.forEach((raw, i) => {
       const prefix = single ? '' : `[${i}]`;
       const at = (p: string) => (prefix ? `${prefix}${p ? '.' + p : ''}` : p || 'statement');
@@ -165,12 +168,18 @@ export class StatementRecorder {
         fail(at(''), 'A statement must be a JSON object.');
         return;
       }
-      const s = { ...(raw as Record<string, any>) };
+      let s = { ...(raw as Record<string, any>) };
       if (opts.validate_statements && this.validator) {
         for (const v of this.validator.validate(s, opts.version)) {
           fail(at(v.path.replace(/^\$?\.?/, '')), v.message);
         }
       }
+      if (opts.validate_statements) {
+        for (const v of signatureProblems(s, (sha2) => parts.get(sha2))) {
+          fail(at(v.path), v.message);
+        }
+      }
+      s = normalizeStatement(s);
       if (s.id !== undefined && (typeof s.id !== 'string' || !UUID.test(s.id))) {
         fail(at('id'), 'The statement id must be a UUID.');
         return;

@@ -284,6 +284,11 @@ export class StatementsController {
     }
     (req as any).body = body;
     const attachments = rest.map((part, i) => {
+      if ((part.headers['content-transfer-encoding'] ?? '').toLowerCase() !== 'binary') {
+        throw new BadRequestException(
+          `Part ${i + 2} needs the header Content-Transfer-Encoding: binary.`,
+        );
+      }
       const sha2 = part.headers['x-experience-api-hash'];
       if (!sha2)
         throw new BadRequestException(`Part ${i + 2} has no X-Experience-API-Hash header.`);

@@ -32,9 +32,10 @@ import { StatementsController } from './statements.controller';
 })
 export class StatementsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {
-    // Every xAPI resource accepts the alternate request syntax (POST ?method=...).
+    // Every xAPI resource accepts the alternate request syntax (POST ?method=...);
+    // every method goes through it so that misuses of ?method= are rejected.
     consumer
       .apply(AlternateRequestSyntaxMiddleware)
-      .forRoutes({ path: 'api/:client/xapi/*path', method: RequestMethod.POST });
+      .forRoutes({ path: 'api/:client/xapi/*path', method: RequestMethod.ALL });
   }
 }

@@ -34,6 +34,26 @@ export function configureApp(app: INestApplication): INestApplication {
   );
   app.useGlobalFilters(new AllExceptionsFilter(app.get(SystemLogService)));
   app.enableShutdownHooks();
+  // Browser-launched content (cmi5, xAPI activities) calls the LRS from other origins.
+  app.enableCors({
+    origin: true,
+    methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'X-Experience-API-Version',
+      'If-Match',
+      'If-None-Match',
+      'Accept-Language',
+    ],
+    exposedHeaders: [
+      'ETag',
+      'Last-Modified',
+      'X-Experience-API-Version',
+      'X-Experience-API-Consistent-Through',
+    ],
+    maxAge: 600,
+  });
 
   const doc = new DocumentBuilder()
     .setTitle('lrs-jobs')

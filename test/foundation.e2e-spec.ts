@@ -47,3 +47,33 @@ describe('foundation (e2e)', () => {
     expect(ui.text).toContain('swagger');
   });
 });
+
+describe('CORS (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('answers a browser preflight for the xAPI endpoint and exposes the xAPI headers', async () => {
+    const pre = await t
+      .http()
+      .options('/api/admin/xapi/statements')
+      .set('Origin', 'https://content.example.com')
+      .set('Access-Control-Request-Method', 'PUT')
+      .set('Access-Control-Request-Headers', 'authorization,x-experience-api-version,content-type')
+      .expect(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('https://content.example.com');
+    expect(pre.headers['access-control-allow-headers']).toMatch(/X-Experience-API-Version/i);
+    const res = await t
+      .http()
+      .get('/api/admin/xapi/about')
+      .set('Origin', 'https://content.example.com')
+      .expect(200);
+    expect(res.headers['access-control-allow-origin']).toBe('https://content.example.com');
+    expect(res.headers['access-control-expose-headers']).toMatch(
+      /X-Experience-API-Consistent-Through/,
+    );
+  });
+});

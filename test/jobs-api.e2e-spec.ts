@@ -122,6 +122,33 @@ describe('Jobs API (e2e)', () => {
       }
     });
 
+    it('refuses a body that is not JSON (415) or not a JSON object (422), never a 500', async () => {
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/mixed; boundary=z',
+      ]) {
+        const res = await t
+          .http()
+          .post(`${t.base}/jobs/logs-deletion`)
+          .set('Authorization', t.adminAuth)
+          .set('Content-Type', type)
+          .send('{"repeat":"now","max_level":1,"until":"now"}')
+          .expect(415);
+        expect(res.body.message).toMatch(/application\/json/);
+      }
+      for (const body of ['[]', '"x"', '12', 'null']) {
+        const res = await t
+          .http()
+          .post(`${t.base}/jobs/logs-deletion`)
+          .set('Authorization', t.adminAuth)
+          .set('Content-Type', 'application/json')
+          .send(body)
+          .expect(422);
+        expect(res.body.errors).toBeDefined();
+      }
+    });
+
     it('ignores the params a repeat mode does not use', async () => {
       const res = await post('test-sleep', {
         repeat: 'hourlyAt',

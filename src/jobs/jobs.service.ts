@@ -1,4 +1,9 @@
-import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  NotFoundException,
+  OnModuleInit,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
@@ -211,6 +216,11 @@ export class JobsService implements OnModuleInit {
     principal: Principal,
     existing: Job | null,
   ): Promise<JobDefinition[]> {
+    if (Buffer.isBuffer(body)) {
+      throw new UnsupportedMediaTypeException(
+        'Send the job as JSON (Content-Type: application/json).',
+      );
+    }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw invalidInput({ body: ['The body must be a JSON object.'] });
     }

@@ -103,4 +103,31 @@ describe('xAPI statements: concurrent batches (e2e)', () => {
       .filter((x): x is string => !!x);
     expect(Object.keys(course.body.definition.name).sort()).toEqual(expected.sort());
   });
+
+  it('answers 503 with Retry-After, not 500, when a deadlock survives every retry', async () => {
+    const deadlock = Object.assign(new Error('Deadlock found when trying to get lock'), {
+      errno: 1213,
+    });
+    const spy = jest.spyOn(t.dataSource, 'transaction').mockRejectedValue(deadlock);
+    try {
+      const res = await t
+        .http()
+        .post(STATEMENTS)
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .send(batch(99).slice(0, 3));
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('2');
+      expect(res.body.message).toMatch(/retry/i);
+      expect(spy).toHaveBeenCalledTimes(6);
+    } finally {
+      spy.mockRestore();
+    }
+    const logs = await t.dataSource.query(
+      "SELECT level, message FROM logs WHERE type = 'xapi' AND level = 3",
+    );
+    expect(logs.map((l: { message: string }) => l.message)).toEqual([
+      expect.stringContaining('answered 503'),
+    ]);
+  });
 });

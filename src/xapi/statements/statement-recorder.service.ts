@@ -4,11 +4,14 @@ import {
   Injectable,
   Optional,
   PayloadTooLargeException,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { createHash, randomUUID } from 'crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Client, PipelineOptions } from '../../access/client.entity';
 import { AppConfig, PipelineDefaults } from '../../config/app-config';
+import { LogLevel } from '../../logging/log-entry.entity';
+import { SystemLogService } from '../../logging/system-log.service';
 import { Activity } from '../activities/activity.entity';
 import { Agent } from '../agents/agent.entity';
 import { XapiVersion } from '../common/xapi-endpoint';
@@ -42,7 +45,35 @@ export interface RecordResult {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INSERT_CHUNK = 200;
-const MAX_RETRIES = 3;
+/** Attempts of a batch transaction that hit a deadlock or lock-wait timeout. */
+export const MAX_ATTEMPTS = 6;
+/** Seconds a client is told to wait when a batch still deadlocks after every attempt. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** A deadlock (1213), lock-wait timeout (1205) or busy SQLite database: worth another attempt. */
+export function isLockConflict(e: any): boolean {
+  return e?.errno === 1213 || e?.errno === 1205 || e?.code === 'SQLITE_BUSY';
+}
+
+/** Randomised, growing pause before attempt `attempt + 1`: 20–200 ms, widening with attempts. */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const top = Math.min(200, 20 + 40 * attempt);
+  return Math.round(20 + random() * (top - 20));
+}
+
+/** MySQL/MariaDB take row locks (FOR UPDATE); SQLite serialises whole write transactions. */
+function locksRows(em: EntityManager): boolean {
+  return em.connection.driver.options.type !== 'better-sqlite3';
+}
+
+/** Compares keys as strings, byte-wise (the order the unique indexes hold them in). */
+function byKey<T>(key: (row: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
 
 function chunks<T>(rows: T[], size = INSERT_CHUNK): T[][] {
   const out: T[][] = [];
@@ -105,6 +136,7 @@ export class StatementRecorder {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     @Optional() private readonly validator?: StatementValidator,
+    @Optional() private readonly logs?: SystemLogService,
   ) {}
 
   /** The effective options: defaults, then the client's pipeline, then the caller's. */
@@ -131,8 +163,31 @@ export class StatementRecorder {
           this.write(em, store.id, client, prepared, opts, attachments),
         );
       } catch (e: any) {
-        const retryable = e?.errno === 1213 || e?.errno === 1205 || e?.code === 'SQLITE_BUSY';
-        if (retryable && attempt < MAX_RETRIES) continue;
+        if (isLockConflict(e)) {
+          if (attempt < MAX_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
+            continue;
+          }
+          await this.logs
+            ?.log({
+              level: LogLevel.Warning,
+              type: 'xapi',
+              store: store.id,
+              message: `A statement batch still met a lock conflict after ${MAX_ATTEMPTS} attempts; answered 503.`,
+              data: {
+                statements: prepared.length,
+                code: e?.code ?? null,
+                errno: e?.errno ?? null,
+                error: String(e?.message ?? e).slice(0, 500),
+              },
+            })
+            .catch(() => undefined);
+          const busy = new ServiceUnavailableException(
+            'The database is busy with concurrent writes; retry the request.',
+          );
+          (busy as any).headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+          throw busy;
+        }
         if (e?.errno === 1153 || e?.code === 'ER_NET_PACKET_TOO_LARGE') {
           throw new PayloadTooLargeException(
             'A statement is larger than the database accepts (MySQL max_allowed_packet).',
@@ -291,7 +346,8 @@ export class StatementRecorder {
     const voidedBy = new Map<string, string>();
     if (opts.void_statements) {
       const voiding = written.filter((p) => p.voidTarget);
-      const targets = [...new Set(voiding.map((p) => p.voidTarget!))];
+      // Sorted: concurrent batches lock the voided rows in the same order.
+      const targets = [...new Set(voiding.map((p) => p.voidTarget!))].sort();
       const batchById = new Map(prepared.map((p) => [p.statementId, p]));
       if (targets.length) {
         const stored = await repo.find({
@@ -434,6 +490,14 @@ export class StatementRecorder {
         );
       }
     }
+    // Every multi-row insert below goes in key order, so that concurrent batches
+    // take their row and gap locks in the same order and cannot deadlock on them.
+    agentRows.sort(
+      byKey((r) => `${r.vid}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`),
+    );
+    activityRows.sort(
+      byKey((r) => `${r.activityId}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`),
+    );
     if (opts.update_agent_ids) {
       for (const part of chunks(agentRows, 500)) {
         await bulkInsert(em, StatementAgent, part as Record<string, unknown>[]);
@@ -445,7 +509,7 @@ export class StatementRecorder {
       }
     }
     if (opts.update_agents && agents.size) {
-      const rows = [...agents].map(([vid, agent]) => ({
+      const rows = [...agents].sort(byKey(([vid]) => vid)).map(([vid, agent]) => ({
         storeId,
         vid,
         agent: pickAgent(agent) as any,
@@ -468,11 +532,18 @@ export class StatementRecorder {
           iri: iriKey(t),
           display: null,
         })),
-      ];
+      ].sort(byKey((r) => `${r.kind}\0${r.iri}`));
       await this.mergeVocab(em, storeId, rows, now);
     }
   }
 
+  /**
+   * Inserts the activities not stored yet and merges the definitions of the
+   * others. On MySQL/MariaDB the rows to merge are re-read with a row lock
+   * (SELECT ... FOR UPDATE, in key order) after the inserts, so a concurrent
+   * batch cannot overwrite a merge, nor have its definition dropped by an
+   * INSERT IGNORE that lost the race. SQLite serialises writers anyway.
+   */
   private async mergeActivities(
     em: EntityManager,
     storeId: number,
@@ -480,7 +551,7 @@ export class StatementRecorder {
     now: Date,
   ) {
     const repo = em.getRepository(Activity);
-    const keys = [...activities.keys()];
+    const keys = [...activities.keys()].sort(byKey((k) => k));
     const found = new Map<string, Activity>();
     for (const part of chunks(keys, 500)) {
       for (const row of await repo.find({ where: { storeId, activityId: In(part) } })) {
@@ -499,9 +570,23 @@ export class StatementRecorder {
     for (const part of chunks(fresh)) {
       await bulkInsert(em, Activity, part as Record<string, unknown>[], { ignore: true });
     }
-    for (const [k, row] of found) {
+    let current = found;
+    if (locksRows(em)) {
+      current = new Map();
+      const toMerge = keys.filter((k) => activities.get(k)!.definition);
+      for (const part of chunks(toMerge, 500)) {
+        const rows = await repo.find({
+          where: { storeId, activityId: In(part) },
+          order: { activityId: 'ASC' },
+          lock: { mode: 'pessimistic_write' },
+        });
+        for (const row of rows) current.set(row.activityId, row);
+      }
+    }
+    for (const k of keys) {
+      const row = current.get(k);
       const def = activities.get(k)!.definition;
-      if (!def) continue;
+      if (!row || !def) continue;
       const merged = mergeDefinitions(row.definition, def);
       if (JSON.stringify(merged) !== JSON.stringify(row.definition)) {
         await repo.update({ id: row.id }, { definition: merged, updated: now });
@@ -509,6 +594,7 @@ export class StatementRecorder {
     }
   }
 
+  /** As mergeActivities, for verbs and activity types (rows come sorted by kind and iri). */
   private async mergeVocab(
     em: EntityManager,
     storeId: number,
@@ -517,19 +603,35 @@ export class StatementRecorder {
   ) {
     if (!rows.length) return;
     const repo = em.getRepository(VocabEntry);
-    const found = new Map<string, VocabEntry>();
-    for (const part of chunks(rows, 500)) {
-      const list = await repo.find({ where: { storeId, iri: In(part.map((r) => r.iri)) } });
-      for (const r of list) found.set(`${r.kind}\0${r.iri}`, r);
-    }
+    const read = async (list: typeof rows, lock: boolean) => {
+      const out = new Map<string, VocabEntry>();
+      for (const kind of ['activity-type', 'verb'] as const) {
+        const iris = list.filter((r) => r.kind === kind).map((r) => r.iri);
+        for (const part of chunks(iris, 500)) {
+          const found = await repo.find({
+            where: { storeId, kind, iri: In(part) },
+            ...(lock ? { order: { iri: 'ASC' }, lock: { mode: 'pessimistic_write' } } : {}),
+          });
+          for (const r of found) out.set(`${r.kind}\0${r.iri}`, r);
+        }
+      }
+      return out;
+    };
+    const found = await read(rows, false);
     const fresh = rows
       .filter((r) => !found.has(`${r.kind}\0${r.iri}`))
       .map((r) => ({ storeId, ...r, stored: now, updated: now }));
     for (const part of chunks(fresh)) {
       await bulkInsert(em, VocabEntry, part as Record<string, unknown>[], { ignore: true });
     }
+    const current = locksRows(em)
+      ? await read(
+          rows.filter((r) => r.display),
+          true,
+        )
+      : found;
     for (const r of rows) {
-      const row = found.get(`${r.kind}\0${r.iri}`);
+      const row = current.get(`${r.kind}\0${r.iri}`);
       if (!row || !r.display) continue;
       const merged = { ...(row.display ?? {}), ...r.display };
       if (JSON.stringify(merged) !== JSON.stringify(row.display)) {

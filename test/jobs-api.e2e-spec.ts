@@ -1,4 +1,5 @@
 import { hashSecret } from '../src/access/passwords';
+import { Job } from '../src/jobs/job.entity';
 import { ConnectionUsage } from '../src/access/connection-usage';
 import { TestJobTypesModule } from './support/test-job-types';
 import { basic, createTestApp, TestApp } from './support/test-app';
@@ -525,5 +526,24 @@ describe('Jobs API disabled (e2e)', () => {
       }
     }
     expect(await t.dataSource.query('SELECT id FROM jobs')).toEqual([]);
+  });
+
+  it('runs no job, even one that is due in the shared database', async () => {
+    // Another instance (jobs enabled) creates a job on the same database, then stops.
+    const other = await createTestApp({ dbUrl: t.dbUrl, imports: [TestJobTypesModule] });
+    const created = await other
+      .http()
+      .post(`${other.base}/jobs/test-sleep`)
+      .set('Authorization', other.adminAuth)
+      .send({ repeat: 'on', date: '2099-01-01', ms: 1, store: 'default' })
+      .expect(201);
+    await other.close();
+    const id = created.body.data.id;
+    await t.dataSource.getRepository(Job).update(id, { nextRunAt: new Date(Date.now() - 60_000) });
+    await new Promise((r) => setTimeout(r, 1500));
+    const [row] = await t.dataSource.query('SELECT ran, running FROM jobs WHERE id = ?', [id]);
+    expect(Number(row.ran)).toBe(0);
+    expect(Boolean(Number(row.running))).toBe(false);
+    expect(await t.dataSource.query('SELECT id FROM logs WHERE job_id = ?', [id])).toEqual([]);
   });
 });

@@ -85,6 +85,11 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationBootstrap() {
+    // JOBS_API=false: this instance serves the LRS only and runs no job.
+    if (!this.config.jobsApi) {
+      this.stopping = true;
+      return;
+    }
     this.timers.addInterval(
       POLL_TIMER,
       setInterval(() => this.wake(), this.config.schedulerPollMs),

@@ -35,6 +35,26 @@ describe('foundation (e2e)', () => {
     expect(JSON.stringify(wrong.body)).not.toMatch(/at .*\.ts/);
   });
 
+  it('logs a refused request with its route and the offending field names, not their values', async () => {
+    await t
+      .http()
+      .post('/api/admin/stores')
+      .set('Authorization', t.adminAuth)
+      .send({ slug: 'Bad Slug!', name: 'secret-looking-value' })
+      .expect(422);
+    const logs = await t
+      .http()
+      .get('/api/admin/logs?level=2')
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    const entry = logs.body.data.find((e: any) =>
+      e.message.startsWith('POST /api/admin/stores -> 422'),
+    );
+    expect(entry).toMatchObject({ level: 2, type: 'api', store: 'default' });
+    expect(entry.data.fields).toContain('slug');
+    expect(JSON.stringify(entry)).not.toContain('secret-looking-value');
+  });
+
   it('answers 404 in the error shape for an unknown route', async () => {
     const res = await t.http().get('/nowhere').expect(404);
     expect(res.body).toEqual({ message: expect.any(String) });

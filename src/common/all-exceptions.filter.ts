@@ -32,6 +32,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
           data: { status },
         })
         .catch(() => undefined);
+    } else if (status !== 401 && status !== 404) {
+      // A refused request, for the operator: which route, why, which fields (never values).
+      // 401s are logged by the auth guard; 404s would only record scanners.
+      const principal = (req as unknown as { principal?: { store?: { id: number } } }).principal;
+      const errors = body.errors && typeof body.errors === 'object' ? Object.keys(body.errors) : [];
+      void this.logs
+        ?.log({
+          level: LogLevel.Notice,
+          type: req.path.includes('/xapi/') ? 'xapi' : 'api',
+          store: principal?.store?.id ?? null,
+          message: `${req.method} ${req.path} -> ${status}: ${String(body.message).slice(0, 500)}`,
+          data: { status, ...(errors.length ? { fields: errors.slice(0, 50) } : {}) },
+        })
+        .catch(() => undefined);
     }
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.status(status).json(body);

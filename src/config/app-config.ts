@@ -45,7 +45,8 @@ export class AppConfig {
 
 export class ConfigError extends Error {}
 
-const PIPELINE_KEYS: (keyof PipelineDefaults)[] = [
+/** The boolean xAPI pipeline options (xapi.md); each has a PIPELINE_DEFAULT_* variable. */
+export const PIPELINE_KEYS: (keyof PipelineDefaults)[] = [
   'validate_statements',
   'check_conflicts',
   'void_statements',

@@ -25,11 +25,11 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
 import { ClientAuthGuard } from '../access/client-auth.guard';
 import { Permissions } from '../access/permissions';
 import { CurrentPrincipal, Principal } from '../access/principal';
+import { LogPageQuery } from '../logging/logs.controller';
 import { JobScheduleDto } from './dto/job-schedule.dto';
 import { JobLogEntryView, JobView } from './dto/job.view';
 import { JobsApiGuard } from './jobs-api.guard';
@@ -54,22 +54,8 @@ export class JobDeleteQuery {
   store?: string;
 }
 
-export class JobLogsQuery {
-  @ApiPropertyOptional({ description: 'At most this many entries (1-1000)', example: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Entries with an id below this one (paging)', example: 420 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
-}
+/** A job's log entries page like the system log. */
+export class JobLogsQuery extends LogPageQuery {}
 
 const TYPE_PARAM = ApiParam({
   name: 'type',

@@ -11,7 +11,29 @@ import { invalidInput } from '../common/errors';
 import { LogEntry } from './log-entry.entity';
 import { SystemLogService } from './system-log.service';
 
-export class LogQueryDto {
+/** Newest-first keyset paging of log entries, shared by the system and job logs routes. */
+export class LogPageQuery {
+  @ApiPropertyOptional({ description: 'Entries with an id below this one (paging)', example: 1200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  before?: number;
+
+  @ApiPropertyOptional({
+    description: 'At most this many entries (1-1000)',
+    example: 100,
+    default: 100,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class LogQueryDto extends LogPageQuery {
   @ApiPropertyOptional({ description: 'Minimum level, 0 (debug) to 7 (emergency)', example: 3 })
   @IsOptional()
   @Type(() => Number)
@@ -38,25 +60,6 @@ export class LogQueryDto {
   @IsOptional()
   @IsDateString()
   since?: string;
-
-  @ApiPropertyOptional({ description: 'Entries with an id below this one (paging)', example: 1200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
-
-  @ApiPropertyOptional({
-    description: 'At most this many entries (1-1000)',
-    example: 100,
-    default: 100,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class LogEntryView {

@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { Client, Permission, PERMISSIONS, PipelineOptions } from '../../client.entity';
 import { SLUG_MESSAGE, SLUG_PATTERN } from '../../slug';
+import { PIPELINE_KEYS } from '../../../config/app-config';
 
 /** The per-client xAPI pipeline options (xapi.md); unset keys use PIPELINE_DEFAULT_*. */
 export class PipelineOptionsDto implements PipelineOptions {
@@ -52,18 +53,7 @@ export class PipelineOptionsDto implements PipelineOptions {
   authority_homepage?: string;
 }
 
-const PIPELINE_OPTION_NAMES = [
-  'validate_statements',
-  'check_conflicts',
-  'void_statements',
-  'update_activities',
-  'update_agents',
-  'update_vocab',
-  'update_activity_ids',
-  'update_agent_ids',
-  'authority_name',
-  'authority_homepage',
-];
+const PIPELINE_OPTION_NAMES: string[] = [...PIPELINE_KEYS, 'authority_name', 'authority_homepage'];
 
 /**
  * No unknown option (a typo would otherwise be dropped silently), and the

@@ -9,15 +9,13 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, prepareDatabase } from './database/data-source';
 import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
-import { LogsDeletionModule } from './job-types/logs-deletion/logs-deletion.module';
-import { StoresDeletionModule } from './job-types/stores-deletion/stores-deletion.module';
-import { Cmi5TokensDeletionModule } from './job-types/cmi5-tokens-deletion/cmi5-tokens-deletion.module';
+import { JobTypesModule } from './job-types/job-types.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { XapiDocumentsModule } from './xapi/documents/xapi-documents.module';
 import { StatementsModule } from './xapi/statements/statements.module';
 
-/** Feature modules of the product; job types are plain modules listed here too. */
+/** Feature modules of the product; job types are listed in JobTypesModule. */
 const FEATURES = [
   LoggingModule,
   AccessModule,
@@ -25,9 +23,7 @@ const FEATURES = [
   XapiDocumentsModule,
   Cmi5Module,
   JobsModule,
-  LogsDeletionModule,
-  StoresDeletionModule,
-  Cmi5TokensDeletionModule,
+  JobTypesModule,
 ];
 
 @Module({})

@@ -25,3 +25,8 @@ export function isRetryableConflict(err: unknown): boolean {
     driver?.code === 'SQLITE_BUSY'
   );
 }
+
+/** Rows a DELETE or UPDATE really changed (SQLite and MySQL/MariaDB both report them). */
+export function affectedRows(result: { affected?: number | null }): number {
+  return result.affected ?? 0;
+}

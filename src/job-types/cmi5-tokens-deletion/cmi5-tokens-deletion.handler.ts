@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Cmi5Token } from '../../cmi5/cmi5-token.entity';
+import { affectedRows } from '../../common/db-errors';
 import { untilCutoff } from '../../common/until';
+import { keysetIds, walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { Cmi5TokensDeletionParams } from './cmi5-tokens-deletion.dto';
 
@@ -27,26 +29,13 @@ export class Cmi5TokensDeletionHandler implements JobHandler<Cmi5TokensDeletionP
       if (ctx.store) qb.andWhere('t.storeId = :storeId', { storeId: ctx.store.id });
       return qb;
     };
-    const total = await scope().getCount();
-    await ctx.progress(0, total);
-    let deleted = 0;
-    let lastId = 0;
-    // Keyset paging on id: a retried run simply finds fewer rows.
-    for (;;) {
-      ctx.signal.throwIfAborted();
-      const batch: { id: number }[] = await scope()
-        .select('t.id', 'id')
-        .andWhere('t.id > :lastId', { lastId })
-        .orderBy('t.id', 'ASC')
-        .limit(this.batchSize)
-        .getRawMany();
-      if (batch.length === 0) break;
-      const ids = batch.map((r) => Number(r.id));
-      const res = await this.tokens.delete({ id: In(ids) });
-      deleted += res.affected ?? ids.length;
-      lastId = ids[ids.length - 1];
-      await ctx.progress(deleted, total);
-    }
+    const { affected: deleted } = await walkBatches({
+      ctx,
+      batchSize: this.batchSize,
+      total: await scope().getCount(),
+      fetch: keysetIds(scope, 't.id'),
+      act: async (ids) => affectedRows(await this.tokens.delete({ id: In(ids) })),
+    });
     const where = ctx.store ? `store ${ctx.store.slug}` : 'every store';
     return {
       feedback: `deleted ${deleted} cmi5 tokens created until ${cutoff.toISOString()} (${where})`,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, SelectQueryBuilder } from 'typeorm';
+import { In, Repository, SelectQueryBuilder } from 'typeorm';
+import { affectedRows } from '../../common/db-errors';
 import { untilCutoff } from '../../common/until';
+import { keysetIds, walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { LogEntry } from '../../logging/log-entry.entity';
 import { LogsDeletionParams } from './logs-deletion.dto';
@@ -25,25 +27,13 @@ export class LogsDeletionHandler implements JobHandler<LogsDeletionParams> {
     const cutoff = requested > ctx.startedAt ? ctx.startedAt : requested;
     const matching = () => this.matching(ctx, maxLevel, cutoff);
 
-    const total = await matching().getCount();
-    await ctx.progress(0, total);
-    let deleted = 0;
-    let lastId = 0;
-    for (;;) {
-      ctx.signal.throwIfAborted();
-      const rows: { id: number }[] = await matching()
-        .select('l.id', 'id')
-        .andWhere('l.id > :lastId', { lastId })
-        .orderBy('l.id', 'ASC')
-        .limit(LOGS_DELETION_BATCH)
-        .getRawMany();
-      if (rows.length === 0) break;
-      const ids = rows.map((r) => Number(r.id));
-      await this.logs.createQueryBuilder().delete().whereInIds(ids).execute();
-      deleted += ids.length;
-      lastId = ids[ids.length - 1];
-      await ctx.progress(deleted, Math.max(total, deleted));
-    }
+    const { affected: deleted } = await walkBatches({
+      ctx,
+      batchSize: LOGS_DELETION_BATCH,
+      total: await matching().getCount(),
+      fetch: keysetIds(matching, 'l.id'),
+      act: async (ids) => affectedRows(await this.logs.delete({ id: In(ids) })),
+    });
 
     const scope = ctx.store ? ` of store ${ctx.store.slug}` : '';
     return {

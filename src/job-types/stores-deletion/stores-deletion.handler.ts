@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Store } from '../../access/store.entity';
+import { affectedRows } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
+import { keysetIds, walkBatches } from '../../jobs/batch-walker';
 import {
   JobCreationContext,
   JobHandler,
@@ -57,22 +59,31 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     const deleted: Record<string, number> = {};
     let done = 0;
     for (const t of tables) {
-      let lastId: unknown = null;
-      for (;;) {
-        ctx.signal.throwIfAborted();
-        const ids = await this.nextBatch(t, id, lastId);
-        if (ids.length === 0) break;
-        await this.dataSource
-          .createQueryBuilder()
-          .delete()
-          .from(t.table)
-          .where(`${t.id} IN (:...ids)`, { ids })
-          .execute();
-        lastId = ids[ids.length - 1];
-        deleted[t.table] = (deleted[t.table] ?? 0) + ids.length;
-        done += ids.length;
-        await ctx.progress(done, Math.max(total, done));
-      }
+      // One walk per table; progress counts across all of them.
+      const offset = done;
+      const { affected } = await walkBatches({
+        ctx: {
+          signal: ctx.signal,
+          progress: (n) => ctx.progress(offset + n, Math.max(total, offset + n)),
+        },
+        batchSize: STORES_DELETION_BATCH,
+        fetch: keysetIds(
+          () => this.ofStore(t, id),
+          t.id,
+          (raw) => raw as string | number,
+        ),
+        act: async (ids) =>
+          affectedRows(
+            await this.dataSource
+              .createQueryBuilder()
+              .delete()
+              .from(t.table)
+              .where(`${t.id} IN (:...ids)`, { ids })
+              .execute(),
+          ),
+      });
+      if (affected > 0) deleted[t.table] = affected;
+      done += affected;
     }
     if (store) await stores.delete({ id });
 
@@ -103,30 +114,15 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     return { table, store: escape(t.storeColumn), id: escape(t.idColumn) };
   }
 
-  private async count(t: { table: string; store: string }, storeId: number): Promise<number> {
-    const [row] = await this.dataSource
+  private ofStore(t: { table: string; store: string }, storeId: number) {
+    return this.dataSource
       .createQueryBuilder()
-      .select('COUNT(*)', 'n')
       .from(t.table, 't')
-      .where(`${t.store} = :storeId`, { storeId })
-      .getRawMany();
-    return Number(row.n);
+      .where(`${t.store} = :storeId`, { storeId });
   }
 
-  private async nextBatch(
-    t: { table: string; store: string; id: string },
-    storeId: number,
-    lastId: unknown,
-  ): Promise<unknown[]> {
-    const qb = this.dataSource
-      .createQueryBuilder()
-      .select(t.id, 'id')
-      .from(t.table, 't')
-      .where(`${t.store} = :storeId`, { storeId })
-      .orderBy(t.id, 'ASC')
-      .limit(STORES_DELETION_BATCH);
-    if (lastId !== null) qb.andWhere(`${t.id} > :lastId`, { lastId });
-    const rows: { id: unknown }[] = await qb.getRawMany();
-    return rows.map((r) => r.id);
+  private async count(t: { table: string; store: string }, storeId: number): Promise<number> {
+    const [row] = await this.ofStore(t, storeId).select('COUNT(*)', 'n').getRawMany();
+    return Number(row.n);
   }
 }

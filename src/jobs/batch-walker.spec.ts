@@ -1,0 +1,108 @@
+import { keysetIds, walkBatches, WalkContext } from './batch-walker';
+
+function context(abortAfterProgress = Infinity) {
+  const controller = new AbortController();
+  const progress: [number, number | null | undefined][] = [];
+  const ctx: WalkContext = {
+    signal: controller.signal,
+    progress: async (done, total) => {
+      progress.push([done, total]);
+      if (progress.length > abortAfterProgress) controller.abort();
+    },
+  };
+  return { ctx, progress };
+}
+
+/** A keyed "table" in memory: fetch after a key, act deletes. */
+function table(n: number) {
+  const rows = new Set(Array.from({ length: n }, (_, i) => i + 1));
+  return {
+    rows,
+    fetch: async (after: number | null, limit: number) =>
+      [...rows].filter((k) => after === null || k > after).slice(0, limit),
+    act: async (ids: number[]) => ids.filter((k) => rows.delete(k)).length,
+  };
+}
+
+describe('walkBatches', () => {
+  it('walks every row in batches, reports progress and affected counts', async () => {
+    const t = table(25);
+    const { ctx, progress } = context();
+    const r = await walkBatches({ ctx, batchSize: 10, total: 25, fetch: t.fetch, act: t.act });
+    expect(r).toEqual({ walked: 25, affected: 25, batches: 3 });
+    expect(t.rows.size).toBe(0);
+    expect(progress).toEqual([
+      [0, 25],
+      [10, 25],
+      [20, 25],
+      [25, 25],
+    ]);
+  });
+
+  it('stops on the abort signal between batches; a second walk finishes the same data', async () => {
+    const t = table(25);
+    const first = context(0);
+    await expect(
+      walkBatches({ ctx: first.ctx, batchSize: 10, fetch: t.fetch, act: t.act }),
+    ).rejects.toThrow();
+    expect(t.rows.size).toBe(15);
+    const again = await walkBatches({
+      ctx: context().ctx,
+      batchSize: 10,
+      fetch: t.fetch,
+      act: t.act,
+    });
+    expect(again.affected).toBe(15);
+    expect(t.rows.size).toBe(0);
+  });
+
+  it('resumes after a cursor and hands each durable batch to onBatchDone', async () => {
+    const t = table(12);
+    const cursors: number[] = [];
+    const r = await walkBatches({
+      ctx: context().ctx,
+      batchSize: 5,
+      after: 4,
+      fetch: t.fetch,
+      act: async (ids) => ids.length,
+      onBatchDone: async (last) => {
+        cursors.push(last);
+      },
+    });
+    expect(r.walked).toBe(8);
+    expect(cursors).toEqual([9, 12]);
+  });
+
+  it('counts affected rows, not the rows it meant to touch', async () => {
+    const t = table(10);
+    t.rows.delete(3);
+    const r = await walkBatches({
+      ctx: context().ctx,
+      batchSize: 100,
+      fetch: async () => [1, 2, 3],
+      act: t.act,
+    });
+    expect(r).toEqual({ walked: 3, affected: 2, batches: 1 });
+  });
+});
+
+describe('keysetIds', () => {
+  it('orders by the key and pages after the last one', async () => {
+    const calls: string[] = [];
+    const qb: any = {
+      select: (k: string) => (calls.push(`select ${k}`), qb),
+      orderBy: (k: string, d: string) => (calls.push(`order ${k} ${d}`), qb),
+      limit: (n: number) => (calls.push(`limit ${n}`), qb),
+      andWhere: (w: string, p: object) => (calls.push(`where ${w} ${JSON.stringify(p)}`), qb),
+      getRawMany: async () => [{ k: '7' }, { k: '9' }],
+    };
+    const fetch = keysetIds(() => qb, 's.id');
+    expect(await fetch(5, 2)).toEqual([7, 9]);
+    expect(calls).toEqual([
+      'select s.id',
+      'order s.id ASC',
+      'limit 2',
+      'where s.id > :walkAfter {"walkAfter":5}',
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
+import { AccessCache } from '../access-cache';
 import { Client, PipelineOptions } from '../client.entity';
 import { hashSecret } from '../passwords';
 import { Store } from '../store.entity';
@@ -21,6 +22,7 @@ export class ClientsService {
     @InjectRepository(Client) private readonly clients: Repository<Client>,
     @InjectRepository(Store) private readonly stores: Repository<Store>,
     private readonly logs: SystemLogService,
+    private readonly access: AccessCache,
   ) {}
 
   async list(): Promise<ClientWithStore[]> {
@@ -72,6 +74,7 @@ export class ClientsService {
     if (store) client.storeId = store.id;
     client.updatedAt = new Date();
     const saved = await this.save(client);
+    this.access.forgetClient(slug, saved.slug);
     const changed = Object.keys(dto).filter(
       (k) => (dto as Record<string, unknown>)[k] !== undefined,
     );
@@ -86,6 +89,7 @@ export class ClientsService {
       throw new ConflictException(`Client "${slug}" is the one making this request.`);
     }
     await this.clients.delete({ id: client.id });
+    this.access.forgetClient(slug);
     await this.audit(`Client "${slug}" deleted`, client, caller.slug);
   }
 

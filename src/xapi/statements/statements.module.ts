@@ -11,6 +11,7 @@ import { VocabEntry } from './entities/vocab.entity';
 import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
 import { StatementQueryService } from './statement-query.service';
 import { AttachmentWriter } from './attachment-writer';
+import { RecordCache } from './record-cache';
 import { StatementIndexWriter } from './statement-index-writer';
 import { StatementPreparer } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
@@ -31,6 +32,7 @@ import { StatementsController } from './statements.controller';
   ],
   controllers: [StatementsController, ActivitiesController],
   providers: [
+    RecordCache,
     StatementPreparer,
     StatementIndexWriter,
     AttachmentWriter,
@@ -38,7 +40,13 @@ import { StatementsController } from './statements.controller';
     StatementQueryService,
   ],
   // The preparer and the index writer serve jobs that check or re-index statements.
-  exports: [StatementRecorder, StatementPreparer, StatementIndexWriter, StatementQueryService],
+  exports: [
+    StatementRecorder,
+    StatementPreparer,
+    StatementIndexWriter,
+    RecordCache,
+    StatementQueryService,
+  ],
 })
 export class StatementsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

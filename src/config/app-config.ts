@@ -169,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     schedulerPollMs: readInt(env, 'JOBS_POLL_MS', 1_000, 20, 60_000),
     shutdownGraceMs: readInt(env, 'JOBS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     authCacheTtlMs: readInt(env, 'AUTH_CACHE_TTL_MS', 5_000, 0, 600_000),
-    xapiCacheTtlMs: readInt(env, 'XAPI_CACHE_TTL_MS', 60_000, 0, 3_600_000),
+    xapiCacheTtlMs: readInt(env, 'XAPI_CACHE_TTL_MS', 600_000, 0, 86_400_000),
     xapiCacheEntries: readInt(env, 'XAPI_CACHE_ENTRIES', 50_000, 0, 10_000_000),
   });
   if (!config.pseudoHashKey) {

@@ -1,4 +1,4 @@
-import { EntityManager, EntityTarget } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget } from 'typeorm';
 
 /** Both drivers accept at most 32,766 bound parameters (SQLite) per statement. */
 const MAX_PARAMS = 30_000;
@@ -7,15 +7,23 @@ function utcDatetime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+const returningSupport = new WeakMap<DataSource, boolean>();
+
 /**
  * Whether INSERT ... RETURNING works: SQLite 3.35+ (better-sqlite3 bundles a newer one)
- * and MariaDB 10.5+; MySQL has none.
+ * and MariaDB 10.5+; MySQL has none. Asked once per data source.
  */
-export function insertReturns(em: EntityManager): boolean {
-  const driver = em.connection.driver as { options: { type: string }; version?: string };
-  if (driver.options.type === 'better-sqlite3') return true;
-  const m = /^(\d+)\.(\d+).*mariadb/i.exec(driver.version ?? '');
-  return !!m && (Number(m[1]) > 10 || (Number(m[1]) === 10 && Number(m[2]) >= 5));
+export async function insertReturns(em: EntityManager): Promise<boolean> {
+  const known = returningSupport.get(em.connection);
+  if (known !== undefined) return known;
+  let supported = em.connection.driver.options.type === 'better-sqlite3';
+  if (!supported) {
+    const [row] = await em.query('SELECT VERSION() AS v');
+    const m = /^(\d+)\.(\d+).*mariadb/i.exec(String(row?.v ?? ''));
+    supported = !!m && (Number(m[1]) > 10 || (Number(m[1]) === 10 && Number(m[2]) >= 5));
+  }
+  returningSupport.set(em.connection, supported);
+  return supported;
 }
 
 /**

@@ -264,7 +264,7 @@ export class StatementRecorder {
       };
     };
     const rowIds = new Map<string, number>();
-    const returning = insertReturns(em);
+    const returning = await insertReturns(em);
     for (const part of chunksBySize(toInsert)) {
       const rows = await bulkInsert(em, Statement, part.map(rowOf), {
         returning: returning ? ['id', 'statementId'] : undefined,

@@ -14,13 +14,15 @@ import { CredentialVerifiers } from './credential-verifiers';
 import { Person } from './person.entity';
 import { PersonsController } from './persons/persons.controller';
 import { PersonsService } from './persons/persons.service';
+import { RunCredential } from './run-credentials/run-credential.entity';
+import { RunCredentialsService } from './run-credentials/run-credentials.service';
 import { Store } from './store.entity';
 import { StoresController } from './stores/stores.controller';
 import { StoresService } from './stores/stores.service';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Store, Client, Connection, Person, Agent])],
+  imports: [TypeOrmModule.forFeature([Store, Client, Connection, Person, Agent, RunCredential])],
   controllers: [StoresController, ClientsController, ConnectionsController, PersonsController],
   providers: [
     ClientAuthGuard,
@@ -31,6 +33,7 @@ import { StoresService } from './stores/stores.service';
     ClientsService,
     ConnectionsService,
     PersonsService,
+    RunCredentialsService,
   ],
   exports: [
     TypeOrmModule,
@@ -42,6 +45,7 @@ import { StoresService } from './stores/stores.service';
     ClientsService,
     ConnectionsService,
     PersonsService,
+    RunCredentialsService,
   ],
 })
 export class AccessModule {}

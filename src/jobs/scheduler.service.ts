@@ -398,10 +398,11 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     switch (outcome.kind) {
       case 'passed': {
         const feedback = (outcome.result?.feedback ?? 'done').slice(0, 1000);
-        await this.complete(run, end, true, feedback, {
-          level: LogLevel.Info,
-          event: 'passed',
-          success: true,
+        const success = outcome.result?.success !== false;
+        await this.complete(run, end, success, feedback, {
+          level: success ? LogLevel.Info : LogLevel.Error,
+          event: success ? 'passed' : 'failed',
+          success,
           message: feedback,
           data: outcome.result?.data ?? null,
         });

@@ -290,7 +290,7 @@ const VALID: Check[] = section('statements-write', [
       x.statement({
         object: definition(x, {
           name: { 'en-US': 'Q1' },
-          type: 'http://adlnet.gov/expapi/activities/cmi.interaction',
+          type: x.data.activityType('cmi.interaction'),
           interactionType: 'choice',
           correctResponsesPattern: ['a'],
           choices: [

@@ -81,7 +81,14 @@ describe('testsuite job (e2e)', () => {
     const res = await admin()
       .post('/api/admin/clients')
       .set('Authorization', t.adminAuth)
-      .send({ slug, name: slug, username: `${slug}-user`, password: `${slug}-secret-123`, store, permissions });
+      .send({
+        slug,
+        name: slug,
+        username: `${slug}-user`,
+        password: `${slug}-secret-123`,
+        store,
+        permissions,
+      });
     expect(res.status).toBe(201);
   }
 
@@ -185,7 +192,11 @@ describe('testsuite job (e2e)', () => {
 
   it('runs only the chosen section', async () => {
     const query = checksFor('statements-query', '1.0.3');
-    const { job } = await runJob({ store: 'default', client: 'admin', section: 'statements-query' });
+    const { job } = await runJob({
+      store: 'default',
+      client: 'admin',
+      section: 'statements-query',
+    });
     expect(job.feedback).toBe(
       `passed ${query.length} / failed 0 of ${query.length} (section statements-query)`,
     );
@@ -200,7 +211,11 @@ describe('testsuite job (e2e)', () => {
     // In a store that never saw the voided verb, the run does not leave it behind.
     const otherId = (await ds.query("SELECT id FROM stores WHERE slug = 'other'"))[0].id;
     const empty = await storeContents(ds, otherId);
-    const voiding = await runJob({ store: 'other', client: 'elsewhere', section: 'statements-voiding' });
+    const voiding = await runJob({
+      store: 'other',
+      client: 'elsewhere',
+      section: 'statements-voiding',
+    });
     expect(voiding.job.success).toBe(true);
     expect(await storeContents(ds, otherId)).toEqual(empty);
     expect(Object.values(empty).flat()).toEqual([]);
@@ -214,7 +229,9 @@ describe('testsuite job (e2e)', () => {
       section: 'alternate-syntax',
       version: '2.0.0',
     });
-    expect(job.feedback).toBe(`passed ${v2.length} / failed 0 of ${v2.length} (section alternate-syntax)`);
+    expect(job.feedback).toBe(
+      `passed ${v2.length} / failed 0 of ${v2.length} (section alternate-syntax)`,
+    );
     expect(v2.map((c) => c.id)).toEqual(['alternate-syntax.refused-in-2.0']);
   }, 60_000);
 

@@ -200,7 +200,7 @@ const VALID: Check[] = section('statements-write', [
       x.equal(st.object?.id, s.object.id, 'object.id');
     },
   ),
-  accepts('ifi-mbox_sha1sum', 'An actor identified by mbox_sha1sum is accepted', (x) =>
+  accepts('ifi-mbox-sha1sum', 'An actor identified by mbox_sha1sum is accepted', (x) =>
     x.statement({ actor: x.data.agent('sha1', 'mbox_sha1sum') }),
   ),
   accepts('ifi-openid', 'An actor identified by openid is accepted', (x) =>

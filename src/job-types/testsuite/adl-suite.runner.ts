@@ -7,7 +7,7 @@ import { XapiVersion } from '../../xapi/common/xapi-endpoint';
 export interface AdlSuiteRun {
   /** The checkout of the ADL LRS conformance test suite (TESTSUITE_PATH). */
   suitePath: string;
-  /** The xAPI endpoint to test, ending with `/`. */
+  /** The xAPI endpoint to test, without a trailing slash (the suite appends the resources). */
   endpoint: string;
   username: string;
   password: string;

@@ -146,7 +146,8 @@ export class TestsuiteHandler implements JobHandler<TestsuiteParams> {
   ): Promise<JobRunResult> {
     const result = await this.adl.run({
       suitePath: run.suitePath,
-      endpoint: run.endpoint,
+      // The suite appends "/statements" etc. itself: no trailing slash.
+      endpoint: run.endpoint.replace(/\/+$/, ''),
       username: run.credential.username,
       password: run.credential.password,
       version: run.version,

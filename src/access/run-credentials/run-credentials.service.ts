@@ -1,9 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import { randomBytes } from 'crypto';
 import { LessThan, Repository } from 'typeorm';
 import { Client } from '../client.entity';
 import { CredentialVerifiers } from '../credential-verifiers';
+import { sameTokenHash, tokenHash } from '../passwords';
 import { grants } from '../permissions';
 import { RunCredential } from './run-credential.entity';
 
@@ -13,10 +14,6 @@ export interface MintedCredential {
   username: string;
   password: string;
   expiresAt: Date;
-}
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
 }
 
 /**
@@ -55,7 +52,7 @@ export class RunCredentialsService implements OnModuleInit {
         clientId: client.id,
         jobId,
         username,
-        secretHash: sha256(password),
+        secretHash: tokenHash(password),
         expiresAt,
         createdAt: now,
       }),
@@ -81,9 +78,7 @@ export class RunCredentialsService implements OnModuleInit {
     if (!row || row.storeId !== client.storeId || row.expiresAt.getTime() <= Date.now()) {
       return null;
     }
-    const expected = Buffer.from(row.secretHash, 'hex');
-    const actual = Buffer.from(sha256(password), 'hex');
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
+    if (!sameTokenHash(tokenHash(password), row.secretHash)) return null;
     return { permissions: grants(client.permissions) };
   }
 }

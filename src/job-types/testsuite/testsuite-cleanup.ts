@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, In } from 'typeorm';
+import { Brackets, DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import { affectedRows } from '../../common/db-errors';
 import { keysetIds, walkBatches, WalkContext } from '../../jobs/batch-walker';
 import { Agent } from '../../xapi/agents/agent.entity';
@@ -78,23 +78,9 @@ export class TestsuiteCleanup {
     const byAgent = await this.documents.deleteAgentDocuments(storeId, vids);
     let documents = byAgent.states + byAgent.agentProfiles;
     for (const entity of [State, ActivityProfile]) {
-      documents += affectedRows(
-        await this.dataSource
-          .createQueryBuilder()
-          .delete()
-          .from(entity)
-          .where('store_id = :storeId AND activity_id LIKE :prefix', { storeId, prefix })
-          .execute(),
-      );
+      documents += await this.deleteByPrefix(entity, 'activity_id', storeId, prefix);
     }
-    const activities = affectedRows(
-      await this.dataSource
-        .createQueryBuilder()
-        .delete()
-        .from(Activity)
-        .where('store_id = :storeId AND activity_id LIKE :prefix', { storeId, prefix })
-        .execute(),
-    );
+    const activities = await this.deleteByPrefix(Activity, 'activity_id', storeId, prefix);
     let agents = 0;
     for (let i = 0; i < vids.length; i += BATCH) {
       agents += affectedRows(
@@ -103,14 +89,7 @@ export class TestsuiteCleanup {
           .delete({ storeId, vid: In(vids.slice(i, i + BATCH)) }),
       );
     }
-    let vocab = affectedRows(
-      await this.dataSource
-        .createQueryBuilder()
-        .delete()
-        .from(VocabEntry)
-        .where('store_id = :storeId AND iri LIKE :prefix', { storeId, prefix })
-        .execute(),
-    );
+    let vocab = await this.deleteByPrefix(VocabEntry, 'iri', storeId, prefix);
     // The one shared IRI the checks use: the voided verb, added by this run only if
     // the store had not seen it and no statement left uses it.
     if (!before.voidedVerbKnown) {
@@ -126,5 +105,21 @@ export class TestsuiteCleanup {
       }
     }
     return { statements: statementCount, documents, activities, agents, vocab };
+  }
+
+  /** Rows of a store whose IRI column starts with the run's base (`prefix` ends with %). */
+  private async deleteByPrefix(
+    entity: EntityTarget<ObjectLiteral>,
+    column: string,
+    storeId: number,
+    prefix: string,
+  ): Promise<number> {
+    const res = await this.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from(entity)
+      .where(`store_id = :storeId AND ${column} LIKE :prefix`, { storeId, prefix })
+      .execute();
+    return affectedRows(res);
   }
 }

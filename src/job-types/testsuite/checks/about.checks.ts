@@ -1,4 +1,12 @@
 import { section } from './check';
+import { XapiProbe } from './xapi-probe';
+
+/** GET about without credentials, expecting 200. */
+async function about(x: XapiProbe) {
+  const res = await x.get('about', {}, { auth: 'none' });
+  x.status(res, 200);
+  return res;
+}
 
 /** xAPI-Communication 2.8 (1.0.3) / 4.1.6.7 (2.0.0): the About resource. */
 export const ABOUT_CHECKS = section('about', [
@@ -13,13 +21,8 @@ export const ABOUT_CHECKS = section('about', [
     id: 'json',
     description: 'About answers a JSON object (Content-Type application/json)',
     async run(x) {
-      const res = await x.get('about', {}, { auth: 'none' });
-      x.status(res, 200);
-      x.expect(
-        /application\/json/i.test(res.headers.get('content-type') ?? ''),
-        'Content-Type application/json',
-        res.headers.get('content-type'),
-      );
+      const res = await about(x);
+      x.contentType(res, 'application/json');
       x.expect(
         res.body && typeof res.body === 'object' && !Array.isArray(res.body),
         'a JSON object',
@@ -31,8 +34,7 @@ export const ABOUT_CHECKS = section('about', [
     id: 'version-array',
     description: 'About has a "version" property: an array of strings',
     async run(x) {
-      const res = await x.get('about', {}, { auth: 'none' });
-      x.status(res, 200);
+      const res = await about(x);
       const v = res.body?.version;
       x.expect(
         Array.isArray(v) && v.length > 0 && v.every((s: unknown) => typeof s === 'string'),
@@ -45,8 +47,7 @@ export const ABOUT_CHECKS = section('about', [
     id: 'version-format',
     description: 'Every version About lists is a full semantic version (e.g. "1.0.3")',
     async run(x) {
-      const res = await x.get('about', {}, { auth: 'none' });
-      x.status(res, 200);
+      const res = await about(x);
       const v: unknown[] = res.body?.version ?? [];
       x.expect(
         v.every((s) => typeof s === 'string' && /^\d+\.\d+\.\d+$/.test(s)),
@@ -59,8 +60,7 @@ export const ABOUT_CHECKS = section('about', [
     id: 'lists-tested-version',
     description: 'About lists the xAPI version this run speaks',
     async run(x) {
-      const res = await x.get('about', {}, { auth: 'none' });
-      x.status(res, 200);
+      const res = await about(x);
       const major = x.version.slice(0, 3);
       x.expect(
         (res.body?.version ?? []).some((s: string) => s.startsWith(major)),
@@ -73,8 +73,7 @@ export const ABOUT_CHECKS = section('about', [
     id: 'extensions-object',
     description: 'About "extensions", when present, is an object',
     async run(x) {
-      const res = await x.get('about', {}, { auth: 'none' });
-      x.status(res, 200);
+      const res = await about(x);
       const e = res.body?.extensions;
       x.expect(
         e === undefined || (e && typeof e === 'object' && !Array.isArray(e)),
@@ -87,8 +86,7 @@ export const ABOUT_CHECKS = section('about', [
     id: 'version-header',
     description: 'The About response carries an X-Experience-API-Version header',
     async run(x) {
-      const res = await x.get('about', {}, { auth: 'none' });
-      x.status(res, 200);
+      const res = await about(x);
       x.header(res, 'X-Experience-API-Version');
     },
   },

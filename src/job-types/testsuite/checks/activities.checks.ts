@@ -68,11 +68,7 @@ export const ACTIVITIES_CHECKS = section('activities', [
     async run(x) {
       const res = await x.get('activities', { activityId: x.data.activity('json') });
       x.status(res, 200);
-      x.expect(
-        /application\/json/i.test(res.headers.get('content-type') ?? ''),
-        'application/json',
-        res.headers.get('content-type'),
-      );
+      x.contentType(res, 'application/json');
     },
   },
 ]);

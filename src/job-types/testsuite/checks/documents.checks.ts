@@ -92,11 +92,7 @@ function commonChecks(label: string): DocCheck[] {
       async run(d) {
         await d.create('doc', { a: 1 });
         const res = await d.read('doc');
-        d.x.expect(
-          /^application\/json/i.test(res.headers.get('content-type') ?? ''),
-          'application/json',
-          res.headers.get('content-type'),
-        );
+        d.x.contentType(res, 'application/json');
       },
     },
     {
@@ -198,11 +194,7 @@ function commonChecks(label: string): DocCheck[] {
         d.x.status(res, 204);
         const got = await d.read('bin');
         d.x.expect(got.bytes.equals(bytes), 'the bytes sent', got.bytes.toString('hex'));
-        d.x.expect(
-          /application\/octet-stream/i.test(got.headers.get('content-type') ?? ''),
-          'application/octet-stream',
-          got.headers.get('content-type'),
-        );
+        d.x.contentType(got, 'application/octet-stream');
       },
     },
     {

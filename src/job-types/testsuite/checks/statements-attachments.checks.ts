@@ -101,11 +101,7 @@ export const STATEMENTS_ATTACHMENTS_CHECKS = section('statements-attachments', [
       const { s, content } = await storedWithAttachment(x);
       const res = await x.get('statements', { statementId: s.id, attachments: 'true' });
       x.status(res, 200);
-      x.expect(
-        /^multipart\/mixed/i.test(res.headers.get('content-type') ?? ''),
-        'Content-Type multipart/mixed',
-        res.headers.get('content-type'),
-      );
+      x.contentType(res, 'multipart/mixed');
       x.expect(res.bytes.includes(content), 'the attachment bytes in the body', res.text);
       x.expect(
         res.text.toLowerCase().includes(sha256(content)),
@@ -121,11 +117,7 @@ export const STATEMENTS_ATTACHMENTS_CHECKS = section('statements-attachments', [
       const { s } = await storedWithAttachment(x);
       const res = await x.get('statements', { statementId: s.id });
       x.status(res, 200);
-      x.expect(
-        /application\/json/i.test(res.headers.get('content-type') ?? ''),
-        'application/json',
-        res.headers.get('content-type'),
-      );
+      x.contentType(res, 'application/json');
       x.equal(res.body?.attachments?.[0]?.sha2, s.attachments[0].sha2, 'attachments[0].sha2');
     },
   },

@@ -82,11 +82,7 @@ export const STATEMENTS_READ_CHECKS = section('statements-read', [
     async run(x) {
       const res = await x.get('statements', { registration: x.data.registration });
       x.status(res, 200);
-      x.expect(
-        /application\/json/i.test(res.headers.get('content-type') ?? ''),
-        'application/json',
-        res.headers.get('content-type'),
-      );
+      x.contentType(res, 'application/json');
     },
   },
   {

@@ -211,6 +211,16 @@ export class XapiProbe {
     }
   }
 
+  /** The response's Content-Type is this media type (parameters such as charset allowed). */
+  contentType(res: ProbeResponse, mediaType: string) {
+    const got = res.headers.get('content-type') ?? '';
+    this.expect(
+      got.toLowerCase().split(';')[0].trim() === mediaType,
+      `Content-Type ${mediaType}`,
+      got || 'no Content-Type',
+    );
+  }
+
   header(res: ProbeResponse, name: string): string {
     const v = res.headers.get(name);
     this.expect(

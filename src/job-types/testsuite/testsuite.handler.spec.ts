@@ -103,3 +103,69 @@ describe('TestsuiteHandler (database)', () => {
     }
   });
 });
+
+describe('TestsuiteHandler retried after a crash (database, over HTTP)', () => {
+  let t: TestApp;
+  let handler: TestsuiteHandler;
+  let store: Store;
+
+  beforeAll(async () => {
+    t = await createTestApp({ listen: true });
+    handler = t.app.get(TestsuiteHandler);
+    store = await t.dataSource.getRepository(Store).findOneByOrFail({ slug: 'default' });
+  });
+  afterAll(async () => t.close());
+
+  const counts = async () => {
+    const out: Record<string, number> = {};
+    for (const table of [
+      'statements',
+      'statement_agents',
+      'statement_activities',
+      'attachments',
+      'states',
+      'activity_profiles',
+      'agent_profiles',
+      'activities',
+      'agents',
+      'vocab',
+      'run_credentials',
+    ]) {
+      out[table] = Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+    }
+    return out;
+  };
+
+  it('removes what the dead attempt left, then runs clean', async () => {
+    const before = await counts();
+    // The first attempt "dies" (hangs for ever, its finally never runs) after 120 checks.
+    const first = makeRunContext<TestsuiteParams>({ client: 'admin' }, { store, jobId: 77 });
+    let died = false;
+    first.progress = async (done) => {
+      if (done >= 120) {
+        died = true;
+        await new Promise(() => undefined);
+      }
+    };
+    void handler.run(first);
+    for (let i = 0; i < 600 && !died; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(died).toBe(true);
+    const left = await counts();
+    expect(left.statements).toBeGreaterThan(before.statements + 50);
+    expect(left.run_credentials).toBe(1);
+    expect(first.stateValue).toMatchObject({ pending: { token: expect.any(String) } });
+
+    const retry = makeRunContext<TestsuiteParams>(
+      { client: 'admin' },
+      { store, jobId: 77, state: first.stateValue },
+    );
+    const result = await handler.run(retry);
+    expect(result.success).toBe(true);
+    const cleaned = retry.logs.find((l) =>
+      l.message.startsWith('Removed what an interrupted run left'),
+    );
+    expect((cleaned!.data as any).removed.statements).toBe(left.statements - before.statements);
+    expect(await counts()).toEqual(before);
+    expect(retry.stateValue).toBeNull();
+  }, 120_000);
+});

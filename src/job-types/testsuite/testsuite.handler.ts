@@ -21,7 +21,7 @@ import { BuiltInChecksRunner } from './built-in-checks.runner';
 import { SECTIONS, SectionName } from './checks/check';
 import { RunData } from './checks/run-data';
 import { XapiProbe } from './checks/xapi-probe';
-import { TestsuiteCleanup } from './testsuite-cleanup';
+import { StoreSnapshot, TestsuiteCleanup } from './testsuite-cleanup';
 import { TestsuiteParams } from './testsuite.dto';
 
 /** How long the ADL suite may run; its full 2.0.0 battery takes minutes, not an hour. */
@@ -114,8 +114,12 @@ export class TestsuiteHandler implements JobHandler<TestsuiteParams> {
     if (run.section && !SECTIONS.includes(run.section)) {
       throw new Error(`unknown section "${run.section}": use one of ${SECTIONS.join(', ')}`);
     }
+    await this.removeLeftovers(ctx);
     const data = new RunData();
     const before = await this.cleanup.snapshot(run.storeId);
+    // Kept until the data is removed: a retry after a crash removes it first.
+    const pending: PendingRun = { token: data.token, storeId: run.storeId, ...before };
+    await ctx.state.set({ pending });
     let outcome;
     try {
       outcome = await this.builtIn.run({ ctx, ...run, data });
@@ -124,6 +128,7 @@ export class TestsuiteHandler implements JobHandler<TestsuiteParams> {
         await this.builtIn.deleteDocuments({ ...run, data }, ctx.signal).catch(() => undefined);
       }
       const removed = await this.cleanup.remove(run.storeId, data, before);
+      await ctx.state.set(null);
       await ctx.log(LogLevel.Info, `Removed the run's data: ${describe(removed)}`, { removed });
     }
     const scope = run.section ?? 'all';
@@ -132,6 +137,23 @@ export class TestsuiteHandler implements JobHandler<TestsuiteParams> {
       data: { runner: 'built-in', version: run.version, section: scope, ...outcome },
       success: outcome.failed === 0,
     };
+  }
+
+  /** The data of an earlier attempt that died before its cleanup (its token is in the state). */
+  private async removeLeftovers(ctx: JobRunContext<TestsuiteParams>) {
+    const pending = ctx.state.get<{ pending?: PendingRun }>()?.pending;
+    if (!pending) return;
+    const removed = await this.cleanup.remove(
+      pending.storeId,
+      new RunData(pending.token),
+      { voidedVerbKnown: pending.voidedVerbKnown },
+      { everyRegistration: true },
+    );
+    await ctx.state.set(null);
+    await ctx.log(LogLevel.Info, `Removed what an interrupted run left: ${describe(removed)}`, {
+      removed,
+      token: pending.token,
+    });
   }
 
   private async runAdl(
@@ -197,6 +219,12 @@ export class TestsuiteHandler implements JobHandler<TestsuiteParams> {
           : address.address;
     return `http://${host}:${address.port}`;
   }
+}
+
+/** What a run in progress keeps in the job's state, for a retry to clean up after it. */
+interface PendingRun extends StoreSnapshot {
+  token: string;
+  storeId: number;
 }
 
 function describe(counts: object): string {

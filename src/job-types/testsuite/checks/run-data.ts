@@ -10,14 +10,40 @@ export const TESTSUITE_HOST = 'testsuite.lrs-jobs.example.com';
  * statements under the run's registrations. The cleanup removes exactly this.
  */
 export class RunData {
-  readonly token = randomBytes(6).toString('hex');
-  readonly iriBase = `http://${TESTSUITE_HOST}/run/${this.token}/`;
-  readonly registration = randomUUID();
-  readonly registrations = new Set<string>([this.registration]);
+  /** At most this many registrations per run: a cleanup after a crash derives them all. */
+  static readonly MAX_REGISTRATIONS = 1000;
+
+  readonly iriBase: string;
+  readonly registration: string;
+  readonly registrations = new Set<string>();
   readonly statementIds = new Set<string>();
   readonly agentVids = new Set<string>();
   /** Every document a check wrote (resource and query): deleted over xAPI at the end. */
   readonly documents: { resource: string; query: Record<string, string> }[] = [];
+
+  /** `token` names the run; a cleanup of a crashed run rebuilds its RunData from it. */
+  constructor(readonly token: string = randomBytes(6).toString('hex')) {
+    this.iriBase = RunData.iriBaseOf(token);
+    this.registration = this.newRegistration();
+  }
+
+  static iriBaseOf(token: string): string {
+    return `http://${TESTSUITE_HOST}/run/${token}/`;
+  }
+
+  /** The n-th registration of a run: derived from its token, so that it can be found again. */
+  static registrationOf(token: string, n: number): string {
+    const h = createHash('sha256').update(`${token}:registration:${n}`).digest('hex');
+    const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  }
+
+  /** Every registration a run of this token may have used. */
+  static allRegistrations(token: string): string[] {
+    return Array.from({ length: RunData.MAX_REGISTRATIONS }, (_, n) =>
+      RunData.registrationOf(token, n),
+    );
+  }
 
   activity(name: string): string {
     return `${this.iriBase}activities/${name}`;
@@ -33,7 +59,10 @@ export class RunData {
 
   /** A fresh registration of this run (cleaned up with the others). */
   newRegistration(): string {
-    const r = randomUUID();
+    if (this.registrations.size >= RunData.MAX_REGISTRATIONS) {
+      throw new Error(`a run may use ${RunData.MAX_REGISTRATIONS} registrations at most`);
+    }
+    const r = RunData.registrationOf(this.token, this.registrations.size);
     this.registrations.add(r);
     return r;
   }

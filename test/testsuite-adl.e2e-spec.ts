@@ -121,10 +121,10 @@ function processesWith(text: string): number[] {
       .delete(`/api/admin/jobs/testsuite/${id}`)
       .set('Authorization', t.adminAuth)
       .expect(204);
-    await waitFor(() => processesWith(endpoint).length === 0, 5_000, 'the suite processes to end');
+    await waitFor(() => processesWith(endpoint).length === 0, 15_000, 'the suite processes to end');
     await waitFor(
       async () => (await t.dataSource.getRepository(RunCredential).count()) === 0,
-      5_000,
+      15_000,
       'the credential to be revoked',
     );
   }, 300_000);

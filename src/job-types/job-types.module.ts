@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { Cmi5TokensDeletionModule } from './cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LogsDeletionModule } from './logs-deletion/logs-deletion.module';
 import { StoresDeletionModule } from './stores-deletion/stores-deletion.module';
+import { TestsuiteModule } from './testsuite/testsuite.module';
 
 /**
  * Every job type of the product, one module each. The JobsModule finds their handlers
  * through @JobType; adding a type is one line in this list.
  */
 @Module({
-  imports: [LogsDeletionModule, StoresDeletionModule, Cmi5TokensDeletionModule],
+  imports: [LogsDeletionModule, StoresDeletionModule, Cmi5TokensDeletionModule, TestsuiteModule],
 })
 export class JobTypesModule {}

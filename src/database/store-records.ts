@@ -1,5 +1,5 @@
-import { EntityManager } from 'typeorm';
-import { affectedRows } from '../common/db-errors';
+import { DataSource, EntityManager } from 'typeorm';
+import { affectedRows, isRetryableConflict } from '../common/db-errors';
 import { EntityClass, StoreScopedTable, storeScopedTables } from './store-scoped';
 
 /** What a deletion removed (or, in a dry run, would remove): rows of the table and of each dependent table. */
@@ -89,6 +89,33 @@ export async function deleteStoreRecords(
       .execute(),
   );
   return result;
+}
+
+/** Attempts of one deletion batch that meets a deadlock or lock-wait timeout. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * deleteStoreRecords() in a transaction of its own, retried when the database picks it
+ * as a deadlock victim (concurrent ingest locks the same index rows).
+ */
+export async function deleteStoreRecordsBatch(
+  dataSource: DataSource,
+  entity: EntityClass,
+  storeId: number,
+  ids: number[],
+  options: { dryRun?: boolean } = {},
+): Promise<DeletedRecords> {
+  if (ids.length === 0) return { deleted: 0, dependents: {} };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction((em) =>
+        deleteStoreRecords(em, entity, storeId, ids, options),
+      );
+    } catch (e) {
+      if (!isRetryableConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * attempt));
+    }
+  }
 }
 
 /** Adds the counts of one batch into a running total. */

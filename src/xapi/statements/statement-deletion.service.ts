@@ -1,16 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
-import { isRetryableConflict } from '../../common/db-errors';
 import {
   beforeStoreRecordsDeleted,
   DeletedRecords,
-  deleteStoreRecords,
+  deleteStoreRecordsBatch,
 } from '../../database/store-records';
 import { Statement } from './entities/statement.entity';
-import { retryDelayMs } from './statement-recorder.service';
-
-/** Attempts of one deletion batch that meets a deadlock or lock-wait timeout. */
-const MAX_ATTEMPTS = 5;
 
 /**
  * A voiding statement that goes no longer voids its target: the targets it voided are
@@ -59,21 +54,11 @@ export class StatementDeletion {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Deletes statement rows (numeric `statements.id`) of a store; `dryRun` only counts. */
-  async deleteStatements(
+  deleteStatements(
     storeId: number,
     rowIds: number[],
     options: { dryRun?: boolean } = {},
   ): Promise<DeletedRecords> {
-    if (rowIds.length === 0) return { deleted: 0, dependents: {} };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.dataSource.transaction((em) =>
-          deleteStoreRecords(em, Statement, storeId, rowIds, options),
-        );
-      } catch (e) {
-        if (!isRetryableConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
-        await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
-      }
-    }
+    return deleteStoreRecordsBatch(this.dataSource, Statement, storeId, rowIds, options);
   }
 }

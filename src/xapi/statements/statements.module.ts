@@ -9,6 +9,7 @@ import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { VocabEntry } from './entities/vocab.entity';
 import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
+import { StatementDeletion } from './statement-deletion.service';
 import { StatementQueryService } from './statement-query.service';
 import { StatementRecorder } from './statement-recorder.service';
 import { StatementsController } from './statements.controller';
@@ -27,8 +28,8 @@ import { StatementsController } from './statements.controller';
     ValidationModule,
   ],
   controllers: [StatementsController, ActivitiesController],
-  providers: [StatementRecorder, StatementQueryService],
-  exports: [StatementRecorder, StatementQueryService],
+  providers: [StatementRecorder, StatementQueryService, StatementDeletion],
+  exports: [StatementRecorder, StatementQueryService, StatementDeletion],
 })
 export class StatementsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

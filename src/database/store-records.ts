@@ -1,0 +1,149 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { affectedRows, isRetryableConflict } from '../common/db-errors';
+import { EntityClass, StoreScopedTable, storeScopedTables } from './store-scoped';
+
+/** What a deletion removed (or, in a dry run, would remove): rows of the table and of each dependent table. */
+export interface DeletedRecords {
+  /** Rows of the table itself, from affected rows (a dry run: rows that exist). */
+  deleted: number;
+  /** Rows of each table that belongs to it, by table name (only tables with rows). */
+  dependents: Record<string, number>;
+}
+
+/**
+ * Work a table needs done, in the same transaction, before some of its rows go
+ * (statements: a deleted voiding statement no longer voids its target).
+ */
+export type BeforeDeleteHook = (em: EntityManager, storeId: number, ids: number[]) => Promise<void>;
+
+const hooks = new Map<EntityClass, BeforeDeleteHook[]>();
+
+/** Registers a hook run by deleteStoreRecords() before rows of `entity` are deleted. */
+export function beforeStoreRecordsDeleted(entity: EntityClass, hook: BeforeDeleteHook): void {
+  const list = hooks.get(entity) ?? [];
+  if (!list.includes(hook)) list.push(hook);
+  hooks.set(entity, list);
+}
+
+/** The registered tables whose rows belong to rows of `entity`. */
+export function dependentTables(entity: EntityClass): StoreScopedTable[] {
+  return storeScopedTables().filter((t) => t.belongsTo && t.belongsTo.parent() === entity);
+}
+
+function tableName(em: EntityManager, entity: StoreScopedTable['entity']): string {
+  return typeof entity === 'string' && !em.connection.hasMetadata(entity)
+    ? entity
+    : em.connection.getMetadata(entity).tableName;
+}
+
+/**
+ * Deletes rows (by primary key) of one store's records of a store-scoped entity with
+ * every row that belongs to them (tables declaring `belongsTo` that entity in the
+ * registry, so a future child table is covered without editing the callers), after the
+ * entity's before-delete hooks. Run it inside a transaction: a crash leaves either
+ * everything or nothing of the batch. `dryRun` counts what would go and changes nothing.
+ */
+export async function deleteStoreRecords(
+  em: EntityManager,
+  entity: EntityClass,
+  storeId: number,
+  ids: number[],
+  options: { dryRun?: boolean } = {},
+): Promise<DeletedRecords> {
+  const result: DeletedRecords = { deleted: 0, dependents: {} };
+  if (ids.length === 0) return result;
+  const escape = (name: string) => em.connection.driver.escape(name);
+  const meta = em.connection.getMetadata(entity);
+  const table = registeredTable(entity);
+  const storeColumn = escape(table.storeColumn);
+  const idColumn = escape(table.idColumn);
+
+  for (const dep of dependentTables(entity)) {
+    const name = tableName(em, dep.entity);
+    const where = `${escape(dep.storeColumn)} = :storeId AND ${escape(dep.belongsTo!.column)} IN (:...ids)`;
+    const n = options.dryRun
+      ? await countWhere(em, name, where, { storeId, ids })
+      : affectedRows(
+          await em
+            .createQueryBuilder()
+            .delete()
+            .from(name)
+            .where(where, { storeId, ids })
+            .execute(),
+        );
+    if (n > 0) result.dependents[name] = (result.dependents[name] ?? 0) + n;
+  }
+
+  const where = `${storeColumn} = :storeId AND ${idColumn} IN (:...ids)`;
+  if (options.dryRun) {
+    result.deleted = await countWhere(em, meta.tableName, where, { storeId, ids });
+    return result;
+  }
+  for (const hook of hooks.get(entity) ?? []) await hook(em, storeId, ids);
+  result.deleted = affectedRows(
+    await em
+      .createQueryBuilder()
+      .delete()
+      .from(meta.tableName)
+      .where(where, { storeId, ids })
+      .execute(),
+  );
+  return result;
+}
+
+/** Attempts of one deletion batch that meets a deadlock or lock-wait timeout. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * deleteStoreRecords() in a transaction of its own, retried when the database picks it
+ * as a deadlock victim (concurrent ingest locks the same index rows).
+ */
+export async function deleteStoreRecordsBatch(
+  dataSource: DataSource,
+  entity: EntityClass,
+  storeId: number,
+  ids: number[],
+  options: { dryRun?: boolean } = {},
+): Promise<DeletedRecords> {
+  if (ids.length === 0) return { deleted: 0, dependents: {} };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dataSource.transaction((em) =>
+        deleteStoreRecords(em, entity, storeId, ids, options),
+      );
+    } catch (e) {
+      if (!isRetryableConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * attempt));
+    }
+  }
+}
+
+/** Adds the counts of one batch into a running total. */
+export function addDeleted(total: DeletedRecords, batch: DeletedRecords): DeletedRecords {
+  total.deleted += batch.deleted;
+  for (const [name, n] of Object.entries(batch.dependents)) {
+    total.dependents[name] = (total.dependents[name] ?? 0) + n;
+  }
+  return total;
+}
+
+function registeredTable(entity: EntityClass): StoreScopedTable {
+  const table = storeScopedTables().find((t) => t.entity === entity);
+  if (!table) throw new Error(`${entity.name} is not a @StoreScoped entity`);
+  return table;
+}
+
+async function countWhere(
+  em: EntityManager,
+  table: string,
+  where: string,
+  params: Record<string, unknown>,
+): Promise<number> {
+  const [row] = await em
+    .createQueryBuilder()
+    .select('COUNT(*)', 'n')
+    .from(table, 't')
+    .where(where, params)
+    .getRawMany();
+  return Number(row?.n ?? 0);
+}

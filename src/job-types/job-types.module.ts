@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgentDeletionModule } from './agent-deletion/agent-deletion.module';
 import { ClearingModule } from './clearing/clearing.module';
 import { Cmi5TokensDeletionModule } from './cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LogsDeletionModule } from './logs-deletion/logs-deletion.module';
@@ -18,6 +19,7 @@ import { ValidationJobModule } from './validation/validation.module';
     ValidationJobModule,
     ClearingModule,
     PseudoModule,
+    AgentDeletionModule,
   ],
 })
 export class JobTypesModule {}

@@ -67,7 +67,9 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
   async run(ctx: JobRunContext<PseudoParams>): Promise<JobRunResult> {
     const store = ctx.store;
     if (!store) throw new Error('pseudo runs on one store');
-    const cutoff = untilCutoff(ctx.params.until, ctx.startedAt, ctx.params.until_date);
+    // Never past the run start: statements stored while the run goes on are not "until" it.
+    const requested = untilCutoff(ctx.params.until, ctx.startedAt, ctx.params.until_date);
+    const cutoff = requested > ctx.startedAt ? ctx.startedAt : requested;
     const pending = () =>
       this.dataSource
         .getRepository(Statement)

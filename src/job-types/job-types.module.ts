@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AgentDeletionModule } from './agent-deletion/agent-deletion.module';
 import { ClearingModule } from './clearing/clearing.module';
 import { Cmi5TokensDeletionModule } from './cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LogsDeletionModule } from './logs-deletion/logs-deletion.module';
+import { PseudoModule } from './pseudo/pseudo.module';
 import { StoresDeletionModule } from './stores-deletion/stores-deletion.module';
 import { ValidationJobModule } from './validation/validation.module';
 
@@ -16,6 +18,8 @@ import { ValidationJobModule } from './validation/validation.module';
     Cmi5TokensDeletionModule,
     ValidationJobModule,
     ClearingModule,
+    PseudoModule,
+    AgentDeletionModule,
   ],
 })
 export class JobTypesModule {}

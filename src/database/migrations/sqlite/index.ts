@@ -2,8 +2,6 @@
 import { MigrationInterface } from 'typeorm';
 import { Initial1795883004841 } from './1795883004841-Initial';
 import { StatementsValidIndex1796162359835 } from './1796162359835-StatementsValidIndex';
+import { StatementsPseudonymizedIndex1796162800425 } from './1796162800425-StatementsPseudonymizedIndex';
 
-export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
-  Initial1795883004841,
-  StatementsValidIndex1796162359835,
-];
+export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [Initial1795883004841, StatementsValidIndex1796162359835, StatementsPseudonymizedIndex1796162800425];

@@ -32,6 +32,7 @@ import { StatementRecorder } from '../src/xapi/statements/statement-recorder.ser
 import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { statementVersion } from '../src/job-types/validation/validation.handler';
 import { createTestApp, TestApp } from '../test/support/test-app';
+import { fmt, parseFlags } from './bench-flags';
 import { buildPopulation, Json, makeBatch } from './statement-generator';
 
 interface Options {
@@ -46,7 +47,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = {
+  const opts = parseFlags<Options>(argv, {
     total: 1_000_000,
     small: 100_000,
     agentStatements: 1000,
@@ -54,28 +55,12 @@ function parseArgs(argv: string[]): Options {
     concurrency: 4,
     seed: 7,
     dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_bench_jobs',
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = inline ?? argv[++i];
-    const key = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    if (!(key in opts) || value === undefined) {
-      throw new Error(`Unknown flag or missing value: ${argv[i]} (see the header of this file)`);
-    }
-    if (key === 'dbUrl') opts.dbUrl = value;
-    else {
-      const n = Number(value.replace(/_/g, ''));
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
-      (opts as unknown as Record<string, number>)[key] = n;
-    }
-  }
+  });
   if (!/^(mysql|mariadb):\/\//.test(opts.dbUrl))
     throw new Error('The bench needs a MySQL/MariaDB DB_URL');
   return opts;
 }
 
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mb = (bytes: number) => `${fmt(bytes / 2 ** 20)} MB`;
 const load = () =>
   loadavg()

@@ -1,6 +1,9 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { affectedRows, isRetryableConflict } from '../common/db-errors';
-import { EntityClass, StoreScopedTable, storeScopedTables } from './store-scoped';
+import { StoreScopedTable, storeScopedTables } from './store-scoped';
+
+/** A registered table: its entity class, or its name for a table without an entity. */
+type TableRef = StoreScopedTable['entity'];
 
 /** What a deletion removed (or, in a dry run, would remove): rows of the table and of each dependent table. */
 export interface DeletedRecords {
@@ -16,21 +19,22 @@ export interface DeletedRecords {
  */
 export type BeforeDeleteHook = (em: EntityManager, storeId: number, ids: number[]) => Promise<void>;
 
-const hooks = new Map<EntityClass, BeforeDeleteHook[]>();
+const hooks = new Map<TableRef, BeforeDeleteHook[]>();
 
 /** Registers a hook run by deleteStoreRecords() before rows of `entity` are deleted. */
-export function beforeStoreRecordsDeleted(entity: EntityClass, hook: BeforeDeleteHook): void {
+export function beforeStoreRecordsDeleted(entity: TableRef, hook: BeforeDeleteHook): void {
   const list = hooks.get(entity) ?? [];
   if (!list.includes(hook)) list.push(hook);
   hooks.set(entity, list);
 }
 
 /** The registered tables whose rows belong to rows of `entity`. */
-export function dependentTables(entity: EntityClass): StoreScopedTable[] {
+export function dependentTables(entity: TableRef): StoreScopedTable[] {
   return storeScopedTables().filter((t) => t.belongsTo && t.belongsTo.parent() === entity);
 }
 
-function tableName(em: EntityManager, entity: StoreScopedTable['entity']): string {
+/** The table name of a registered entity (a string entity is the table name itself). */
+export function tableName(em: EntityManager, entity: TableRef): string {
   return typeof entity === 'string' && !em.connection.hasMetadata(entity)
     ? entity
     : em.connection.getMetadata(entity).tableName;
@@ -45,7 +49,7 @@ function tableName(em: EntityManager, entity: StoreScopedTable['entity']): strin
  */
 export async function deleteStoreRecords(
   em: EntityManager,
-  entity: EntityClass,
+  entity: TableRef,
   storeId: number,
   ids: number[],
   options: { dryRun?: boolean } = {},
@@ -53,7 +57,7 @@ export async function deleteStoreRecords(
   const result: DeletedRecords = { deleted: 0, dependents: {} };
   if (ids.length === 0) return result;
   const escape = (name: string) => em.connection.driver.escape(name);
-  const meta = em.connection.getMetadata(entity);
+  const name = tableName(em, entity);
   const table = registeredTable(entity);
   const storeColumn = escape(table.storeColumn);
   const idColumn = escape(table.idColumn);
@@ -76,7 +80,7 @@ export async function deleteStoreRecords(
 
   const where = `${storeColumn} = :storeId AND ${idColumn} IN (:...ids)`;
   if (options.dryRun) {
-    result.deleted = await countWhere(em, meta.tableName, where, { storeId, ids });
+    result.deleted = await countWhere(em, name, where, { storeId, ids });
     return result;
   }
   for (const hook of hooks.get(entity) ?? []) await hook(em, storeId, ids);
@@ -84,7 +88,7 @@ export async function deleteStoreRecords(
     await em
       .createQueryBuilder()
       .delete()
-      .from(meta.tableName)
+      .from(name)
       .where(where, { storeId, ids })
       .execute(),
   );
@@ -100,7 +104,7 @@ const MAX_ATTEMPTS = 5;
  */
 export async function deleteStoreRecordsBatch(
   dataSource: DataSource,
-  entity: EntityClass,
+  entity: TableRef,
   storeId: number,
   ids: number[],
   options: { dryRun?: boolean } = {},
@@ -127,9 +131,11 @@ export function addDeleted(total: DeletedRecords, batch: DeletedRecords): Delete
   return total;
 }
 
-function registeredTable(entity: EntityClass): StoreScopedTable {
+function registeredTable(entity: TableRef): StoreScopedTable {
   const table = storeScopedTables().find((t) => t.entity === entity);
-  if (!table) throw new Error(`${entity.name} is not a @StoreScoped entity`);
+  if (!table) {
+    throw new Error(`${typeof entity === 'string' ? entity : entity.name} is not store-scoped`);
+  }
   return table;
 }
 

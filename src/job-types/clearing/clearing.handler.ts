@@ -2,8 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { untilCutoff } from '../../common/until';
-import { addDeleted, DeletedRecords, deleteStoreRecordsBatch } from '../../database/store-records';
-import { EntityClass, StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
+import {
+  addDeleted,
+  DeletedRecords,
+  deleteStoreRecordsBatch,
+  tableName,
+} from '../../database/store-records';
+import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
 import { keysetIds, walkBatches } from '../../jobs/batch-walker';
 import { deletedWord, dryRunFeedback } from '../../jobs/dry-run';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
@@ -19,11 +24,7 @@ export const CLEARING_BATCH = 1000;
 export function clearableTables(service: ClearingService): StoreScopedTable[] {
   return storeScopedTables().filter(
     (t) =>
-      t.service &&
-      t.storedColumn &&
-      !t.belongsTo &&
-      typeof t.entity !== 'string' &&
-      (service === 'all' || t.service === service),
+      t.service && t.storedColumn && !t.belongsTo && (service === 'all' || t.service === service),
   );
 }
 
@@ -74,13 +75,9 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
         batchSize: CLEARING_BATCH,
         fetch: keysetIds<number>(matching(t, name), `r.${this.escape(t.idColumn)}`),
         act: async (ids) => {
-          const batch = await deleteStoreRecordsBatch(
-            this.dataSource,
-            t.entity as EntityClass,
-            store.id,
-            ids,
-            { dryRun },
-          );
+          const batch = await deleteStoreRecordsBatch(this.dataSource, t.entity, store.id, ids, {
+            dryRun,
+          });
           addDeleted(counts, batch);
           return dryRun ? 0 : batch.deleted;
         },
@@ -114,7 +111,7 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
   }
 
   private tableName(t: StoreScopedTable): string {
-    return this.dataSource.getMetadata(t.entity).tableName;
+    return tableName(this.dataSource.manager, t.entity);
   }
 
   private escape(name: string): string {

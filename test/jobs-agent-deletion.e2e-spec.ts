@@ -2,6 +2,10 @@ import { randomUUID } from 'crypto';
 import { Client } from '../src/access/client.entity';
 import { hashSecret } from '../src/access/passwords';
 import { Store } from '../src/access/store.entity';
+import {
+  AGENT_DELETION_BATCH,
+  AgentDeletionHandler,
+} from '../src/job-types/agent-deletion/agent-deletion.handler';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
 import { basic, createTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
@@ -106,7 +110,8 @@ describe('agent-deletion over the Jobs API (e2e)', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // A short scheduler minute: progress entries every 100 ms.
+    t = await createTestApp({ env: { JOBS_MINUTE_MS: '1200' } });
     const now = new Date();
     const store = await t.dataSource
       .getRepository(Store)
@@ -275,6 +280,45 @@ describe('agent-deletion over the Jobs API (e2e)', () => {
       'deleted 0 statements, 0 states, 0 agent profiles and 0 agents records',
     );
     expect(await ids()).toEqual(before);
+  });
+
+  it('a run over many batches logs started, progress and passed with the counts', async () => {
+    const wes = { objectType: 'Agent', mbox: 'mailto:wes@example.com' };
+    const peer = { objectType: 'Agent', mbox: 'mailto:wes-peer@example.com' };
+    await xapi()
+      .post(
+        'statements',
+        Array.from({ length: 300 }, (_, i) => ({
+          actor: i % 3 === 0 ? peer : wes,
+          verb,
+          object: i % 3 === 1 ? peer : course,
+        })),
+      )
+      .expect(200);
+    const handler = t.app.get(AgentDeletionHandler);
+    handler.batchSize = 10;
+    try {
+      const done = await run({ agent: JSON.stringify(wes), person: false });
+      expect(done.feedback).toContain('deleted 200 statements');
+      const logs = await t
+        .http()
+        .get(`${jobs}/${done.id}/logs`)
+        .set('Authorization', t.adminAuth)
+        .expect(200);
+      const entries = logs.body.data as { event: string; data: Record<string, any> }[];
+      expect(entries.map((e) => e.event)).toEqual(
+        expect.arrayContaining(['started', 'progress', 'passed']),
+      );
+      expect(entries.find((e) => e.event === 'progress')!.data).toMatchObject({ total: 200 });
+      expect(entries.find((e) => e.event === 'passed')!.data).toMatchObject({ statements: 200 });
+    } finally {
+      handler.batchSize = AGENT_DELETION_BATCH;
+    }
+    const byPeer = await xapi()
+      .get('statements', { agent: JSON.stringify(peer), limit: '500' })
+      .expect(200);
+    // The peer's 100 own statements stay; those where it was the object of wes went.
+    expect(byPeer.body.statements).toHaveLength(100);
   });
 
   it('without a store makes one job per store', async () => {

@@ -178,7 +178,7 @@ describe('PseudoHandler (database)', () => {
     const before = await rowsOf(s);
     const indexBefore = await Promise.all(before.map((r) => indexOf(r.id)));
     const again = await handler.run(makeRunContext<PseudoParams>({ until: 'now' }, { store: s }));
-    expect(again.data).toMatchObject({ pseudonymized: 0, index_rows: 0, agents: 0 });
+    expect(again.data).toMatchObject({ pseudonymized: 0, index_rows: 0, agents_removed: 0 });
     const after = await rowsOf(s);
     expect(after.map((r) => [r.data, r.updated])).toEqual(before.map((r) => [r.data, r.updated]));
     expect(await Promise.all(after.map((r) => indexOf(r.id)))).toEqual(indexBefore);

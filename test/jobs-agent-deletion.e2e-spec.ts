@@ -1,13 +1,11 @@
 import { randomUUID } from 'crypto';
-import { Client } from '../src/access/client.entity';
-import { hashSecret } from '../src/access/passwords';
-import { Store } from '../src/access/store.entity';
 import {
   AGENT_DELETION_BATCH,
   AgentDeletionHandler,
 } from '../src/job-types/agent-deletion/agent-deletion.handler';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
-import { basic, createTestApp, TestApp } from './support/test-app';
+import { createTestApp, TestApp } from './support/test-app';
+import { createStoreWithClient } from './support/xapi-fixtures';
 import { waitFor } from './support/wait';
 
 const V = { 'X-Experience-API-Version': '1.0.3' };
@@ -112,23 +110,7 @@ describe('agent-deletion over the Jobs API (e2e)', () => {
   beforeAll(async () => {
     // A short scheduler minute: progress entries every 100 ms.
     t = await createTestApp({ env: { JOBS_MINUTE_MS: '1200' } });
-    const now = new Date();
-    const store = await t.dataSource
-      .getRepository(Store)
-      .save({ slug: 'agent-del-other', name: 'Other', createdAt: now, updatedAt: now });
-    await t.dataSource.getRepository(Client).save({
-      slug: 'agent-del-client',
-      name: 'Other client',
-      username: 'agent-del',
-      passwordHash: await hashSecret('secret'),
-      storeId: store.id,
-      permissions: ['xapi/all'],
-      pipeline: {},
-      expiresAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    other = { base: '/api/agent-del-client', auth: basic('agent-del', 'secret') };
+    other = await createStoreWithClient(t, 'agent-del-other');
   });
   afterAll(async () => t.close());
 

@@ -1,31 +1,15 @@
 import { randomUUID } from 'crypto';
-import { Client } from '../src/access/client.entity';
-import { hashSecret } from '../src/access/passwords';
 import { Store } from '../src/access/store.entity';
 import { PSEUDO_BATCH, PseudoHandler } from '../src/job-types/pseudo/pseudo.handler';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
-import { basic, createTestApp, TestApp } from './support/test-app';
+import { createTestApp, TestApp } from './support/test-app';
+import { identitiesIn } from './support/identities';
+import { createStoreWithClient } from './support/xapi-fixtures';
 import { waitFor } from './support/wait';
 
 const V = { 'X-Experience-API-Version': '1.0.3' };
 const HOME = 'http://pseudo.example.com';
 const DAY = 86_400_000;
-
-/** Every identity left in a statement outside its authority: paths of mbox, name... */
-function identitiesIn(value: unknown, path = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => identitiesIn(v, `${path}[${i}]`));
-  if (!value || typeof value !== 'object') return [];
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const p = path ? `${path}.${k}` : k;
-    if (p === 'authority' || k === 'definition' || k === 'display') continue;
-    if (['mbox', 'mbox_sha1sum', 'openid', 'name'].includes(k)) out.push(p);
-    else if (k === 'account') {
-      if ((v as { homePage?: string })?.homePage !== HOME) out.push(p);
-    } else out.push(...identitiesIn(v, p));
-  }
-  return out;
-}
 
 describe('pseudo over the Jobs API (e2e)', () => {
   let t: TestApp;
@@ -91,23 +75,7 @@ describe('pseudo over the Jobs API (e2e)', () => {
   beforeAll(async () => {
     // A short scheduler minute: progress entries every 100 ms.
     t = await createTestApp({ env: { JOBS_MINUTE_MS: '1200' } });
-    const now = new Date();
-    const store = await t.dataSource
-      .getRepository(Store)
-      .save({ slug: 'pseudo-other', name: 'Other', createdAt: now, updatedAt: now });
-    await t.dataSource.getRepository(Client).save({
-      slug: 'pseudo-other-client',
-      name: 'Other client',
-      username: 'pseudo-other',
-      passwordHash: await hashSecret('secret'),
-      storeId: store.id,
-      permissions: ['xapi/all'],
-      pipeline: {},
-      expiresAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    other = { store, base: '/api/pseudo-other-client', auth: basic('pseudo-other', 'secret') };
+    other = await createStoreWithClient(t, 'pseudo-other');
   });
   afterAll(async () => t.close());
 
@@ -157,7 +125,7 @@ describe('pseudo over the Jobs API (e2e)', () => {
     const all = await statements({});
     const byId = new Map(all.map((s) => [s.id, s]));
     for (const id of [ids.s1, ids.s2, ids.s3]) {
-      expect({ id, left: identitiesIn(byId.get(id)) }).toEqual({ id, left: [] });
+      expect({ id, left: identitiesIn(byId.get(id), HOME) }).toEqual({ id, left: [] });
     }
     const s1 = byId.get(ids.s1)!;
     const s2 = byId.get(ids.s2)!;
@@ -240,7 +208,7 @@ describe('pseudo over the Jobs API (e2e)', () => {
     for (const j of list) expect((await ran(j.id)).success).toBe(true);
     const a = (await statements({})).find((s) => s.id === mine)!;
     const b = (await statements({}, other.base, other.auth)).find((s) => s.id === theirs)!;
-    expect(identitiesIn(a)).toEqual([]);
+    expect(identitiesIn(a, HOME)).toEqual([]);
     // The same agent gets the same pseudonym in every store.
     expect(b.actor).toEqual(a.actor);
   });

@@ -4,6 +4,7 @@ import { validate } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { makeRunContext } from '../../../test/support/job-context';
 import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { createStore } from '../../../test/support/xapi-fixtures';
 import { Person } from '../../access/person.entity';
 import { Store } from '../../access/store.entity';
 import { JOB_TYPE_KEY, JobTypeOptions } from '../../jobs/job-type';
@@ -100,11 +101,8 @@ describe('AgentDeletionHandler (database)', () => {
   });
 
   async function store(): Promise<Store> {
-    const now = new Date();
     n += 1;
-    return ds
-      .getRepository(Store)
-      .save({ slug: `agent-del-${n}`, name: `agent del ${n}`, createdAt: now, updatedAt: now });
+    return createStore(t, `agent-del-${n}`);
   }
 
   const zoe = { mbox: 'mailto:zoe@example.com', name: 'Zoe' };

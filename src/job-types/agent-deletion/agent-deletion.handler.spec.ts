@@ -15,7 +15,8 @@ import { agentProfileAddress, stateAddress } from '../../xapi/documents/document
 import { DocumentsService } from '../../xapi/documents/documents.service';
 import { Attachment } from '../../xapi/statements/entities/attachment.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
-import { sha256Hex, StatementRecorder } from '../../xapi/statements/statement-recorder.service';
+import { sha256Hex } from '../../xapi/statements/attachment-writer';
+import { StatementRecorder } from '../../xapi/statements/statement-recorder.service';
 import { AgentDeletionParams } from './agent-deletion.dto';
 import { AgentDeletionHandler } from './agent-deletion.handler';
 

@@ -10,6 +10,9 @@ import { VocabEntry } from './entities/vocab.entity';
 import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
 import { StatementDeletion } from './statement-deletion.service';
 import { StatementQueryService } from './statement-query.service';
+import { AttachmentWriter } from './attachment-writer';
+import { StatementIndexWriter } from './statement-index-writer';
+import { StatementPreparer } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
 import { StatementsController } from './statements.controller';
 
@@ -27,8 +30,22 @@ import { StatementsController } from './statements.controller';
     ValidationModule,
   ],
   controllers: [StatementsController],
-  providers: [StatementRecorder, StatementQueryService, StatementDeletion],
-  exports: [StatementRecorder, StatementQueryService, StatementDeletion],
+  providers: [
+    StatementPreparer,
+    StatementIndexWriter,
+    AttachmentWriter,
+    StatementRecorder,
+    StatementQueryService,
+    StatementDeletion,
+  ],
+  // The preparer and the index writer serve jobs that check or re-index statements.
+  exports: [
+    StatementRecorder,
+    StatementPreparer,
+    StatementIndexWriter,
+    StatementQueryService,
+    StatementDeletion,
+  ],
 })
 export class StatementsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

@@ -307,6 +307,26 @@ describe('AgentDeletionHandler (database)', () => {
     expect(await ds.getRepository(Person).count({ where: { storeId: s.id } })).toBe(0);
   });
 
+  it('keeps the statements in which the agent is only the authority', async () => {
+    const s = await store();
+    const authorityOnly = randomUUID();
+    await recorder.record(
+      s,
+      null,
+      [{ id: authorityOnly, actor: xia, verb, object: activity('f') }],
+      {
+        version: '1.0.3',
+        authority_name: yan.account.name,
+        authority_homepage: yan.account.homePage,
+      },
+    );
+    const stored = await ds.getRepository(Statement).findOneByOrFail({ storeId: s.id });
+    expect(agentVid(stored.data.authority)).toBe(agentVid(yan));
+    const result = await handler.run(makeRunContext(params(yan), { store: s }));
+    expect(result.data).toMatchObject({ statements: 0 });
+    expect(await statementIds(s)).toEqual([authorityOnly]);
+  });
+
   it('an agent that is not in the store: passes, deleted 0', async () => {
     const s = await store();
     await fixture(s);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Cmi5TokensDeletionModule } from './cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LogsDeletionModule } from './logs-deletion/logs-deletion.module';
+import { SeedingModule } from './seeding/seeding.module';
 import { StoresDeletionModule } from './stores-deletion/stores-deletion.module';
 
 /**
@@ -8,6 +9,6 @@ import { StoresDeletionModule } from './stores-deletion/stores-deletion.module';
  * through @JobType; adding a type is one line in this list.
  */
 @Module({
-  imports: [LogsDeletionModule, StoresDeletionModule, Cmi5TokensDeletionModule],
+  imports: [LogsDeletionModule, StoresDeletionModule, Cmi5TokensDeletionModule, SeedingModule],
 })
 export class JobTypesModule {}

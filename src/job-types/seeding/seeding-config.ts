@@ -158,7 +158,13 @@ export const DEFAULT_SEEDING_CONFIG: SeedingConfig = {
       { id: 'https://w3id.org/xapi/video/verbs/played', display: { 'en-US': 'played' }, weight: 2 },
     ],
   },
-  shares: { voiding: 0.01, sub_statements: 0.01, statement_refs: 0.02, attachments: 0.02, xapi_2: 0.1 },
+  shares: {
+    voiding: 0.01,
+    sub_statements: 0.01,
+    statement_refs: 0.02,
+    attachments: 0.02,
+    xapi_2: 0.1,
+  },
   extensions: {
     context: {
       'https://w3id.org/xapi/cmi5/context/extensions/sessionid': 'session-id',
@@ -228,7 +234,8 @@ const languageMap: Check = (v, path, errors) => {
   }
   for (const [k, s] of Object.entries(v)) {
     if (!LANGUAGE.test(k)) fail(errors, `${path}.${k}`, 'is not a language tag');
-    else if (typeof s !== 'string' || !s) fail(errors, `${path}.${k}`, 'must be a non-empty string');
+    else if (typeof s !== 'string' || !s)
+      fail(errors, `${path}.${k}`, 'must be a non-empty string');
   }
 };
 
@@ -356,9 +363,18 @@ function crossChecks(c: SeedingConfig, errors: FieldErrors) {
     fail(errors, 'period.end', 'must be at least a day after period.start');
   const extras =
     c.shares.voiding + c.shares.sub_statements + c.shares.statement_refs + c.shares.attachments;
-  if (extras > 0.5) fail(errors, 'shares', 'voiding, sub-statement, reference and attachment shares must add up to at most 0.5');
+  if (extras > 0.5)
+    fail(
+      errors,
+      'shares',
+      'voiding, sub-statement, reference and attachment shares must add up to at most 0.5',
+    );
   if (c.groups.count * c.groups.size > c.learners.count)
-    fail(errors, 'groups', `${c.groups.count} groups of ${c.groups.size} need more learners than learners.count`);
+    fail(
+      errors,
+      'groups',
+      `${c.groups.count} groups of ${c.groups.size} need more learners than learners.count`,
+    );
 }
 
 export interface ConfigCheck {
@@ -424,7 +440,9 @@ export function loadSeedingConfig(folder: string, name: string | null | undefine
     return {
       ok: false,
       field: 'config',
-      errors: { config: [`The seeding config "${name}" is not valid JSON: ${(e as Error).message}`] },
+      errors: {
+        config: [`The seeding config "${name}" is not valid JSON: ${(e as Error).message}`],
+      },
     };
   }
   const { config, errors } = parseSeedingConfig(raw);

@@ -126,16 +126,59 @@ export interface World {
 }
 
 const ACTIVITY = 'http://adlnet.gov/expapi/activities/';
-const VOIDED: SeedVerb = { id: 'http://adlnet.gov/expapi/verbs/voided', display: { 'en-US': 'voided' } };
+const VOIDED: SeedVerb = {
+  id: 'http://adlnet.gov/expapi/verbs/voided',
+  display: { 'en-US': 'voided' },
+};
 const CMI5_CATEGORY = { id: 'https://w3id.org/xapi/cmi5/context/categories/cmi5' };
 const MOVEON_CATEGORY = { id: 'https://w3id.org/xapi/cmi5/context/categories/moveon' };
 const FIRST = [
-  'Ada', 'Ben', 'Chloé', 'Dev', 'Eva', 'Femi', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kira', 'Liam',
-  'Mona', 'Nils', 'Omar', 'Pia', 'Quinn', 'Rosa', 'Sami', 'Tariq', 'Uma', 'Vera', 'Wen', 'Yusuf',
+  'Ada',
+  'Ben',
+  'Chloé',
+  'Dev',
+  'Eva',
+  'Femi',
+  'Gus',
+  'Hana',
+  'Ivo',
+  'Jun',
+  'Kira',
+  'Liam',
+  'Mona',
+  'Nils',
+  'Omar',
+  'Pia',
+  'Quinn',
+  'Rosa',
+  'Sami',
+  'Tariq',
+  'Uma',
+  'Vera',
+  'Wen',
+  'Yusuf',
 ];
 const LAST = [
-  'Ng', 'Okafor', 'Schmidt', 'Rossi', 'Kowalski', 'Silva', 'Tanaka', 'Dubois', 'Novak', 'Haddad',
-  'Larsen', 'Moreau', 'Ivanova', 'Mensah', 'García', 'Kim', 'Fischer', 'Costa', 'Berg', 'Shah',
+  'Ng',
+  'Okafor',
+  'Schmidt',
+  'Rossi',
+  'Kowalski',
+  'Silva',
+  'Tanaka',
+  'Dubois',
+  'Novak',
+  'Haddad',
+  'Larsen',
+  'Moreau',
+  'Ivanova',
+  'Mensah',
+  'García',
+  'Kim',
+  'Fischer',
+  'Costa',
+  'Berg',
+  'Shah',
 ];
 const BROWSERS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0',
@@ -145,7 +188,12 @@ const BROWSERS = [
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/131.0 Mobile',
 ];
 const COUNTRIES = ['DE', 'FR', 'US', 'GB', 'NG', 'IN', 'BR', 'JP', 'PL', 'ES'];
-const COMMENTS = ['Well done.', 'Please review module notes.', 'Good reasoning.', 'See me after class.'];
+const COMMENTS = [
+  'Well done.',
+  'Please review module notes.',
+  'Good reasoning.',
+  'See me after class.',
+];
 const STATE_IDS = ['LMS.LaunchData', 'bookmark', 'suspend_data', 'preferences'];
 const ACTIVITY_PROFILE_IDS = ['syllabus', 'leaderboard', 'settings'];
 const AGENT_PROFILE_IDS = ['preferences', 'learner-profile', 'badges'];
@@ -175,7 +223,10 @@ function canonical(v: unknown): string {
 }
 
 /** Counts per identifier type that add up to n (largest remainders). */
-export function allocate(n: number, shares: Record<IdentifierType, number>): Record<IdentifierType, number> {
+export function allocate(
+  n: number,
+  shares: Record<IdentifierType, number>,
+): Record<IdentifierType, number> {
   const exact = IDENTIFIER_TYPES.map((t) => ({ t, x: n * shares[t] }));
   const out = Object.fromEntries(exact.map(({ t, x }) => [t, Math.floor(x)])) as Record<
     IdentifierType,
@@ -187,7 +238,11 @@ export function allocate(n: number, shares: Record<IdentifierType, number>): Rec
   return out;
 }
 
-function langMap(config: SeedingConfig, text: string, translations: number): Record<string, string> {
+function langMap(
+  config: SeedingConfig,
+  text: string,
+  translations: number,
+): Record<string, string> {
   const map: Record<string, string> = {};
   config.courses.languages.slice(0, Math.max(1, translations)).forEach((lang, i) => {
     map[lang] = i === 0 ? text : `${text} [${lang}]`;
@@ -232,7 +287,10 @@ function interaction(
       break;
     case 'matching':
       definition.source = [component('ppe', 'Gloves'), component('exit', 'Exit sign')];
-      definition.target = [component('hands', 'Protects hands'), component('route', 'Shows the way out')];
+      definition.target = [
+        component('hands', 'Protects hands'),
+        component('route', 'Shows the way out'),
+      ];
       correct = 'ppe[.]hands[,]exit[.]route';
       wrong = ['ppe[.]route[,]exit[.]hands'];
       break;
@@ -415,14 +473,19 @@ export class ZoneClock {
   private readonly cache = new Map<number, number>();
 
   constructor(readonly timezone: string) {
-    this.format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
+    this.format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      timeZoneName: 'longOffset',
+    });
   }
 
   offsetMs(t: number): number {
     const hour = Math.floor(t / HOUR);
     let off = this.cache.get(hour);
     if (off === undefined) {
-      const name = this.format.formatToParts(new Date(hour * HOUR)).find((p) => p.type === 'timeZoneName')!.value;
+      const name = this.format
+        .formatToParts(new Date(hour * HOUR))
+        .find((p) => p.type === 'timeZoneName')!.value;
       const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
       off = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * HOUR + Number(m[3] ?? 0) * 60_000) : 0;
       if (this.cache.size > 100_000) this.cache.clear();
@@ -480,7 +543,11 @@ function enrollmentRng(world: World, e: number): Rng {
 }
 
 /** Learner l takes courses l, l+1, ... in rounds; the registration is the stream's first draw. */
-export function enrollmentHeader(world: World, e: number, rng = enrollmentRng(world, e)): EnrollmentHeader {
+export function enrollmentHeader(
+  world: World,
+  e: number,
+  rng = enrollmentRng(world, e),
+): EnrollmentHeader {
   const L = world.learners.length;
   const learner = world.learners[e % L];
   const course = world.courses[(learner.index + Math.floor(e / L)) % world.courses.length];
@@ -528,7 +595,10 @@ export function enrollmentStatements(world: World, e: number): GeneratedStatemen
   const pAttach = s.attachments * scale;
 
   const days = Math.max(1, Math.floor((world.endMs - world.startMs) / DAY));
-  let t = clock.atLocalHour(world.startMs + rng.int(Math.max(1, days - 1)) * DAY + 12 * HOUR, 8 + rng.next() * 11);
+  let t = clock.atLocalHour(
+    world.startMs + rng.int(Math.max(1, days - 1)) * DAY + 12 * HOUR,
+    8 + rng.next() * 11,
+  );
   if (t < world.startMs) t = world.startMs + rng.int(HOUR);
   let moduleIndex = 0;
   let attempt = 1;
@@ -539,7 +609,9 @@ export function enrollmentStatements(world: World, e: number): GeneratedStatemen
     const session: SessionInfo = { enrollment: e, session: sessionNo, version };
     const sessionId = rng.uuid();
     const instructor =
-      world.instructors.length && rng.chance(cfg.instructors.share) ? rng.pick(world.instructors) : null;
+      world.instructors.length && rng.chance(cfg.instructors.share)
+        ? rng.pick(world.instructors)
+        : null;
     const withTeam = learner.team && rng.chance(cfg.groups.share) ? learner.team : null;
     let progress = 0;
     let initializedAt = 0;
@@ -684,7 +756,9 @@ export function enrollmentStatements(world: World, e: number): GeneratedStatemen
         parent: [module.activity],
         result: { duration: isoDuration(gap) },
       });
-      progress = Math.round(((l + 1) / (module.lessons.length + (module.questions.length ? 1 : 0))) * 100);
+      progress = Math.round(
+        ((l + 1) / (module.lessons.length + (module.questions.length ? 1 : 0))) * 100,
+      );
       emit('progressed', module.activity, 15_000 + rng.int(30) * 1000, {
         result: { completion: false },
       });
@@ -798,7 +872,14 @@ export class StatementStream {
 // --- documents ----------------------------------------------------------------------
 
 export type SeedDocument =
-  | { kind: 'state'; activityId: string; agent: Json; registration: string; stateId: string; content: Json }
+  | {
+      kind: 'state';
+      activityId: string;
+      agent: Json;
+      registration: string;
+      stateId: string;
+      content: Json;
+    }
   | { kind: 'activity-profile'; activityId: string; profileId: string; content: Json }
   | { kind: 'agent-profile'; agent: Json; profileId: string; content: Json };
 
@@ -834,15 +915,35 @@ export function* seedDocuments(world: World, enrollments: number): Generator<See
         };
         break;
       case 1:
-        content = { lesson: module.lessons.length ? module.lessons[rng.int(module.lessons.length)].id : module.activity.id, position: rng.int(600) };
+        content = {
+          lesson: module.lessons.length
+            ? module.lessons[rng.int(module.lessons.length)].id
+            : module.activity.id,
+          position: rng.int(600),
+        };
         break;
       case 2:
-        content = { answers: module.questions.map((q) => (rng.chance(learner.ability) ? q.correct : q.wrong[0])) };
+        content = {
+          answers: module.questions.map((q) =>
+            rng.chance(learner.ability) ? q.correct : q.wrong[0],
+          ),
+        };
         break;
       default:
-        content = { language: learner.language, audioLevel: rng.int(11) / 10, captions: rng.chance(0.3) };
+        content = {
+          language: learner.language,
+          audioLevel: rng.int(11) / 10,
+          captions: rng.chance(0.3),
+        };
     }
-    yield { kind: 'state', activityId: module.activity.id, agent: learner.agent, registration, stateId, content };
+    yield {
+      kind: 'state',
+      activityId: module.activity.id,
+      agent: learner.agent,
+      registration,
+      stateId,
+      content,
+    };
   }
   // Courses the enrollments reached, each with its first module.
   const seen = new Set<number>();
@@ -850,7 +951,9 @@ export function* seedDocuments(world: World, enrollments: number): Generator<See
     seen.add(enrollmentHeader(world, e).course.index);
     if (seen.size === world.courses.length) break;
   }
-  const activities = [...seen].sort((a, b) => a - b).flatMap((c) => [world.courses[c].activity, world.courses[c].modules[0].activity]);
+  const activities = [...seen]
+    .sort((a, b) => a - b)
+    .flatMap((c) => [world.courses[c].activity, world.courses[c].modules[0].activity]);
   for (let k = 0; k < cfg.counts.activity_profiles; k++) {
     const activity = activities[k % activities.length];
     const slot = Math.floor(k / activities.length);
@@ -874,8 +977,16 @@ export function* seedDocuments(world: World, enrollments: number): Generator<See
       slot % 3 === 0
         ? { language: learner.language, device: learner.device, timezone: cfg.period.timezone }
         : slot % 3 === 1
-          ? { country: learner.country, jobTitle: rng.pick(['Technician', 'Nurse', 'Analyst', 'Manager']) }
-          : { badges: Array.from({ length: 1 + rng.int(3) }, (_, i) => `${cfg.courses.base_iri}/badges/${i + 1}`) };
+          ? {
+              country: learner.country,
+              jobTitle: rng.pick(['Technician', 'Nurse', 'Analyst', 'Manager']),
+            }
+          : {
+              badges: Array.from(
+                { length: 1 + rng.int(3) },
+                (_, i) => `${cfg.courses.base_iri}/badges/${i + 1}`,
+              ),
+            };
     yield { kind: 'agent-profile', agent: learner.agent, profileId, content };
   }
 }

@@ -15,11 +15,7 @@ import {
   stateAddress,
 } from '../../xapi/documents/document-addresses';
 import { DocumentRecord } from '../../xapi/documents/document-record';
-import {
-  DocumentAddress,
-  DocumentsService,
-  sha1,
-} from '../../xapi/documents/documents.service';
+import { DocumentAddress, DocumentsService, sha1 } from '../../xapi/documents/documents.service';
 import { StatementRecorder } from '../../xapi/statements/statement-recorder.service';
 import { loadSeedingConfig } from './seeding-config';
 import {
@@ -45,6 +41,12 @@ export interface SeedingCounts {
   agent_profiles: number;
   agent_profiles_new: number;
 }
+
+const DOCUMENT_COUNT = {
+  state: 'states',
+  'activity-profile': 'activity_profiles',
+  'agent-profile': 'agent_profiles',
+} as const;
 
 @JobType({
   name: 'seeding',
@@ -122,7 +124,7 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
       act: async (rows) => {
         let written = 0;
         for (const doc of rows) {
-          const key = doc.kind === 'state' ? 'states' : doc.kind.replace('-', '_') as 'activity_profiles' | 'agent_profiles';
+          const key = DOCUMENT_COUNT[doc.kind];
           counts[key] += 1;
           if (await this.writeDocument(store.id, doc)) {
             counts[`${key}_new`] += 1;
@@ -142,7 +144,7 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
   /** One batch through the pipeline, one call per xAPI version (sessions keep theirs). */
   private async recordStatements(storeId: number, rows: GeneratedStatement[]): Promise<number> {
     let recorded = 0;
-    for (let i = 0; i < rows.length; ) {
+    for (let i = 0; i < rows.length;) {
       const version = rows[i].session.version;
       let j = i;
       while (j < rows.length && rows[j].session.version === version) j++;
@@ -165,16 +167,12 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
         ? stateAddress(storeId, doc)
         : doc.kind === 'activity-profile'
           ? activityProfileAddress(storeId, doc)
-          : agentProfileAddress(storeId, doc)) as DocumentAddress<DocumentRecord>;
+          : agentProfileAddress(storeId, doc)
+    ) as DocumentAddress<DocumentRecord>;
     const bytes = Buffer.from(JSON.stringify(doc.content), 'utf8');
     const existing = await this.documents.findOne(address.entity, storeId, address.docKey);
     if (existing && existing.etag === sha1(bytes)) return false;
-    await this.documents.write(
-      address,
-      { bytes, contentType: 'application/json' },
-      'put',
-      {},
-    );
+    await this.documents.write(address, { bytes, contentType: 'application/json' }, 'put', {});
     return true;
   }
 }

@@ -33,6 +33,9 @@ function expected(folder: string, name: string) {
   return { config: loaded.config, all, docs, voided, agents };
 }
 
+// A 10,000-statement run on a loaded 2-core machine can take a minute.
+jest.setTimeout(300_000);
+
 describe('seeding job over the Jobs API (e2e)', () => {
   let t: TestApp;
   let folder: string;
@@ -51,7 +54,7 @@ describe('seeding job over the Jobs API (e2e)', () => {
         const j = await getJob(id);
         return j.ran >= times && !j.running ? j : null;
       },
-      120_000,
+      240_000,
       `seeding job ${id} run ${times}`,
       100,
     );

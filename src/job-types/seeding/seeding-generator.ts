@@ -615,6 +615,8 @@ export function enrollmentStatements(world: World, e: number): GeneratedStatemen
     const withTeam = learner.team && rng.chance(cfg.groups.share) ? learner.team : null;
     let progress = 0;
     let initializedAt = 0;
+    /** When the last pattern statement happened (extras come a few seconds after it). */
+    let patternAt = t;
 
     const extensionValue = (kind: string): unknown => {
       switch (kind) {
@@ -697,6 +699,7 @@ export function enrollmentStatements(world: World, e: number): GeneratedStatemen
         ];
       }
       out.push({ statement, session, kind: 'pattern' });
+      patternAt = t;
       extra(statement, object);
       return statement;
     };
@@ -740,7 +743,7 @@ export function enrollmentStatements(world: World, e: number): GeneratedStatemen
 
     emit('launched', module.activity, 0, { parent: null, categories: [CMI5_CATEGORY] });
     emit('initialized', module.activity, 2000 + rng.int(3000), { categories: [CMI5_CATEGORY] });
-    initializedAt = t;
+    initializedAt = patternAt;
     module.lessons.forEach((lesson, l) => {
       let w = rng.next() * world.stepWeightTotal;
       let step = world.steps[0];

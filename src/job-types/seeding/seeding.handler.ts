@@ -78,7 +78,8 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
   async run(ctx: JobRunContext<SeedingParams>): Promise<JobRunResult> {
     const loaded = loadSeedingConfig(this.config.seedingPath, ctx.params.config);
     if (!loaded.ok) {
-      throw new Error(`Seeding config: ${Object.values(loaded.errors).flat().join('; ')}`);
+      const problems = Object.entries(loaded.errors).map(([path, m]) => `${path}: ${m.join(', ')}`);
+      throw new Error(`Invalid seeding config: ${problems.join('; ')}`);
     }
     const store = ctx.store!;
     const { config, name } = loaded;

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { invalidInput } from '../../common/errors';
 import { walkBatches, WalkContext } from '../../jobs/batch-walker';
@@ -15,7 +17,7 @@ import {
   stateAddress,
 } from '../../xapi/documents/document-addresses';
 import { DocumentRecord } from '../../xapi/documents/document-record';
-import { DocumentAddress, DocumentsService, sha1 } from '../../xapi/documents/documents.service';
+import { DocumentAddress, DocumentsService } from '../../xapi/documents/documents.service';
 import { StatementRecorder } from '../../xapi/statements/statement-recorder.service';
 import { loadSeedingConfig } from './seeding-config';
 import {
@@ -28,8 +30,10 @@ import {
 import { SeedingParams } from './seeding.dto';
 
 /** Statements per recorder call (one transaction each). */
-export const SEEDING_STATEMENT_BATCH = 500;
-export const SEEDING_DOCUMENT_BATCH = 100;
+export const SEEDING_STATEMENT_BATCH = 1000;
+/** Transactions in flight at once on MySQL/MariaDB (SQLite has one connection). */
+export const SEEDING_WRITERS = 2;
+export const SEEDING_DOCUMENT_BATCH = 500;
 
 export interface SeedingCounts {
   statements: number;
@@ -62,6 +66,7 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
     private readonly recorder: StatementRecorder,
     private readonly documents: DocumentsService,
     private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** An unknown config name lists the available ones; an invalid config names each bad path. */
@@ -123,14 +128,15 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
         return batch;
       },
       act: async (rows) => {
+        for (const doc of rows) counts[DOCUMENT_COUNT[doc.kind]] += 1;
         let written = 0;
-        for (const doc of rows) {
-          const key = DOCUMENT_COUNT[doc.kind];
-          counts[key] += 1;
-          if (await this.writeDocument(store.id, doc)) {
-            counts[`${key}_new`] += 1;
-            written++;
-          }
+        for (const kind of ['state', 'activity-profile', 'agent-profile'] as const) {
+          const n = await this.writeDocuments(
+            store.id,
+            rows.filter((d) => d.kind === kind),
+          );
+          counts[`${DOCUMENT_COUNT[kind]}_new`] += n;
+          written += n;
         }
         return written;
       },
@@ -142,40 +148,72 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
     };
   }
 
-  /** One batch through the pipeline, one call per xAPI version (sessions keep theirs). */
+  /**
+   * One batch through the pipeline: one recorder call per xAPI version (an enrollment keeps
+   * its version), each cut at enrollment boundaries into parts that MySQL/MariaDB write
+   * in parallel transactions. A voiding statement or reference always points into its own
+   * enrollment, so it lands in the same transaction as its target.
+   */
   private async recordStatements(storeId: number, rows: GeneratedStatement[]): Promise<number> {
-    let recorded = 0;
-    for (let i = 0; i < rows.length;) {
-      const version = rows[i].session.version;
-      let j = i;
-      while (j < rows.length && rows[j].session.version === version) j++;
-      const result = await this.recorder.record(
-        { id: storeId },
-        null,
-        rows.slice(i, j).map((r) => r.statement),
-        { version },
-      );
-      recorded += result.recorded;
-      i = j;
+    const writers = this.dataSource.options.type === 'better-sqlite3' ? 1 : SEEDING_WRITERS;
+    const parts: GeneratedStatement[][] = [];
+    for (const version of ['1.0.3', '2.0.0'] as const) {
+      const group = rows.filter((r) => r.session.version === version);
+      parts.push(...splitAtEnrollments(group, writers));
     }
+    let recorded = 0;
+    let next = 0;
+    const lane = async () => {
+      for (let part = parts[next++]; part; part = parts[next++]) {
+        const result = await this.recorder.record(
+          { id: storeId },
+          null,
+          part.map((r) => r.statement),
+          { version: part[0].session.version },
+        );
+        recorded += result.recorded;
+      }
+    };
+    await Promise.all(Array.from({ length: writers }, lane));
     return recorded;
   }
 
-  /** Writes a document unless the same content is already there; true when it wrote. */
-  private async writeDocument(storeId: number, doc: SeedDocument): Promise<boolean> {
-    const address = (
-      doc.kind === 'state'
+  /** Documents of one kind through the documents service; returns how many it wrote. */
+  private async writeDocuments(storeId: number, docs: SeedDocument[]): Promise<number> {
+    if (!docs.length) return 0;
+    const entries = docs.map((doc) => ({
+      address: (doc.kind === 'state'
         ? stateAddress(storeId, doc)
         : doc.kind === 'activity-profile'
           ? activityProfileAddress(storeId, doc)
-          : agentProfileAddress(storeId, doc)
-    ) as DocumentAddress<DocumentRecord>;
-    const bytes = Buffer.from(JSON.stringify(doc.content), 'utf8');
-    const existing = await this.documents.findOne(address.entity, storeId, address.docKey);
-    if (existing && existing.etag === sha1(bytes)) return false;
-    await this.documents.write(address, { bytes, contentType: 'application/json' }, 'put', {});
-    return true;
+          : agentProfileAddress(storeId, doc)) as DocumentAddress<DocumentRecord>,
+      incoming: {
+        bytes: Buffer.from(JSON.stringify(doc.content), 'utf8'),
+        contentType: 'application/json',
+      },
+    }));
+    return this.documents.putMany(entries[0].address.entity, entries);
   }
+}
+
+/** About `n` parts of whole enrollments (consecutive rows of one enrollment stay together). */
+export function splitAtEnrollments(rows: GeneratedStatement[], n: number): GeneratedStatement[][] {
+  if (!rows.length) return [];
+  const parts: GeneratedStatement[][] = [];
+  const target = Math.ceil(rows.length / n);
+  let current: GeneratedStatement[] = [];
+  for (const row of rows) {
+    const boundary =
+      current.length >= target &&
+      row.session.enrollment !== current[current.length - 1].session.enrollment;
+    if (boundary) {
+      parts.push(current);
+      current = [];
+    }
+    current.push(row);
+  }
+  parts.push(current);
+  return parts;
 }
 
 function feedbackOf(name: string, store: string, c: SeedingCounts): string {

@@ -2,8 +2,8 @@
  * Seeding benchmark (issue 10): the seeding job's handler fills a fresh MariaDB store with
  * `--total` statements of the shipped `million` config (through the StatementRecorder,
  * as a job run does), then the same rows (statements and their index rows) are copied
- * with plain mysql2 multi-row INSERTs in the same run, in transactions of the size the job
- * writes and as many in parallel (SEEDING_WRITERS). It prints both rates, their ratio, and the peak RSS of
+ * with plain mysql2 multi-row INSERTs in the same run, one transaction of the job's batch
+ * size at a time, as the job writes. It prints both rates, their ratio, and the peak RSS of
  * this process over the seeding (sampled every 100 ms) against the RSS before it.
  *
  *   npm run bench:seeding -- [--total 1000000] [--config million] [--db-url mysql://...]
@@ -16,11 +16,7 @@ import { join, resolve } from 'path';
 import { performance } from 'perf_hooks';
 import { createConnection, createPool } from 'mysql2/promise';
 import { Store } from '../src/access/store.entity';
-import {
-  SEEDING_STATEMENT_BATCH,
-  SEEDING_WRITERS,
-  SeedingHandler,
-} from '../src/job-types/seeding/seeding.handler';
+import { SEEDING_STATEMENT_BATCH, SeedingHandler } from '../src/job-types/seeding/seeding.handler';
 import { SeedingParams } from '../src/job-types/seeding/seeding.dto';
 import { makeRunContext } from '../test/support/job-context';
 import { createTestApp } from '../test/support/test-app';
@@ -92,7 +88,7 @@ async function main() {
   console.log(
     `  config: seeding/${opts.config}.json with ${fmt(opts.total)} statements, ` +
       `${fmt(shipped.counts.states)} states, ${fmt(shipped.counts.activity_profiles)} activity profiles, ` +
-      `${fmt(shipped.counts.agent_profiles)} agent profiles; batch ${SEEDING_STATEMENT_BATCH} in ${SEEDING_WRITERS} parallel transactions`,
+      `${fmt(shipped.counts.agent_profiles)} agent profiles; batch ${SEEDING_STATEMENT_BATCH}`,
   );
 
   const t = await createTestApp({ dbUrl: opts.dbUrl, env: { SEEDING_PATH: folder } });
@@ -141,7 +137,7 @@ async function main() {
 
     const pool = createPool({
       uri: opts.dbUrl.replace(/^mariadb:/, 'mysql:'),
-      connectionLimit: SEEDING_WRITERS + 1,
+      connectionLimit: 2,
       dateStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: true,
@@ -150,12 +146,8 @@ async function main() {
       if ((await count(pool, 'statements')) !== opts.total)
         throw new Error('the store does not hold --total statements');
       const plain = await insertPlain(
-        // The job's transactions: a batch cut in SEEDING_WRITERS parts, written in parallel.
-        {
-          batch: SEEDING_STATEMENT_BATCH / SEEDING_WRITERS,
-          concurrency: SEEDING_WRITERS,
-          progress: 250_000,
-        },
+        // As the job writes: one transaction of a batch at a time.
+        { batch: SEEDING_STATEMENT_BATCH, concurrency: 1, progress: 250_000 },
         pool,
       );
       await verifyCopy(pool);

@@ -11,8 +11,7 @@ import { AgentProfile } from '../../xapi/documents/agent-profile.entity';
 import { State } from '../../xapi/documents/state.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
 import { SeedingParams } from './seeding.dto';
-import { SEEDING_STATEMENT_BATCH, SeedingHandler, splitAtEnrollments } from './seeding.handler';
-import { GeneratedStatement } from './seeding-generator';
+import { SEEDING_STATEMENT_BATCH, SeedingHandler } from './seeding.handler';
 
 describe('SeedingHandler', () => {
   it('is declared as the seeding type with a required store', () => {
@@ -146,20 +145,5 @@ describe('SeedingHandler (database)', () => {
     await expect(
       handler.run(makeRunContext<SeedingParams>({ config: 'later-broken' }, { store: stores[0] })),
     ).rejects.toThrow(/config.counts.statements/);
-  });
-});
-
-describe('splitAtEnrollments', () => {
-  const row = (enrollment: number) =>
-    ({ session: { enrollment, session: 0, version: '1.0.3' } }) as GeneratedStatement;
-  it('cuts into about n parts, never inside an enrollment', () => {
-    const rows = [0, 0, 0, 1, 1, 2, 2, 2, 2, 3].map(row);
-    const parts = splitAtEnrollments(rows, 2);
-    expect(parts.map((p) => p.map((r) => r.session.enrollment))).toEqual([
-      [0, 0, 0, 1, 1],
-      [2, 2, 2, 2, 3],
-    ]);
-    expect(splitAtEnrollments([0, 0, 0].map(row), 2)).toHaveLength(1);
-    expect(splitAtEnrollments([], 2)).toEqual([]);
   });
 });

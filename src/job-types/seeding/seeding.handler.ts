@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { invalidInput } from '../../common/errors';
 import { walkBatches, WalkContext } from '../../jobs/batch-walker';
@@ -31,8 +29,6 @@ import { SeedingParams } from './seeding.dto';
 
 /** Statements per recorder call (one transaction each). */
 export const SEEDING_STATEMENT_BATCH = 1000;
-/** Transactions in flight at once on MySQL/MariaDB (SQLite has one connection). */
-export const SEEDING_WRITERS = 2;
 export const SEEDING_DOCUMENT_BATCH = 500;
 
 export interface SeedingCounts {
@@ -66,7 +62,6 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
     private readonly recorder: StatementRecorder,
     private readonly documents: DocumentsService,
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** An unknown config name lists the available ones; an invalid config names each bad path. */
@@ -149,32 +144,19 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
   }
 
   /**
-   * One batch through the pipeline: one recorder call per xAPI version (an enrollment keeps
-   * its version), each cut at enrollment boundaries into parts that MySQL/MariaDB write
-   * in parallel transactions. A voiding statement or reference always points into its own
-   * enrollment, so it lands in the same transaction as its target.
+   * One batch through the pipeline: one recorder call (one transaction) per xAPI version;
+   * an enrollment keeps its version, so a voiding statement or a reference always lands in
+   * the same call as its target. (Two calls in parallel were tried on MariaDB: the
+   * recorder's voiding UPDATEs take gap locks that deadlock with the other's INSERTs.)
    */
   private async recordStatements(storeId: number, rows: GeneratedStatement[]): Promise<number> {
-    const writers = this.dataSource.options.type === 'better-sqlite3' ? 1 : SEEDING_WRITERS;
-    const parts: GeneratedStatement[][] = [];
-    for (const version of ['1.0.3', '2.0.0'] as const) {
-      const group = rows.filter((r) => r.session.version === version);
-      parts.push(...splitAtEnrollments(group, writers));
-    }
     let recorded = 0;
-    let next = 0;
-    const lane = async () => {
-      for (let part = parts[next++]; part; part = parts[next++]) {
-        const result = await this.recorder.record(
-          { id: storeId },
-          null,
-          part.map((r) => r.statement),
-          { version: part[0].session.version },
-        );
-        recorded += result.recorded;
-      }
-    };
-    await Promise.all(Array.from({ length: writers }, lane));
+    for (const version of ['1.0.3', '2.0.0'] as const) {
+      const part = rows.filter((r) => r.session.version === version).map((r) => r.statement);
+      if (!part.length) continue;
+      const result = await this.recorder.record({ id: storeId }, null, part, { version });
+      recorded += result.recorded;
+    }
     return recorded;
   }
 
@@ -194,26 +176,6 @@ export class SeedingHandler implements JobHandler<SeedingParams> {
     }));
     return this.documents.putMany(entries[0].address.entity, entries);
   }
-}
-
-/** About `n` parts of whole enrollments (consecutive rows of one enrollment stay together). */
-export function splitAtEnrollments(rows: GeneratedStatement[], n: number): GeneratedStatement[][] {
-  if (!rows.length) return [];
-  const parts: GeneratedStatement[][] = [];
-  const target = Math.ceil(rows.length / n);
-  let current: GeneratedStatement[] = [];
-  for (const row of rows) {
-    const boundary =
-      current.length >= target &&
-      row.session.enrollment !== current[current.length - 1].session.enrollment;
-    if (boundary) {
-      parts.push(current);
-      current = [];
-    }
-    current.push(row);
-  }
-  parts.push(current);
-  return parts;
 }
 
 function feedbackOf(name: string, store: string, c: SeedingCounts): string {

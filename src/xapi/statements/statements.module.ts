@@ -1,6 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ActivitiesController } from '../activities/activities.controller';
 import { Activity } from '../activities/activity.entity';
 import { ValidationModule } from '../validation/validation.module';
 import { Attachment } from './entities/attachment.entity';
@@ -10,10 +9,13 @@ import { Statement } from './entities/statement.entity';
 import { VocabEntry } from './entities/vocab.entity';
 import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
 import { StatementQueryService } from './statement-query.service';
+import { AttachmentWriter } from './attachment-writer';
+import { StatementIndexWriter } from './statement-index-writer';
+import { StatementPreparer } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
 import { StatementsController } from './statements.controller';
 
-/** Statements, their indexes and attachments, the recording pipeline, activities. */
+/** Statements, their indexes and attachments, the recording pipeline. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -26,9 +28,16 @@ import { StatementsController } from './statements.controller';
     ]),
     ValidationModule,
   ],
-  controllers: [StatementsController, ActivitiesController],
-  providers: [StatementRecorder, StatementQueryService],
-  exports: [StatementRecorder, StatementQueryService],
+  controllers: [StatementsController],
+  providers: [
+    StatementPreparer,
+    StatementIndexWriter,
+    AttachmentWriter,
+    StatementRecorder,
+    StatementQueryService,
+  ],
+  // The preparer and the index writer serve jobs that check or re-index statements.
+  exports: [StatementRecorder, StatementPreparer, StatementIndexWriter, StatementQueryService],
 })
 export class StatementsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

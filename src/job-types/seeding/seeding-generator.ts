@@ -554,14 +554,14 @@ export function enrollmentHeader(
   return { index: e, learner, course, registration: rng.uuid() };
 }
 
-/** The statement kinds an enrollment emits; tests read the pattern back from them. */
+/** Which enrollment, session and xAPI version a generated statement belongs to. */
 export interface SessionInfo {
   enrollment: number;
   session: number;
   version: '1.0.3' | '2.0.0';
 }
 
-/** Generated statements carry their session in a symbol-free side map, kept out of the data. */
+/** A statement with where it comes from (kept beside the statement, not in its data). */
 export interface GeneratedStatement {
   statement: Json;
   session: SessionInfo;

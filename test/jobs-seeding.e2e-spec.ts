@@ -98,44 +98,20 @@ describe('seeding job over the Jobs API (e2e)', () => {
     writeFileSync(join(folder, 'not-json.json'), '{ "seed": ');
     // JOBS_MINUTE_MS: progress entries every 100 ms rather than every 5 s.
     t = await createTestApp({ env: { SEEDING_PATH: folder, JOBS_MINUTE_MS: '1200' } });
-    await t
-      .http()
-      .post(`${t.base}/stores`)
-      .set('Authorization', t.adminAuth)
-      .send({ slug: 'second', name: 'Second store' })
-      .expect(201);
-    await t
-      .http()
-      .post(`${t.base}/clients`)
-      .set('Authorization', t.adminAuth)
-      .send({
-        slug: 'second-lrs',
-        name: 'Second',
-        username: 'second-user',
-        password: 'second-password',
-        store: 'second',
+    // Two more stores, each with an xAPI client of its own (`<slug>-lrs`, `<slug>-user`).
+    for (const slug of ['second', 'third']) {
+      const admin = (path: string, body: object) =>
+        t.http().post(`${t.base}/${path}`).set('Authorization', t.adminAuth).send(body).expect(201);
+      await admin('stores', { slug, name: `Store ${slug}` });
+      await admin('clients', {
+        slug: `${slug}-lrs`,
+        name: slug,
+        username: `${slug}-user`,
+        password: `${slug}-password`,
+        store: slug,
         permissions: ['xapi/all'],
-      })
-      .expect(201);
-    await t
-      .http()
-      .post(`${t.base}/stores`)
-      .set('Authorization', t.adminAuth)
-      .send({ slug: 'third', name: 'Third store' })
-      .expect(201);
-    await t
-      .http()
-      .post(`${t.base}/clients`)
-      .set('Authorization', t.adminAuth)
-      .send({
-        slug: 'third-lrs',
-        name: 'Third',
-        username: 'third-user',
-        password: 'third-password',
-        store: 'third',
-        permissions: ['xapi/all'],
-      })
-      .expect(201);
+      });
+    }
   });
   afterAll(async () => t.close());
 

@@ -211,14 +211,7 @@ export class DocumentsService {
       await repo.update({ id: existing.id } as any, values as any);
       return Object.assign(existing, values);
     }
-    const row = repo.create({
-      ...address.fields,
-      ...values,
-      storeId: address.storeId,
-      contextKey: address.contextKey,
-      docKey: address.docKey,
-      stored: now,
-    } as any) as unknown as T;
+    const row = repo.create(newRow(address, values, now) as any) as unknown as T;
     return repo.save(row as any);
   }
 
@@ -260,14 +253,7 @@ export class DocumentsService {
         const row = existing.get(key);
         if (row === undefined) {
           existing.set(key, null);
-          fresh.push({
-            ...address.fields,
-            ...values,
-            storeId: address.storeId,
-            contextKey: address.contextKey,
-            docKey: address.docKey,
-            stored: now,
-          });
+          fresh.push(newRow(address, values, now));
         } else if (row && (row.etag !== values.etag || row.contentType !== values.contentType)) {
           await repo.update({ id: row.id }, values);
           written++;
@@ -357,4 +343,20 @@ export class DocumentsService {
     }
     return out;
   }
+}
+
+/** The row of a document not stored yet: its address, content columns and timestamps. */
+function newRow<T extends DocumentRecord>(
+  address: DocumentAddress<T>,
+  values: Record<string, unknown>,
+  now: Date,
+): Record<string, unknown> {
+  return {
+    ...address.fields,
+    ...values,
+    storeId: address.storeId,
+    contextKey: address.contextKey,
+    docKey: address.docKey,
+    stored: now,
+  };
 }

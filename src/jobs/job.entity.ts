@@ -6,7 +6,7 @@ import { JobProgress, Repeat } from './job-type';
 /**
  * One job definition and the state of its runs. The database is the truth: the
  * scheduler of every instance reads `next_run_at` and claims a due fire through
- * the lease columns (`lease_owner`, `lease_until`).
+ * the lease columns (`lease_owner`, `lease_token`, `lease_until`).
  */
 @Entity('jobs')
 @Index(['type', 'id'])
@@ -96,6 +96,10 @@ export class Job {
   @Column({ type: 'varchar', length: 64, nullable: true })
   leaseOwner: string | null;
 
+  /** Names the claim of the current fire (new for every claim): every write of the run is fenced by it. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  leaseToken: string | null;
+
   /** The run's lease: past this, another instance may take the fire over. */
   @TimestampColumn({ nullable: true })
   leaseUntil: Date | null;
@@ -103,6 +107,13 @@ export class Job {
   /** The due time of the fire being run. */
   @TimestampColumn({ nullable: true })
   fireAt: Date | null;
+
+  /**
+   * Row version: bumped by every claim, close and definition write, so that a PUT and
+   * the close of a run never overwrite each other's changes (both are conditional on it).
+   */
+  @Column({ type: 'integer', default: 0 })
+  version: number;
 
   @TimestampColumn()
   createdAt: Date;

@@ -5,35 +5,28 @@ import { Repository } from 'typeorm';
 import { Store } from '../access/store.entity';
 import { AppConfig } from '../config/app-config';
 import { DatabaseClock } from '../database/database-clock';
-import { LogLevel } from '../logging/log-entry.entity';
-import { NewLogEntry, SystemLogService } from '../logging/system-log.service';
+import { SystemLogService } from '../logging/system-log.service';
 import { Job } from './job.entity';
 import { JobRun, JobRunAbort } from './job-run';
 import { JobRunContext, JobRunResult } from './job-type';
 import { RegisteredJobType } from './job-type.registry';
 import { JobLeaseStore } from './lease-store';
+import { errorText, RunEntry, runEntries } from './run-entries';
 import { firesDuring, runAtAfterRun, ScheduleClock } from './schedule-plan';
+
+export { errorText };
 
 /** On shutdown, how long a handler may take to stop before its instance leaves it. */
 const SHUTDOWN_ABORT_WAIT_MS = 5_000;
 /** Progress is saved on the job row at most this often. */
 const PROGRESS_SAVE_MS = 1_000;
-/** Skipped fires logged one by one, at most (the last entry says how many more). */
-const SKIPPED_ENTRIES_MAX = 100;
 /** Closing attempts when a PUT changes the definition during the close. */
 const CLOSE_ATTEMPTS = 5;
-
-type RunEntry = Omit<NewLogEntry, 'type' | 'job' | 'store'>;
 
 type Outcome =
   | { kind: 'passed'; result: JobRunResult }
   | { kind: 'failed'; error: unknown }
   | { kind: 'cancelled' | 'lease-lost' | 'shutdown' };
-
-export function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').trim().slice(0, 1000) || 'unknown error';
-}
 
 /** The run a claim took over: its instance lost it (crash, stall, lapsed lease). */
 export interface TakenOver {
@@ -67,22 +60,7 @@ export class JobRunner {
   /** Runs the handler of `run` and closes the run; `takenOver` when a lost run is retried. */
   async execute(run: JobRun, type: RegisteredJobType, takenOver: TakenOver | null): Promise<void> {
     const { job } = run;
-    const opening: RunEntry[] = [];
-    if (takenOver) {
-      opening.push({
-        level: LogLevel.Warning,
-        event: 'interrupted',
-        message: 'Interrupted: its instance lost the run (stopped or stalled); retried now.',
-        data: { instance: takenOver.instance, fire_at: job.fireAt?.toISOString() ?? null },
-      });
-    }
-    opening.push({
-      level: LogLevel.Info,
-      event: 'started',
-      message: takenOver ? 'Run started (retry of an interrupted run).' : 'Run started.',
-      data: { fire_at: job.fireAt?.toISOString() ?? null, instance: run.owner, retry: !!takenOver },
-    });
-    await this.write(run, opening);
+    await this.write(run, runEntries.opening(run, takenOver));
     let outcome: Outcome;
     try {
       const store = job.storeId === null ? null : await this.stores.findOneBy({ id: job.storeId });
@@ -169,14 +147,7 @@ export class JobRunner {
     }
     if (now - run.progressLoggedAt >= this.progressLogMs) {
       run.progressLoggedAt = now;
-      await this.write(run, [
-        {
-          level: LogLevel.Info,
-          event: 'progress',
-          message: total === null ? `${done} done` : `${done} of ${total} done`,
-          data: { done, total },
-        },
-      ]);
+      await this.write(run, [runEntries.progress(done, total)]);
     }
   }
 
@@ -188,29 +159,20 @@ export class JobRunner {
   }
 
   private async finish(run: JobRun, outcome: Outcome) {
-    const progress = run.progress;
     switch (outcome.kind) {
       case 'passed': {
-        const feedback = (outcome.result?.feedback ?? 'done').slice(0, 1000);
-        const data = outcome.result?.data ?? null;
-        const entry = { level: LogLevel.Info, event: 'passed', success: true, data };
-        return this.complete(run, true, feedback, { ...entry, message: feedback });
+        const { feedback, entry } = runEntries.passed(outcome.result);
+        return this.complete(run, true, feedback, entry);
       }
       case 'failed': {
         const cause = errorText(outcome.error);
-        const feedback = `Failed: ${cause}`;
         this.logger.warn(`job ${run.id} (${run.job.type}) failed: ${cause}`);
-        return this.complete(run, false, feedback, {
-          level: LogLevel.Error,
-          event: 'failed',
-          success: false,
-          message: feedback,
-          data: { error: cause },
-        });
+        const { feedback, entry } = runEntries.failed(cause);
+        return this.complete(run, false, feedback, entry);
       }
       case 'cancelled':
         // The job row is gone (deleted); the entry stays readable through the job's logs.
-        return this.write(run, [this.cancelledEntry(run)]);
+        return this.write(run, [runEntries.cancelled(run)]);
       case 'lease-lost':
         return this.lost(run);
       case 'shutdown':
@@ -218,14 +180,7 @@ export class JobRunner {
         // retries the run then writes its `interrupted`.
         if (run.abandoned) return;
         await this.leases.giveBack(run);
-        return this.write(run, [
-          {
-            level: LogLevel.Warning,
-            event: 'interrupted',
-            message: 'Interrupted by the shutdown of its instance; it will be retried.',
-            data: { instance: run.owner, progress },
-          },
-        ]);
+        return this.write(run, [runEntries.interrupted(run, 'shutdown')]);
     }
   }
 
@@ -243,10 +198,14 @@ export class JobRunner {
       const next = this.safely(() => runAtAfterRun(definition, end, this.clock), null);
       const closing = { success, feedback, completedAt: end, nextRunAt: next };
       if (await this.leases.close(run, version, closing)) {
-        return this.write(run, [...this.skippedEntries(run, definition, end), entry]);
+        const skipped = this.safely(
+          () => firesDuring(definition, run.startedAt, end, this.clock, runEntries.skippedKept),
+          { count: 0, first: null, fires: [] as Date[] },
+        );
+        return this.write(run, [...runEntries.skipped(skipped.fires, skipped.count), entry]);
       }
       const current = await this.leases.read(run.id);
-      if (!current) return this.write(run, [this.cancelledEntry(run)]);
+      if (!current) return this.write(run, [runEntries.cancelled(run)]);
       if (current.leaseToken !== run.token) return this.lost(run);
       definition = current;
       version = current.version;
@@ -264,44 +223,8 @@ export class JobRunner {
     this.logger.warn(`job ${run.id}: this instance lost the run's lease; it stopped`);
     const outcome = await this.leases.giveBack(run);
     if (outcome === 'taken') return;
-    if (outcome === 'gone') return this.write(run, [this.cancelledEntry(run)]);
-    return this.write(run, [
-      {
-        level: LogLevel.Warning,
-        event: 'interrupted',
-        message: 'Interrupted: this instance lost the lease of the run; it will be retried.',
-        data: { instance: run.owner, progress: run.progress },
-      },
-    ]);
-  }
-
-  private cancelledEntry(run: JobRun): RunEntry {
-    return {
-      level: LogLevel.Warning,
-      event: 'cancelled',
-      success: false,
-      message: 'Cancelled: the job was deleted while running.',
-      data: { progress: run.progress },
-    };
-  }
-
-  /** One `skipped` entry per fire that came while the run was going. */
-  private skippedEntries(run: JobRun, definition: Job, end: Date): RunEntry[] {
-    const fires = this.safely(
-      () => firesDuring(definition, run.startedAt, end, this.clock, SKIPPED_ENTRIES_MAX + 1),
-      { count: 0, first: null, fires: [] as Date[] },
-    );
-    return fires.fires.slice(0, SKIPPED_ENTRIES_MAX).map((at, i) => {
-      const more = i === SKIPPED_ENTRIES_MAX - 1 ? fires.count - SKIPPED_ENTRIES_MAX : 0;
-      return {
-        level: LogLevel.Notice,
-        event: 'skipped',
-        message:
-          `Fire of ${at.toISOString()} skipped: the previous run was still going.` +
-          (more > 0 ? ` ${more} more skipped.` : ''),
-        data: { fire_at: at.toISOString(), count: fires.count, ...(more > 0 ? { more } : {}) },
-      };
-    });
+    if (outcome === 'gone') return this.write(run, [runEntries.cancelled(run)]);
+    return this.write(run, [runEntries.interrupted(run, 'lease-lost')]);
   }
 
   private safely<T>(f: () => T, fallback: T): T {

@@ -44,7 +44,8 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   private polling: Promise<void> | null = null;
   private pollAgain = false;
   private backlog = false;
-  private heartbeating = false;
+  /** Heartbeats in flight: a slow one does not hold the next back, but they do not pile up. */
+  private heartbeats = 0;
 
   constructor(
     private readonly leases: JobLeaseStore,
@@ -227,12 +228,12 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
    * gone was deleted (cancelled), one whose lease lapsed or was taken stops.
    */
   private async heartbeat() {
-    if (this.heartbeating) return;
+    if (this.heartbeats >= 2) return;
     const held = [...this.runs.values()].filter(
       (run) => (run.abortReason === null || run.abortReason === 'shutdown') && run.holdsLease(),
     );
     if (!held.length) return;
-    this.heartbeating = true;
+    this.heartbeats += 1;
     try {
       const sentAt = performance.now();
       const status = await this.leases.heartbeat(held);
@@ -244,7 +245,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     } catch (err) {
       this.logger.warn(`heartbeat failed: ${errorText(err)}`);
     } finally {
-      this.heartbeating = false;
+      this.heartbeats -= 1;
     }
   }
 

@@ -30,24 +30,22 @@ export async function withLeaseLock<T>(
       `ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   );
   const until = `NOW(3) + INTERVAL ${LEASE_MS * 1000} MICROSECOND`;
+  // INSERT IGNORE: a taken name is an answer (0 rows), not an error logged on every try.
   const attempt = async (): Promise<boolean> => {
     try {
-      await dataSource.query(
-        `INSERT INTO ${TABLE} (name, owner, lease_until) VALUES (?, ?, ${until})`,
+      const inserted = await dataSource.query(
+        `INSERT IGNORE INTO ${TABLE} (name, owner, lease_until) VALUES (?, ?, ${until})`,
         [name, owner],
       );
-      return true;
-    } catch (err) {
-      if (!isUniqueViolation(err) && !isRetryableConflict(err)) throw err;
-    }
-    try {
+      if (Number(inserted?.affectedRows ?? 0) === 1) return true;
       const res = await dataSource.query(
         `UPDATE ${TABLE} SET owner = ?, lease_until = ${until} WHERE name = ? AND lease_until < NOW(3)`,
         [owner, name],
       );
       return Number(res?.affectedRows ?? 0) === 1;
     } catch (err) {
-      if (isRetryableConflict(err)) return false;
+      // Another node took it at the same moment (Galera certification failure).
+      if (isRetryableConflict(err) || isUniqueViolation(err)) return false;
       throw err;
     }
   };

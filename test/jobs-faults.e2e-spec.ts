@@ -70,7 +70,7 @@ function expectNoOverlap(id: number) {
 }
 
 describe('Lost leases (e2e)', () => {
-  const env = { JOBS_LEASE_MS: '900', JOBS_POLL_MS: '50' };
+  const env = { JOBS_LEASE_MS: '1500', JOBS_POLL_MS: '50' };
   let a: TestApp;
   let b: TestApp;
 
@@ -114,7 +114,7 @@ describe('Lost leases (e2e)', () => {
     await ownerOf([a, b], id);
     await waitFor(async () => runsOf(id).length === 1 && (await api(a).logs(id)).length === 1);
     // Both instances live in this process: both stall, as in a VM pause.
-    const until = Date.now() + 1_500;
+    const until = Date.now() + 2_000;
     while (Date.now() < until) {
       // blocked
     }

@@ -211,7 +211,7 @@ describe('Job runs with a short minute (e2e)', () => {
     testSleepRuns.length = 0; // job ids restart with each database
     t = await createTestApp({
       imports: [TestJobTypesModule],
-      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
     a = api(t);
   });
@@ -257,7 +257,7 @@ describe('Job runs with a short minute (e2e)', () => {
     const other = await createTestApp({
       dbUrl: t.dbUrl,
       imports: [TestJobTypesModule],
-      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
     try {
       const res = await a.post('test-sleep', { repeat: 'now', ms: 20_000, store: 'default' });
@@ -286,7 +286,7 @@ describe('Job runs with a short minute (e2e)', () => {
     const other = await createTestApp({
       dbUrl: t.dbUrl,
       imports: [TestJobTypesModule],
-      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
     try {
       // Whichever instance took the run dies; the other one must retry it.

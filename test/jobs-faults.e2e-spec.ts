@@ -95,7 +95,12 @@ describe('Lost leases (e2e)', () => {
     jest.spyOn(leases, 'heartbeat').mockRejectedValue(new Error('database unreachable'));
     jest.spyOn(leases, 'due').mockResolvedValue([]);
 
-    await waitFor(async () => Number((await api(a).row(id)).ran) === 1, 20_000, 'the retry');
+    // The close comes first, then its entry: wait for the entry.
+    await waitFor(
+      async () => events(await api(a).logs(id)).includes('passed'),
+      20_000,
+      'the retry',
+    );
     const logs = await api(a).logs(id);
     expect(events(logs)).toEqual(['started', 'interrupted', 'started', 'passed']);
     const started = logs.filter((l) => l.event === 'started').map((l) => parse(l.data).instance);
@@ -118,7 +123,12 @@ describe('Lost leases (e2e)', () => {
     while (Date.now() < until) {
       // blocked
     }
-    await waitFor(async () => Number((await api(a).row(id)).ran) === 1, 20_000, 'the retry');
+    // The close comes first, then its entry: wait for the entry.
+    await waitFor(
+      async () => events(await api(a).logs(id)).includes('passed'),
+      20_000,
+      'the retry',
+    );
     const logs = await api(a).logs(id);
     expect(events(logs)).toEqual(['started', 'interrupted', 'started', 'passed']);
     expect(runsOf(id)).toHaveLength(2);
@@ -289,7 +299,7 @@ describe('Round trips (e2e)', () => {
   });
   afterAll(async () => t.close());
 
-  it('a short run costs at most 8 statements, claim and close included', async () => {
+  it('a short run costs at most 8 statements, poll, claim and close included', async () => {
     const watcher = await createDataSource({ db: parseDbUrl(t.dbUrl) }).initialize();
     try {
       const date = new Date(Date.now() + 1_500).toISOString();
@@ -310,7 +320,9 @@ describe('Round trips (e2e)', () => {
       const run = counter.statements.filter((s) => !/lease_token IN/.test(s));
       console.log(`statements of one short run (${run.length}):\n${run.join('\n')}`);
       expect(run.length).toBeLessThanOrEqual(8);
-      expect(run.filter((s) => /^(START TRANSACTION|BEGIN|COMMIT)/i.test(s))).toEqual([]);
+      // One transaction, around the close and its entry; no log insert wrapped alone.
+      const wrappers = run.filter((s) => /^(START TRANSACTION|BEGIN|COMMIT)/i.test(s));
+      expect(wrappers.length).toBeLessThanOrEqual(2);
     } finally {
       await watcher.destroy();
     }

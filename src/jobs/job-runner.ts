@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
-import { Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { retryOnConflict } from '../common/db-errors';
 import { Store } from '../access/store.entity';
 import { AppConfig } from '../config/app-config';
 import { DatabaseClock } from '../database/database-clock';
-import { SystemLogService } from '../logging/system-log.service';
+import { NewLogEntry, SystemLogService } from '../logging/system-log.service';
 import { Job } from './job.entity';
 import { JobRun, JobRunAbort } from './job-run';
 import { JobRunContext, JobRunResult } from './job-type';
@@ -47,7 +47,7 @@ export class JobRunner {
 
   constructor(
     private readonly leases: JobLeaseStore,
-    @InjectRepository(Store) private readonly stores: Repository<Store>,
+    private readonly dataSource: DataSource,
     private readonly logs: SystemLogService,
     private readonly now: DatabaseClock,
     config: AppConfig,
@@ -63,7 +63,8 @@ export class JobRunner {
     await this.write(run, runEntries.opening(run, takenOver));
     let outcome: Outcome;
     try {
-      const store = job.storeId === null ? null : await this.stores.findOneBy({ id: job.storeId });
+      // The store came with the due query (null when it is gone).
+      const store = job.storeId === null ? null : (job.store ?? null);
       // Never run a store's job as if it were over every store.
       if (job.storeId !== null && !store) throw new Error(`store ${job.storeId} no longer exists`);
       const params = plainToInstance(type.options.params, job.params ?? {}) as Record<
@@ -152,10 +153,12 @@ export class JobRunner {
   }
 
   private async write(run: JobRun, entries: RunEntry[]) {
+    await this.logs.record(this.entriesOf(run, entries));
+  }
+
+  private entriesOf(run: JobRun, entries: RunEntry[]): NewLogEntry[] {
     const stored = this.now.now();
-    await this.logs.record(
-      entries.map((e) => ({ ...e, type: 'job', job: run.id, store: run.job.storeId, stored })),
-    );
+    return entries.map((e) => ({ ...e, type: 'job', job: run.id, store: run.job.storeId, stored }));
   }
 
   private async finish(run: JobRun, outcome: Outcome) {
@@ -185,8 +188,8 @@ export class JobRunner {
   }
 
   /**
-   * Closes the run on the job row (next fire planned from the definition it holds),
-   * then writes the skipped fires and the outcome. A PUT in between makes the
+   * Closes the run on the job row (next fire planned from the definition it holds) and
+   * writes the skipped fires and the outcome, in one transaction. A PUT in between makes the
    * conditional close fail: the row is read again and the next fire planned anew.
    */
   private async complete(run: JobRun, success: boolean, feedback: string, entry: RunEntry) {
@@ -197,13 +200,20 @@ export class JobRunner {
       if (!run.holdsLease()) return this.lost(run);
       const next = this.safely(() => runAtAfterRun(definition, end, this.clock), null);
       const closing = { success, feedback, completedAt: end, nextRunAt: next };
-      if (await this.leases.close(run, version, closing)) {
-        const skipped = this.safely(
-          () => firesDuring(definition, run.startedAt, end, this.clock, runEntries.skippedKept),
-          { count: 0, first: null, fires: [] as Date[] },
-        );
-        return this.write(run, [...runEntries.skipped(skipped.fires, skipped.count), entry]);
-      }
+      const skipped = this.safely(
+        () => firesDuring(definition, run.startedAt, end, this.clock, runEntries.skippedKept),
+        { count: 0, first: null, fires: [] as Date[] },
+      );
+      const entries = [...runEntries.skipped(skipped.fires, skipped.count), entry];
+      // The close and its entries in one transaction: a job reads `ran` only with its outcome.
+      const closed = await retryOnConflict(() =>
+        this.dataSource.transaction(async (em) => {
+          if (!(await this.leases.close(run, version, closing, em))) return false;
+          await this.logs.record(this.entriesOf(run, entries), em);
+          return true;
+        }),
+      );
+      if (closed) return;
       const current = await this.leases.read(run.id);
       if (!current) return this.write(run, [runEntries.cancelled(run)]);
       if (current.leaseToken !== run.token) return this.lost(run);

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonColumn, TimestampColumn } from '../common/columns';
 import { StoreScoped } from '../database/store-scoped';
+import { Store } from '../access/store.entity';
 import { JobProgress, Repeat } from './job-type';
 
 /**
@@ -120,4 +121,7 @@ export class Job {
 
   @TimestampColumn()
   updatedAt: Date;
+
+  /** Not a column: the job's store, as the scheduler's due query reads it (null: gone or none). */
+  store?: Store | null;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import { Store } from '../access/store.entity';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { affectedRows, retryOnConflict } from '../common/db-errors';
 import { AppConfig } from '../config/app-config';
@@ -42,31 +43,21 @@ export class JobLeaseStore {
   ) {}
 
   /**
-   * Due fires whose lease is free, oldest first. No type filter in SQL: it would lead
-   * SQLite to the (type, id) index and a sort of every job; the next_run_at index
-   * reads only the due ones.
+   * Fires due by `horizon` whose lease is free, oldest first, each with its store (one
+   * query: the ones due by `now` are claimed, the first later one arms a timer). No type
+   * filter in SQL: it would lead SQLite to the (type, id) index and a sort of every job;
+   * the next_run_at index reads only the due ones.
    */
-  due(now: Date, limit: number): Promise<Job[]> {
+  due(now: Date, horizon: Date, limit: number): Promise<Job[]> {
     return this.jobs
       .createQueryBuilder('j')
-      .where('j.nextRunAt <= :now', { now })
+      .leftJoinAndMapOne('j.store', Store, 's', 's.id = j.storeId')
+      .where('j.nextRunAt <= :horizon', { horizon })
       .andWhere('(j.leaseUntil IS NULL OR j.leaseUntil < :now)', { now })
       .orderBy('j.nextRunAt', 'ASC')
       .addOrderBy('j.id', 'ASC')
       .limit(limit)
       .getMany();
-  }
-
-  /** The first fire due after `now`, if any. */
-  async nextFireAfter(now: Date): Promise<Date | null> {
-    const next = await this.jobs
-      .createQueryBuilder('j')
-      .select(['j.id', 'j.nextRunAt'])
-      .where('j.nextRunAt > :now', { now })
-      .orderBy('j.nextRunAt', 'ASC')
-      .limit(1)
-      .getOne();
-    return next?.nextRunAt ?? null;
   }
 
   /** When a lease taken or extended at `at` lapses. */
@@ -192,7 +183,12 @@ export class JobLeaseStore {
    * the row version the next fire was planned from: false when the lease is no longer
    * held or the definition changed meanwhile (then read the row again and retry).
    */
-  async close(lease: Lease, version: number, closing: RunClosing): Promise<boolean> {
+  async close(
+    lease: Lease,
+    version: number,
+    closing: RunClosing,
+    manager?: EntityManager,
+  ): Promise<boolean> {
     const changes: QueryDeepPartialEntity<Job> = {
       running: false,
       leaseOwner: null,
@@ -207,7 +203,7 @@ export class JobLeaseStore {
       progress: null,
       version: bump,
     };
-    return (await this.fenced(lease, changes, version)) > 0;
+    return (await this.fenced(lease, changes, version, manager)) > 0;
   }
 
   /**
@@ -218,8 +214,9 @@ export class JobLeaseStore {
     lease: Lease,
     changes: QueryDeepPartialEntity<Job>,
     version?: number,
+    manager?: EntityManager,
   ): Promise<number> {
-    const qb = this.jobs
+    const qb = (manager?.getRepository(Job) ?? this.jobs)
       .createQueryBuilder()
       .update(Job)
       .set(changes)
@@ -229,6 +226,8 @@ export class JobLeaseStore {
         now: this.clock.now(),
       });
     if (version !== undefined) qb.andWhere('version = :version', { version });
+    // In a transaction, a conflict rolls all of it back: the caller retries the whole.
+    if (manager) return affectedRows(await qb.execute());
     return retryOnConflict(async () => affectedRows(await qb.execute()));
   }
 }

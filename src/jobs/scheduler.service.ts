@@ -141,7 +141,11 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     // Types this instance does not know (another version) are left to the instances that do.
     const known = new Set(types);
     await this.clock.refresh();
-    const due = await this.leases.due(this.clock.now(), free * 2 + DUE_SLACK);
+    const now = this.clock.now();
+    const horizon = new Date(now.getTime() + this.config.schedulerPollMs);
+    const rows = await this.leases.due(now, horizon, free * 2 + DUE_SLACK);
+    const due = rows.filter((j) => j.nextRunAt! <= now);
+    const soon = rows.find((j) => j.nextRunAt! > now)?.nextRunAt ?? null;
     const candidates = due.filter((j) => known.has(j.type) && !this.runs.has(j.id)).slice(0, free);
     if (candidates.length && !this.stopping) {
       // The local deadline counts from before the claim is sent: the lease it gets is later.
@@ -159,19 +163,17 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
         else this.backlog = true;
       }
     }
-    await this.armNextFire();
+    this.armNextFire(soon);
   }
 
   /**
    * A fire due before the next poll gets a timer of its own, so that it starts on
    * time rather than up to one poll interval late.
    */
-  private async armNextFire() {
-    const next = await this.leases.nextFireAfter(this.clock.now());
+  private armNextFire(next: Date | null) {
     this.deleteTimer(NEXT_FIRE_TIMER, 'timeout');
     if (!next || this.stopping) return;
     const delay = next.getTime() - this.clock.now().getTime();
-    if (delay >= this.config.schedulerPollMs) return;
     this.timers.addTimeout(
       NEXT_FIRE_TIMER,
       setTimeout(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { LogEntry, LogLevel, LogType } from './log-entry.entity';
 
@@ -36,10 +36,12 @@ export class SystemLogService {
     return this.repo.save(this.row(entry));
   }
 
-  /** Several entries in one INSERT statement (no transaction around it), in order. */
-  async record(entries: NewLogEntry[]): Promise<void> {
+  /** Several entries in one INSERT statement (no transaction of its own), in order. */
+  async record(entries: NewLogEntry[], manager?: EntityManager): Promise<void> {
     if (!entries.length) return;
-    await this.repo.insert(entries.map((e) => this.row(e)) as QueryDeepPartialEntity<LogEntry>[]);
+    await (manager?.getRepository(LogEntry) ?? this.repo).insert(
+      entries.map((e) => this.row(e)) as QueryDeepPartialEntity<LogEntry>[],
+    );
   }
 
   private row(entry: NewLogEntry): LogEntry {

@@ -248,8 +248,8 @@ export class JobsService implements OnModuleInit {
       act: async (jobs) => {
         const ids = jobs.map((j) => j.id);
         const res = await this.jobs.delete({ id: In(ids) });
-        this.scheduler.cancel(ids);
         result.running.push(...jobs.filter((j) => j.running).map((j) => j.id));
+        // Logged before the local runs are stopped, so that `deleted` comes before `cancelled`.
         await this.logs.record(
           jobs.map((j) => ({
             level: LogLevel.Info,
@@ -262,6 +262,7 @@ export class JobsService implements OnModuleInit {
             stored,
           })),
         );
+        this.scheduler.cancel(ids);
         result.deleted += res.affected ?? 0;
         return res.affected ?? 0;
       },

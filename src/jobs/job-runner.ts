@@ -182,8 +182,8 @@ export class JobRunner {
         // A handler that would not stop keeps the lease until it lapses; the instance that
         // retries the run then writes its `interrupted`.
         if (run.abandoned) return;
-        await this.leases.giveBack(run);
-        return this.write(run, [runEntries.interrupted(run, 'shutdown')]);
+        await this.leases.giveBack(run, { interrupted: true });
+        return this.write(run, [runEntries.interrupted(run)]);
     }
   }
 
@@ -225,16 +225,14 @@ export class JobRunner {
   }
 
   /**
-   * This instance lost the run. When its claim still names the row (the lease lapsed
-   * and nobody took it yet), it gives the fire back and writes `interrupted`; when
-   * another claim took it over, that claim wrote `interrupted` already.
+   * This instance lost the run. It gives the fire back if its claim still names the row
+   * (the lease lapsed and nobody took it yet) and writes nothing more: the claim that
+   * retries the run writes its `interrupted` (one, whoever loses the run how).
    */
   private async lost(run: JobRun) {
     this.logger.warn(`job ${run.id}: this instance lost the run's lease; it stopped`);
-    const outcome = await this.leases.giveBack(run);
-    if (outcome === 'taken') return;
-    if (outcome === 'gone') return this.write(run, [runEntries.cancelled(run)]);
-    return this.write(run, [runEntries.interrupted(run, 'lease-lost')]);
+    const found = await this.leases.giveBack(run, { interrupted: false });
+    if (found === 'gone') return this.write(run, [runEntries.cancelled(run)]);
   }
 
   private safely<T>(f: () => T, fallback: T): T {

@@ -154,22 +154,28 @@ export class JobLeaseStore {
   /**
    * Gives the fire back, still due, so that another instance (or the next start)
    * retries it: conditional on the claim's token only, since a lapsed lease nobody
-   * took is still this claim's to hand back. Says what it found otherwise.
+   * took is still this claim's to hand back. `interrupted: true` (a shutdown, which
+   * logs its own `interrupted`) marks the row not running; otherwise it stays marked
+   * running with its owner, so that the claim that retries it logs the `interrupted`
+   * (exactly one, whoever gets there first). Says what it found otherwise.
    */
-  async giveBack(lease: Lease): Promise<'released' | 'taken' | 'gone'> {
+  async giveBack(
+    lease: Lease,
+    options: { interrupted: boolean },
+  ): Promise<'released' | 'taken' | 'gone'> {
+    const changes: QueryDeepPartialEntity<Job> = {
+      leaseToken: null,
+      leaseUntil: null,
+      progress: null,
+      version: bump,
+    };
+    if (options.interrupted) Object.assign(changes, { running: false, leaseOwner: null });
     const released = await retryOnConflict(async () =>
       affectedRows(
         await this.jobs
           .createQueryBuilder()
           .update(Job)
-          .set({
-            running: false,
-            leaseOwner: null,
-            leaseToken: null,
-            leaseUntil: null,
-            progress: null,
-            version: bump,
-          })
+          .set(changes)
           .where('id = :id AND lease_token = :token', { id: lease.id, token: lease.token })
           .execute(),
       ),

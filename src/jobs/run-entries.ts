@@ -71,14 +71,12 @@ export const runEntries = {
     };
   },
 
-  interrupted(run: JobRun, why: 'shutdown' | 'lease-lost'): RunEntry {
+  /** A shutdown stopped the run; a lost run's `interrupted` is written by the claim retrying it. */
+  interrupted(run: JobRun): RunEntry {
     return {
       level: LogLevel.Warning,
       event: 'interrupted',
-      message:
-        why === 'shutdown'
-          ? 'Interrupted by the shutdown of its instance; it will be retried.'
-          : 'Interrupted: this instance lost the lease of the run; it will be retried.',
+      message: 'Interrupted by the shutdown of its instance; it will be retried.',
       data: { instance: run.owner, progress: run.progress },
     };
   },

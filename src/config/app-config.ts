@@ -37,7 +37,7 @@ export class AppConfig {
   pipelineDefaults!: PipelineDefaults;
   /** Length of a scheduler "minute" in ms; only tests shorten it. */
   schedulerMinuteMs!: number;
-  /** How long a run's lease lasts without a heartbeat. */
+  /** How long a run's lease lasts without a heartbeat; at most a minute (jobs.md promises a dead run is retried within one). */
   jobLeaseMs!: number;
   /** How often the scheduler polls the database for due runs. */
   schedulerPollMs!: number;
@@ -183,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl,
     pipelineDefaults,
     schedulerMinuteMs: readInt(env, 'JOBS_MINUTE_MS', 60_000, 100, 3_600_000),
-    jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 3_600_000),
+    jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 60_000),
     schedulerPollMs: readInt(env, 'JOBS_POLL_MS', 1_000, 20, 60_000),
     shutdownGraceMs: readInt(env, 'JOBS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     authCacheTtlMs: readInt(env, 'AUTH_CACHE_TTL_MS', 5_000, 0, 600_000),

@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   Injectable,
   NotFoundException,
   OnModuleInit,
@@ -15,7 +16,10 @@ import { Store } from '../access/store.entity';
 import { StoresService } from '../access/stores/stores.service';
 import { FieldErrors, flattenValidationErrors, invalidInput } from '../common/errors';
 import { AppConfig } from '../config/app-config';
+import { DatabaseClock } from '../database/database-clock';
+import { LogLevel } from '../logging/log-entry.entity';
 import { SystemLogService } from '../logging/system-log.service';
+import { walkBatches } from './batch-walker';
 import { JobScheduleDto, ScheduleField, usesField } from './dto/job-schedule.dto';
 import { JobLogEntryView, JobView, toJobLogEntryView, toJobView } from './dto/job.view';
 import { Job } from './job.entity';
@@ -36,6 +40,29 @@ interface JobDefinition {
 }
 
 const DELETE_BATCH = 500;
+/** A PUT whose job changed meanwhile (a claim, a run's close) is read and applied again. */
+const UPDATE_ATTEMPTS = 5;
+
+/** Which jobs `deleteJobs` deletes: every condition given must hold. */
+export interface JobSelection {
+  ids?: number[];
+  type?: string;
+  storeId?: number;
+}
+
+export interface JobsDeleted {
+  /** Job rows deleted (affected rows). */
+  deleted: number;
+  /** Ids of the deleted jobs that were running: their runs are being cancelled. */
+  running: number[];
+  /** With `waitMs`: the running ones whose run had not ended when the wait ran out. */
+  unfinished: number[];
+}
+
+/** The entries that end a run. */
+const TERMINAL_EVENTS = ['passed', 'failed', 'cancelled', 'interrupted'];
+
+type JobRef = Pick<Job, 'id' | 'type' | 'storeId' | 'running'>;
 
 /** The job definitions of the Jobs API: input rules, storage, views, logs. */
 @Injectable()
@@ -50,6 +77,7 @@ export class JobsService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly connectionUsage: ConnectionUsage,
     private readonly storesService: StoresService,
+    private readonly clock: DatabaseClock,
   ) {}
 
   onModuleInit() {
@@ -72,7 +100,7 @@ export class JobsService implements OnModuleInit {
   async create(typeName: string, body: unknown, principal: Principal): Promise<Job[]> {
     const type = this.type(typeName);
     const definitions = await this.prepare(type, body, principal, null);
-    const now = new Date();
+    const now = this.clock.now();
     const saved: Job[] = [];
     for (const def of definitions) {
       const job = this.jobs.create({
@@ -103,26 +131,44 @@ export class JobsService implements OnModuleInit {
     return saved;
   }
 
+  /**
+   * Replaces the definition. The write is conditional on the row version it was
+   * computed from, so that a claim or a run's close in between is never overwritten
+   * (the PUT is then computed again); a running job keeps its run state: the run
+   * plans its next fire from the new definition when it ends.
+   */
   async update(typeName: string, id: number, body: unknown, principal: Principal): Promise<Job> {
     const type = this.type(typeName);
-    const job = await this.find(type.name, id);
-    const [def] = await this.prepare(type, body, principal, job);
-    const now = new Date();
-    const changes: Partial<Job> = {
-      storeId: def.storeId,
-      ...def.schedule,
-      params: def.params,
-      updatedAt: now,
-    };
-    if (def.replay !== undefined) changes.replay = def.replay;
-    if (!job.running) {
-      changes.nextRunAt = plannedRunAt({ ...job, ...changes }, now, this.scheduler.scheduleClock);
-    } else if (def.replay) {
-      // Runs again as soon as the current run ends; the run in progress keeps its fire.
-      changes.nextRunAt = job.nextRunAt && job.nextRunAt < now ? job.nextRunAt : now;
+    let replay: boolean | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const job = await this.find(type.name, id);
+      const [def] = await this.prepare(type, body, principal, job);
+      replay = def.replay;
+      const now = this.clock.now();
+      const changes: QueryDeepPartialEntity<Job> = {
+        storeId: def.storeId,
+        ...def.schedule,
+        params: def.params as QueryDeepPartialEntity<Record<string, unknown>>,
+        updatedAt: now,
+        version: () => 'version + 1',
+      };
+      if (def.replay !== undefined) changes.replay = def.replay;
+      if (!job.running) {
+        const definition = { ...job, ...def.schedule, replay: def.replay ?? job.replay };
+        changes.nextRunAt = plannedRunAt(definition, now, this.scheduler.scheduleClock);
+      }
+      const res = await this.jobs
+        .createQueryBuilder()
+        .update(Job)
+        .set(changes)
+        .where('id = :id AND version = :version', { id: job.id, version: job.version })
+        .execute();
+      if (res.affected) break;
+      if (attempt >= UPDATE_ATTEMPTS) {
+        throw new ConflictException('The job kept changing during the update; try again.');
+      }
     }
-    await this.jobs.update({ id: job.id }, changes as QueryDeepPartialEntity<Job>);
-    if (def.replay) this.scheduler.wake();
+    if (replay) this.scheduler.wake();
     return this.find(type.name, id);
   }
 
@@ -151,14 +197,13 @@ export class JobsService implements OnModuleInit {
     return job;
   }
 
-  async remove(typeName: string, id: number): Promise<void> {
+  async remove(typeName: string, id: number, principal: Principal): Promise<void> {
     const job = await this.find(this.type(typeName).name, id);
-    await this.jobs.delete({ id: job.id });
-    this.scheduler.cancel([job.id]);
+    await this.deleteJobs({ ids: [job.id] }, principal.client.slug);
   }
 
-  /** Every job of the type (of one store when asked), in batches; running ones are cancelled. */
-  async removeAll(typeName: string, filters: { store?: string }): Promise<void> {
+  /** Every job of the type (of one store when asked); running ones are cancelled. */
+  async removeAll(typeName: string, filters: { store?: string }, principal: Principal) {
     const type = this.type(typeName);
     let storeId: number | undefined;
     if (filters.store !== undefined) {
@@ -166,31 +211,113 @@ export class JobsService implements OnModuleInit {
       if (!store) throw invalidInput({ store: [`No store "${filters.store}".`] });
       storeId = store.id;
     }
-    let after = 0;
-    for (;;) {
-      const qb = this.jobs
-        .createQueryBuilder('j')
-        .select(['j.id'])
-        .where('j.type = :type AND j.id > :after', { type: type.name, after })
-        .orderBy('j.id', 'ASC')
-        .limit(DELETE_BATCH);
-      if (storeId !== undefined) qb.andWhere('j.storeId = :storeId', { storeId });
-      const ids = (await qb.getMany()).map((j) => j.id);
-      if (!ids.length) return;
-      await this.jobs.delete({ id: In(ids) });
-      this.scheduler.cancel(ids);
-      after = ids[ids.length - 1];
-    }
+    await this.deleteJobs({ type: type.name, storeId }, principal.client.slug);
   }
 
+  /**
+   * The one way jobs are deleted (the API routes, stores-deletion): in batches, each
+   * deletion logged with the job's id (so its log stays readable), and the runs of
+   * deleted jobs cancelled: here at once, on other instances at their next heartbeat
+   * (about a second). `by` names who asked (a client slug, or a job).
+   */
+  async deleteJobs(
+    selection: JobSelection,
+    by: string,
+    options: { waitMs?: number; signal?: AbortSignal } = {},
+  ): Promise<JobsDeleted> {
+    const result: JobsDeleted = { deleted: 0, running: [], unfinished: [] };
+    if (selection.ids && !selection.ids.length) return result;
+    const stored = this.clock.now();
+    await walkBatches<JobRef>({
+      ctx: { signal: new AbortController().signal, progress: async () => undefined },
+      batchSize: DELETE_BATCH,
+      fetch: (after, limit) => {
+        const qb = this.jobs
+          .createQueryBuilder('j')
+          .select(['j.id', 'j.type', 'j.storeId', 'j.running'])
+          .orderBy('j.id', 'ASC')
+          .limit(limit);
+        if (after) qb.andWhere('j.id > :after', { after: after.id });
+        if (selection.ids) qb.andWhere('j.id IN (:...ids)', { ids: selection.ids });
+        if (selection.type !== undefined) qb.andWhere('j.type = :type', { type: selection.type });
+        if (selection.storeId !== undefined) {
+          qb.andWhere('j.storeId = :storeId', { storeId: selection.storeId });
+        }
+        return qb.getMany();
+      },
+      act: async (jobs) => {
+        const ids = jobs.map((j) => j.id);
+        const res = await this.jobs.delete({ id: In(ids) });
+        result.running.push(...jobs.filter((j) => j.running).map((j) => j.id));
+        // Logged before the local runs are stopped, so that `deleted` comes before `cancelled`.
+        await this.logs.record(
+          jobs.map((j) => ({
+            level: LogLevel.Info,
+            type: 'job' as const,
+            job: j.id,
+            store: j.storeId,
+            event: 'deleted',
+            message: `Job ${j.id} (${j.type}) deleted by ${by}${j.running ? '; its run is cancelled' : ''}.`,
+            data: { action: 'deleted', job_id: j.id, job_type: j.type, by, running: !!j.running },
+            stored,
+          })),
+        );
+        this.scheduler.cancel(ids);
+        result.deleted += res.affected ?? 0;
+        return res.affected ?? 0;
+      },
+    });
+    if (options.waitMs && result.running.length) {
+      result.unfinished = await this.untilRunsEnded(result.running, options.waitMs, options.signal);
+    }
+    return result;
+  }
+
+  /**
+   * Waits until the cancelled runs of deleted jobs have ended, wherever they run: each
+   * writes its terminal entry once its handler really returned. Returns the ids still
+   * unfinished after `waitMs` (an instance that died writes none).
+   */
+  private async untilRunsEnded(ids: number[], waitMs: number, signal?: AbortSignal) {
+    const deadline = Date.now() + waitMs;
+    let left = ids;
+    while (left.length && Date.now() < deadline && !signal?.aborted) {
+      const ended: { job_id: number }[] = await this.dataSource
+        .createQueryBuilder()
+        .select('l.job_id', 'job_id')
+        .from('logs', 'l')
+        .where('l.job_id IN (:...ids)', { ids: left })
+        .andWhere('l.event IN (:...events)', { events: TERMINAL_EVENTS })
+        .andWhere(
+          "l.id > (SELECT MAX(d.id) FROM logs d WHERE d.job_id = l.job_id AND d.event = 'deleted')",
+        )
+        .getRawMany();
+      const done = new Set(ended.map((r) => Number(r.job_id)));
+      left = left.filter((id) => !done.has(id));
+      if (left.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    return left;
+  }
+
+  /** A job's log, also once the job is deleted (found through its `deleted` entry). */
   async logEntries(
     typeName: string,
     id: number,
     q: { limit?: number; before?: number },
   ): Promise<JobLogEntryView[]> {
-    const job = await this.find(this.type(typeName).name, id);
-    const entries = await this.logs.find({ job: job.id, limit: q.limit ?? 100, before: q.before });
+    const type = this.type(typeName);
+    const job = Number.isSafeInteger(id) ? await this.jobs.findOneBy({ id }) : null;
+    if (job?.type !== type.name && !(await this.wasDeleted(type.name, id))) {
+      throw new NotFoundException(`No ${type.name} job ${id}.`);
+    }
+    const entries = await this.logs.find({ job: id, limit: q.limit ?? 100, before: q.before });
     return entries.map(toJobLogEntryView);
+  }
+
+  private async wasDeleted(typeName: string, id: number): Promise<boolean> {
+    if (!Number.isSafeInteger(id)) return false;
+    const [entry] = await this.logs.find({ job: id, event: 'deleted', limit: 1 });
+    return entry?.data?.job_type === typeName;
   }
 
   async views(jobs: Job[]): Promise<JobView[]> {
@@ -259,7 +386,7 @@ export class JobsService implements OnModuleInit {
     const pick = <T>(field: ScheduleField, value: T | undefined | null): T | null =>
       usesField(schedule.repeat, field) && value !== undefined ? value : null;
     let time = pick('time', schedule.time);
-    if (time === 'now') time = resolveNowTime(tz, new Date());
+    if (time === 'now') time = resolveNowTime(tz, this.clock.now());
     const plain: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(params)) if (v !== undefined) plain[k] = v;
 

@@ -7,6 +7,8 @@ import { affectedRows } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
 import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { Job } from '../../jobs/job.entity';
+import { JobsService } from '../../jobs/jobs.service';
 import {
   JobCreationContext,
   JobHandler,
@@ -32,6 +34,7 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessCache,
     private readonly records: RecordCache,
+    private readonly jobsService: JobsService,
   ) {}
 
   async validate(ctx: JobCreationContext<StoresDeletionParams>): Promise<void> {
@@ -56,7 +59,22 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     const id = ctx.params.store_id;
     const stores = this.dataSource.getRepository(Store);
     const store = await stores.findOneBy({ id });
-    const tables = storeScopedTables().map((t) => this.resolve(t));
+    // The store's jobs go first, through the engine, which cancels their runs; their data
+    // goes once those runs have stopped (or the wait ran out).
+    const jobs = await this.jobsService.deleteJobs(
+      { storeId: id },
+      `stores-deletion job ${ctx.jobId}`,
+      {
+        waitMs: 30_000,
+        signal: ctx.signal,
+      },
+    );
+    if (jobs.unfinished.length) {
+      await ctx.log(3, `Runs of deleted jobs ${jobs.unfinished.join(', ')} did not end in 30 s.`);
+    }
+    const tables = storeScopedTables()
+      .filter((t) => t.entity !== Job)
+      .map((t) => this.resolve(t));
 
     let total = 0;
     for (const t of tables) total += await this.count(t, id);
@@ -91,6 +109,8 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       if (affected > 0) deleted[t.table] = affected;
       done += affected;
     }
+    if (jobs.deleted > 0) deleted.jobs = jobs.deleted;
+    done += jobs.deleted;
     if (store) await stores.delete({ id });
     // This instance forgets the store at once; others within AUTH_CACHE_TTL_MS.
     this.access.forgetStore(id);

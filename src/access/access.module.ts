@@ -11,6 +11,7 @@ import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { ConnectionUsage } from './connection-usage';
 import { CredentialVerifiers } from './credential-verifiers';
+import { LoginThrottle } from './login-throttle.service';
 import { Person } from './person.entity';
 import { PersonsController } from './persons/persons.controller';
 import { PersonsService } from './persons/persons.service';
@@ -24,6 +25,7 @@ import { StoresService } from './stores/stores.service';
   controllers: [StoresController, ClientsController, ConnectionsController, PersonsController],
   providers: [
     ClientAuthGuard,
+    LoginThrottle,
     CredentialVerifiers,
     ConnectionUsage,
     BootstrapService,
@@ -35,6 +37,7 @@ import { StoresService } from './stores/stores.service';
   exports: [
     TypeOrmModule,
     ClientAuthGuard,
+    LoginThrottle,
     CredentialVerifiers,
     ConnectionUsage,
     BootstrapService,

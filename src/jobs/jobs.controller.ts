@@ -4,6 +4,7 @@ import {
   Delete,
   Get,
   HttpCode,
+  NotFoundException,
   Param,
   Post,
   Put,
@@ -64,8 +65,13 @@ const TYPE_PARAM = ApiParam({
 });
 const ID_PARAM = ApiParam({ name: 'id', description: 'Job id', example: 12 });
 
-/** Job ids in paths: anything else than a positive integer is no job (404). */
-const jobId = (raw: string) => (/^\d{1,15}$/.test(raw) ? Number(raw) : NaN);
+/** Job ids in paths: anything else than a positive integer is no job (404 saying so). */
+function jobId(raw: string): number {
+  if (/^\d{1,15}$/.test(raw)) return Number(raw);
+  throw new NotFoundException(
+    `No such job: the job id must be a positive integer, "${raw.slice(0, 40)}" is not a number.`,
+  );
+}
 
 /** The Jobs API (jobs.md): `<base>/jobs/<type>` for every registered type. */
 @Controller('api/:client/jobs')

@@ -27,7 +27,7 @@ import { CredentialVerifiers } from './credential-verifiers';
 import { safeEqual, verifySecret } from './passwords';
 import { grants, PERMISSIONS_KEY } from './permissions';
 import { Principal, PRINCIPAL_KEY } from './principal';
-import { Store } from './store.entity';
+import { Store, storeBeingDeleted } from './store.entity';
 import { hashSecret, randomSecret } from './passwords';
 import { LoginThrottle } from './login-throttle.service';
 
@@ -62,12 +62,15 @@ export class ClientAuthGuard implements CanActivate {
 
   /** Authentication alone, for a request whose large body is read only afterwards. */
   async authenticateRequest(req: Request, slug: string): Promise<Principal> {
-    return this.authenticate(req, slug);
+    const principal = await this.authenticate(req, slug);
+    if (principal.store.deletingAt) throw storeBeingDeleted(principal.store);
+    return principal;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request & Record<string, unknown>>();
     const principal = await this.authenticate(req, String(req.params.client ?? ''));
+    if (principal.store.deletingAt) throw storeBeingDeleted(principal.store);
     req[PRINCIPAL_KEY] = principal;
     const required = this.reflector.getAllAndOverride<Permission[]>(PERMISSIONS_KEY, [
       context.getHandler(),

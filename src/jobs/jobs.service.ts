@@ -7,14 +7,15 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConnectionUsage } from '../access/connection-usage';
 import { Principal } from '../access/principal';
-import { Store } from '../access/store.entity';
+import { Store, storeBeingDeleted } from '../access/store.entity';
 import { StoresService } from '../access/stores/stores.service';
 import { FieldErrors, flattenValidationErrors, invalidInput } from '../common/errors';
 import { AppConfig } from '../config/app-config';
+import { LogLevel } from '../logging/log-entry.entity';
 import { SystemLogService } from '../logging/system-log.service';
 import { JobScheduleDto, ScheduleField, usesField } from './dto/job-schedule.dto';
 import { JobLogEntryView, JobView, toJobLogEntryView, toJobView } from './dto/job.view';
@@ -99,6 +100,7 @@ export class JobsService implements OnModuleInit {
       job.nextRunAt = plannedRunAt(job, now, this.scheduler.scheduleClock);
       saved.push(await this.jobs.save(job));
     }
+    for (const job of saved) await this.audit('created', job, principal);
     this.scheduler.wake();
     return saved;
   }
@@ -109,6 +111,8 @@ export class JobsService implements OnModuleInit {
     const [def] = await this.prepare(type, body, principal, job);
     const now = new Date();
     const changes: Partial<Job> = {
+      // The record names who defined it last; the system log keeps every change.
+      client: principal.client.slug,
       storeId: def.storeId,
       ...def.schedule,
       params: def.params,
@@ -122,8 +126,10 @@ export class JobsService implements OnModuleInit {
       changes.nextRunAt = job.nextRunAt && job.nextRunAt < now ? job.nextRunAt : now;
     }
     await this.jobs.update({ id: job.id }, changes as QueryDeepPartialEntity<Job>);
+    const updated = await this.find(type.name, id);
+    await this.audit(def.replay ? 'changed (replay requested)' : 'changed', updated, principal);
     if (def.replay) this.scheduler.wake();
-    return this.find(type.name, id);
+    return updated;
   }
 
   async list(typeName: string, filters: { store?: string; service?: string }): Promise<Job[]> {
@@ -151,14 +157,41 @@ export class JobsService implements OnModuleInit {
     return job;
   }
 
-  async remove(typeName: string, id: number): Promise<void> {
+  async remove(typeName: string, id: number, principal?: Principal): Promise<void> {
     const job = await this.find(this.type(typeName).name, id);
     await this.jobs.delete({ id: job.id });
     this.scheduler.cancel([job.id]);
+    if (principal) await this.audit('deleted', job, principal);
+  }
+
+  /**
+   * One system log entry per change of a definition: who, what, which job. Params are
+   * left out (they may name connections); the type, store and schedule say enough.
+   */
+  private async audit(action: string, job: Job, principal: Principal) {
+    await this.logs.log({
+      level: LogLevel.Info,
+      type: 'job',
+      store: job.storeId,
+      job: job.id,
+      message: `Job ${job.id} (${job.type}) ${action} by client ${principal.client.slug}`,
+      data: {
+        action: action.split(' ')[0],
+        job_id: job.id,
+        job_type: job.type,
+        by: principal.client.slug,
+        repeat: job.repeat,
+        ...(action.includes('replay') ? { replay: true } : {}),
+      },
+    });
   }
 
   /** Every job of the type (of one store when asked), in batches; running ones are cancelled. */
-  async removeAll(typeName: string, filters: { store?: string }): Promise<void> {
+  async removeAll(
+    typeName: string,
+    filters: { store?: string },
+    principal?: Principal,
+  ): Promise<void> {
     const type = this.type(typeName);
     let storeId: number | undefined;
     if (filters.store !== undefined) {
@@ -179,6 +212,18 @@ export class JobsService implements OnModuleInit {
       if (!ids.length) return;
       await this.jobs.delete({ id: In(ids) });
       this.scheduler.cancel(ids);
+      if (principal) {
+        await this.logs.log({
+          level: LogLevel.Info,
+          type: 'job',
+          store: storeId ?? null,
+          message:
+            `${ids.length} ${type.name} job(s) deleted by client ${principal.client.slug}: ` +
+            ids.slice(0, 50).join(', ') +
+            (ids.length > 50 ? ', ...' : ''),
+          data: { action: 'deleted', job_type: type.name, job_ids: ids, by: principal.client.slug },
+        });
+      }
       after = ids[ids.length - 1];
     }
   }
@@ -309,8 +354,12 @@ export class JobsService implements OnModuleInit {
         return [];
       }
       if (mode === 'all-when-omitted') return [null];
-      // per-store: one job per existing store.
-      const all = await this.stores.find({ select: { id: true }, order: { id: 'ASC' } });
+      // per-store: one job per existing store (none for a store being deleted).
+      const all = await this.stores.find({
+        select: { id: true },
+        where: { deletingAt: IsNull() },
+        order: { id: 'ASC' },
+      });
       return all.map((s) => s.id);
     }
     if (typeof slug !== 'string') return [];
@@ -319,6 +368,7 @@ export class JobsService implements OnModuleInit {
       errors.store = [`No store "${slug}".`];
       return [];
     }
+    if (store.deletingAt) throw storeBeingDeleted(store);
     return [store.id];
   }
 

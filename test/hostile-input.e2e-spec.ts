@@ -79,20 +79,20 @@ describe('hostile input (e2e)', () => {
           .set('Content-Type', 'application/json')
           .send(nested(3000));
         expect(res.status).toBe(400);
-        expect(res.body.message).toMatch(/nested deeper than 64 levels/);
+        expect(res.body.message).toMatch(/nested deeper than 31 levels/);
       }
     });
 
-    it('a statement extension nested 4,110 deep is a 400; 60 deep is stored and read canonically', async () => {
+    it('a statement extension nested 4,110 deep is a 400; 27 deep is stored and read canonically', async () => {
       const deep = JSON.stringify(statement({ result: { extensions: { 'http://e.x/d': 0 } } }));
       const tooDeep = deep.replace('"http://e.x/d":0', `"http://e.x/d":${nested(4110)}`);
       const res = await xapi('post', 'statements')
         .set('Content-Type', 'application/json')
         .send(tooDeep);
       expect(res.status).toBe(400);
-      expect(res.body.message).toMatch(/64 levels/);
+      expect(res.body.message).toMatch(/31 levels/);
       const [{ n }] = await t.dataSource.query(`SELECT COUNT(*) AS n FROM statements`);
-      const fine = deep.replace('"http://e.x/d":0', `"http://e.x/d":${nested(55)}`);
+      const fine = deep.replace('"http://e.x/d":0', `"http://e.x/d":${nested(27)}`);
       await xapi('post', 'statements')
         .set('Content-Type', 'application/json')
         .send(fine)
@@ -118,7 +118,7 @@ describe('hostile input (e2e)', () => {
         .set('Content-Type', 'multipart/mixed; boundary=zz')
         .send(body);
       expect(res.status).toBe(400);
-      expect(res.body.message).toMatch(/64 levels/);
+      expect(res.body.message).toMatch(/31 levels/);
     });
   });
 

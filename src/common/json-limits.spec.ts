@@ -19,9 +19,9 @@ describe('json limits', () => {
   it('refuses invalid UTF-8 and deep bodies with a 400 error', () => {
     const bad = Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]);
     expect(() => checkJsonBody(bad)).toThrow(expect.objectContaining({ status: 400 }));
-    expect(() => checkJsonBody(Buffer.from(nested(100)))).toThrow(/64 levels/);
+    expect(() => checkJsonBody(Buffer.from(nested(100)))).toThrow(/31 levels/);
     expect(() => checkJsonBody(Buffer.from('{"é":"ü"}'))).not.toThrow();
-    expect(() => parseBoundedJson(nested(100))).toThrow(/64 levels/);
+    expect(() => parseBoundedJson(nested(100))).toThrow(/31 levels/);
     expect(parseBoundedJson('{"__proto__":1}')).toEqual(JSON.parse('{"__proto__":1}'));
   });
 });

@@ -2,10 +2,12 @@ import { BadRequestException } from '@nestjs/common';
 import { isUtf8 } from 'buffer';
 
 /**
- * Deepest nesting of objects and arrays accepted in any JSON the API parses. Deeper
- * values would overflow the recursion of validation, copying and canonical formatting.
+ * Deepest nesting of objects and arrays accepted in any JSON the API parses. Much deeper
+ * values overflow the recursion of validation, copying and canonical formatting, and
+ * MariaDB's JSON columns hold at most 31 levels (JSON_VALID fails beyond): a statement
+ * accepted here can always be stored and read back.
  */
-export const MAX_JSON_DEPTH = 64;
+export const MAX_JSON_DEPTH = 31;
 
 export const TOO_DEEP_MESSAGE = `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted.`;
 

@@ -2,6 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json, NextFunction, raw, Request, Response } from 'express';
 import { ClientAuthGuard } from './access/client-auth.guard';
+import { PUBLIC_ORIGIN_KEY } from './access/request-origin';
 import { StrictQueryInterceptor } from './common/strict-query.interceptor';
 import { checkJsonBody } from './common/json-limits';
 import { AppConfig } from './config/app-config';
@@ -66,6 +67,7 @@ export function configureApp(app: INestApplication): INestApplication {
   };
   const guard = app.get(ClientAuthGuard, { strict: false });
   app.use((req: Request, res: Response, next: NextFunction) => {
+    if (config?.publicUrl) (req as unknown as Record<string, unknown>)[PUBLIC_ORIGIN_KEY] = config.publicUrl;
     const area = bodyArea(req.path);
     const parse = () =>
       byArea[area].json(req, res, (err?: unknown) =>

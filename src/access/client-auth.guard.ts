@@ -138,7 +138,7 @@ export class ClientAuthGuard implements CanActivate {
     const counted = parseBasic(req.headers.authorization) !== null;
     const log = counted
       ? this.throttle.failed(slug, ip, client?.storeId ?? null)
-      : this.throttle.logBudget();
+      : this.throttle.missingCredentials(slug, ip);
     if (log)
       await this.logs
         .log({

@@ -23,6 +23,7 @@ const MAX_401_LOGS_PER_WINDOW = 100;
 @Injectable()
 export class LoginThrottle {
   private readonly windows = new Map<string, FailureWindow>();
+  private readonly missingLogged = new Map<string, number>();
   private logWindowStart = 0;
   private logsInWindow = 0;
 
@@ -74,8 +75,21 @@ export class LoginThrottle {
     this.windows.delete(key(slug, ip));
   }
 
-  /** Whether a 401 without a counted failure (no credentials sent) may be logged. */
-  logBudget(now = Date.now()): boolean {
+  /** Whether a 401 without credentials may be logged: once per pair and window. */
+  missingCredentials(slug: string, ip: string, now = Date.now()): boolean {
+    const k = `missing\0${key(slug, ip)}`;
+    const last = this.missingLogged.get(k);
+    if (last !== undefined && now - last < this.config.authFailureWindowMs) return false;
+    this.missingLogged.delete(k);
+    this.missingLogged.set(k, now);
+    if (this.missingLogged.size > MAX_TRACKED) {
+      this.missingLogged.delete(this.missingLogged.keys().next().value as string);
+    }
+    return this.logBudget(now);
+  }
+
+  /** The global budget of 401 log entries per window. */
+  private logBudget(now = Date.now()): boolean {
     if (now - this.logWindowStart >= this.config.authFailureWindowMs) {
       this.logWindowStart = now;
       this.logsInWindow = 0;

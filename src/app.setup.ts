@@ -67,7 +67,8 @@ export function configureApp(app: INestApplication): INestApplication {
   };
   const guard = app.get(ClientAuthGuard, { strict: false });
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (config?.publicUrl) (req as unknown as Record<string, unknown>)[PUBLIC_ORIGIN_KEY] = config.publicUrl;
+    if (config?.publicUrl)
+      (req as unknown as Record<string, unknown>)[PUBLIC_ORIGIN_KEY] = config.publicUrl;
     const area = bodyArea(req.path);
     const parse = () =>
       byArea[area].json(req, res, (err?: unknown) =>

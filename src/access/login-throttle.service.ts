@@ -17,8 +17,8 @@ const MAX_401_LOGS_PER_WINDOW = 100;
 /**
  * Failed Basic logins counted per client endpoint and source address: after
  * `AUTH_MAX_FAILURES` in `AUTH_FAILURE_WINDOW_MS` that pair gets 429 with Retry-After
- * for one window (right credentials included, or guessing would go on). The lock-out
- * is logged once per window, and 401s are logged at most once per pair and window.
+ * for one window (right credentials included, or guessing would go on). The failures
+ * before it and the lock-out are logged, then nothing until the window ends.
  */
 @Injectable()
 export class LoginThrottle {
@@ -39,8 +39,8 @@ export class LoginThrottle {
   }
 
   /**
-   * Counts a failed login. Returns whether this failure should be logged (the first
-   * of its window, within the global budget).
+   * Counts a failed login. Returns whether this failure should be logged: those before
+   * the lock-out (then its one entry, then nothing), within the global budget.
    */
   failed(slug: string, ip: string, store: number | null, now = Date.now()): boolean {
     const k = key(slug, ip);
@@ -67,7 +67,7 @@ export class LoginThrottle {
         })
         .catch(() => undefined);
     }
-    return w.failures === 1 && this.logBudget(now);
+    return w.failures <= this.config.authMaxFailures && this.logBudget(now);
   }
 
   /** A successful login clears the pair's count. */

@@ -166,14 +166,14 @@ export class JobsService implements OnModuleInit {
 
   /**
    * One system log entry per change of a definition: who, what, which job. Params are
-   * left out (they may name connections); the type, store and schedule say enough.
+   * left out (they may name connections); the type, store and schedule say enough. The
+   * job id is in the entry's data, not its job column: a job's own log holds its runs.
    */
   private async audit(action: string, job: Job, principal: Principal) {
     await this.logs.log({
       level: LogLevel.Info,
-      type: 'job',
+      type: 'api',
       store: job.storeId,
-      job: job.id,
       message: `Job ${job.id} (${job.type}) ${action} by client ${principal.client.slug}`,
       data: {
         action: action.split(' ')[0],
@@ -215,7 +215,7 @@ export class JobsService implements OnModuleInit {
       if (principal) {
         await this.logs.log({
           level: LogLevel.Info,
-          type: 'job',
+          type: 'api',
           store: storeId ?? null,
           message:
             `${ids.length} ${type.name} job(s) deleted by client ${principal.client.slug}: ` +

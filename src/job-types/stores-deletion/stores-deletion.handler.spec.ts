@@ -139,7 +139,32 @@ describe('StoresDeletionHandler', () => {
       );
       expect422(await validate(other.id, other), 'A client cannot delete its own store.');
       expect(await validate(other.id, defaultStore)).toBeNull();
+      // The default store holds the only access/all client: deleting it would lock the LRS out.
+      const refused = await validate(defaultStore.id, other);
+      expect(refused).toBeInstanceOf(UnprocessableEntityException);
+      expect(JSON.stringify((refused as UnprocessableEntityException).getResponse())).toMatch(
+        /No client with access\/all would be left/,
+      );
+      const now = new Date();
+      const admin2 = await ds.getRepository(Client).save({
+        slug: 'validate-admin2',
+        name: 'Admin 2',
+        username: 'admin2',
+        passwordHash: 'scrypt$1$x$y',
+        storeId: other.id,
+        permissions: ['access/all'],
+        pipeline: {},
+        expiresAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
       expect(await validate(defaultStore.id, other)).toBeNull();
+      // An expired administrator does not count.
+      await ds
+        .getRepository(Client)
+        .update({ id: admin2.id }, { expiresAt: new Date(Date.now() - 1000) });
+      expect(await validate(defaultStore.id, other)).toBeInstanceOf(UnprocessableEntityException);
+      await ds.getRepository(Client).delete({ id: admin2.id });
       await ds.getRepository(Store).delete({ id: other.id });
     });
   });

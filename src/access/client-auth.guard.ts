@@ -24,11 +24,10 @@ import { SystemLogService } from '../logging/system-log.service';
 import { LogLevel } from '../logging/log-entry.entity';
 import { Client, Permission } from './client.entity';
 import { CredentialVerifiers } from './credential-verifiers';
-import { safeEqual, verifySecret } from './passwords';
+import { hashSecret, randomSecret, safeEqual, verifySecret } from './passwords';
 import { grants, PERMISSIONS_KEY } from './permissions';
 import { Principal, PRINCIPAL_KEY } from './principal';
 import { Store, storeBeingDeleted } from './store.entity';
-import { hashSecret, randomSecret } from './passwords';
 import { LoginThrottle } from './login-throttle.service';
 
 let dummy: Promise<string> | undefined;
@@ -87,13 +86,19 @@ export class ClientAuthGuard implements CanActivate {
     const ip = req.ip ?? req.socket?.remoteAddress ?? '';
     if (credentials) this.throttle.check(slug, ip);
     const client = slug ? await this.clients.findOne({ where: { slug } }) : null;
-    if (!credentials) throw await this.unauthorized(req, client, 'missing Basic credentials');
+    if (!credentials) throw await this.unauthorized(req, slug, client, 'missing Basic credentials');
     if (!client) {
       await verifySecret(credentials.password, await dummyHash()); // same cost as a wrong password
-      throw await this.unauthorized(req, null, `unknown client endpoint "${slug.slice(0, 100)}"`);
+      throw await this.unauthorized(
+        req,
+        slug,
+        null,
+        `unknown client endpoint "${slug.slice(0, 100)}"`,
+      );
     }
     const store = await this.stores.findOne({ where: { id: client.storeId } });
-    if (!store) throw await this.unauthorized(req, client, 'the client store no longer exists');
+    if (!store)
+      throw await this.unauthorized(req, slug, client, 'the client store no longer exists');
     const expired = client.expiresAt && client.expiresAt.getTime() < Date.now();
     if (
       !expired &&
@@ -111,6 +116,7 @@ export class ClientAuthGuard implements CanActivate {
     }
     throw await this.unauthorized(
       req,
+      slug,
       client,
       `wrong credentials for user "${credentials.username.slice(0, 100)}"`,
     );
@@ -132,8 +138,7 @@ export class ClientAuthGuard implements CanActivate {
     return true;
   }
 
-  private async unauthorized(req: Request, client: Client | null, reason: string) {
-    const slug = String(req.path.split('/')[2] ?? '');
+  private async unauthorized(req: Request, slug: string, client: Client | null, reason: string) {
     const ip = req.ip ?? req.socket?.remoteAddress ?? '';
     const counted = parseBasic(req.headers.authorization) !== null;
     const log = counted

@@ -16,18 +16,17 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'crypto';
 import { Request } from 'express';
-import { Repository } from 'typeorm';
 import { SystemLogService } from '../logging/system-log.service';
+import { AccessCache } from './access-cache';
 import { LogLevel } from '../logging/log-entry.entity';
 import { Client, Permission } from './client.entity';
 import { CredentialVerifiers } from './credential-verifiers';
 import { hashSecret, randomSecret, safeEqual, verifySecret } from './passwords';
 import { grants, PERMISSIONS_KEY } from './permissions';
 import { Principal, PRINCIPAL_KEY } from './principal';
-import { Store, storeBeingDeleted } from './store.entity';
+import { storeBeingDeleted } from './store.entity';
 import { LoginThrottle } from './login-throttle.service';
 
 let dummy: Promise<string> | undefined;
@@ -52,8 +51,7 @@ export class ClientAuthGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @InjectRepository(Client) private readonly clients: Repository<Client>,
-    @InjectRepository(Store) private readonly stores: Repository<Store>,
+    private readonly access: AccessCache,
     private readonly verifiers: CredentialVerifiers,
     private readonly logs: SystemLogService,
     private readonly throttle: LoginThrottle,
@@ -85,7 +83,7 @@ export class ClientAuthGuard implements CanActivate {
     const credentials = parseBasic(req.headers.authorization);
     const ip = req.ip ?? req.socket?.remoteAddress ?? '';
     if (credentials) this.throttle.check(slug, ip);
-    const client = slug ? await this.clients.findOne({ where: { slug } }) : null;
+    const client = slug ? await this.access.clientBySlug(slug) : null;
     if (!credentials) throw await this.unauthorized(req, slug, client, 'missing Basic credentials');
     if (!client) {
       await verifySecret(credentials.password, await dummyHash()); // same cost as a wrong password
@@ -96,7 +94,7 @@ export class ClientAuthGuard implements CanActivate {
         `unknown client endpoint "${slug.slice(0, 100)}"`,
       );
     }
-    const store = await this.stores.findOne({ where: { id: client.storeId } });
+    const store = await this.access.storeById(client.storeId);
     if (!store)
       throw await this.unauthorized(req, slug, client, 'the client store no longer exists');
     const expired = client.expiresAt && client.expiresAt.getTime() < Date.now();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';
+import { AccessCache } from '../../access/access-cache';
 import { Client } from '../../access/client.entity';
 import { grants } from '../../access/permissions';
 import { Store } from '../../access/store.entity';
@@ -17,6 +18,7 @@ import {
   JobRunResult,
   JobType,
 } from '../../jobs/job-type';
+import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
 export const STORES_DELETION_BATCH = 1000;
@@ -30,7 +32,11 @@ export const STORES_DELETION_BATCH = 1000;
 })
 @Injectable()
 export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessCache,
+    private readonly records: RecordCache,
+  ) {}
 
   async validate(ctx: JobCreationContext<StoresDeletionParams>): Promise<void> {
     const refusal = await this.refusal(ctx.params.store_id, ctx.principal.store.id);
@@ -90,6 +96,8 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
         store.deletingAt = new Date();
         await stores.update({ id }, { deletingAt: store.deletingAt });
       }
+      // The auth guard's cache must see the mark at once on this instance.
+      this.access.forgetStore(id);
       await ctx.log(
         LogLevel.Notice,
         `Store ${store.slug} (id ${id}) marked as being deleted: its requests and new jobs ` +
@@ -133,6 +141,9 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       done += affected;
     }
     if (store) await stores.delete({ id });
+    // This instance forgets the store at once; others within AUTH_CACHE_TTL_MS.
+    this.access.forgetStore(id);
+    this.records.forgetStore(id);
 
     const counts = Object.entries(deleted)
       .map(([table, n]) => `${table} ${n}`)

@@ -22,6 +22,11 @@ import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
 export const STORES_DELETION_BATCH = 1000;
+/**
+ * On the embedded database a DELETE blocks the event loop (synchronous driver, one
+ * connection) until it ends: smaller batches keep every request's wait short.
+ */
+export const STORES_DELETION_BATCH_SQLITE = 200;
 
 @JobType({
   name: 'stores-deletion',
@@ -121,7 +126,10 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
           signal: ctx.signal,
           progress: (n) => ctx.progress(offset + n, Math.max(total, offset + n)),
         },
-        batchSize: STORES_DELETION_BATCH,
+        batchSize:
+          this.dataSource.options.type === 'better-sqlite3'
+            ? STORES_DELETION_BATCH_SQLITE
+            : STORES_DELETION_BATCH,
         fetch: keysetIds(
           () => this.ofStore(t, id),
           t.id,

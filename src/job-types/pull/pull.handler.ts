@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { PIPELINE_KEYS } from '../../config/app-config';
+import { untilCutoff } from '../../common/until';
+import {
+  JobCreationContext,
+  JobHandler,
+  JobRunContext,
+  JobRunResult,
+  JobType,
+} from '../../jobs/job-type';
+import { LogLevel } from '../../logging/log-entry.entity';
+import { XapiVersion } from '../../xapi/common/xapi-endpoint';
+import { RecordOptions, StatementRecorder } from '../../xapi/statements/statement-recorder.service';
+import { RecordLines } from '../transfer/record-lines';
+import { emptyCounts, TransferCounts } from '../transfer/statement-batches';
+import { servicesOf, TransferConnections } from '../transfer/transfer-connections';
+import { TransferSettings } from '../transfer/transfer-settings';
+import { XapiRemote } from '../transfer/xapi-remote';
+import { pullFromFiles } from './file-pull';
+import { pullFromLrs } from './lrs-pull';
+import { PullParams } from './pull.dto';
+
+@JobType({
+  name: 'pull',
+  params: PullParams,
+  store: 'required',
+  connectionParams: ['connection'],
+  description:
+    'Pulls statements from a remote LRS (xAPI GET, incremental) or records of every service from JSON Lines files, through the xAPI pipeline.',
+})
+@Injectable()
+export class PullHandler implements JobHandler<PullParams> {
+  constructor(
+    private readonly connections: TransferConnections,
+    private readonly recorder: StatementRecorder,
+    private readonly lines: RecordLines,
+    private readonly settings: TransferSettings,
+  ) {}
+
+  async validate(ctx: JobCreationContext<PullParams>): Promise<void> {
+    await this.connections.validate(ctx.params);
+  }
+
+  async run(ctx: JobRunContext<PullParams>): Promise<JobRunResult> {
+    const params = ctx.params;
+    const store = ctx.store!;
+    const connection = await this.connections.load(params);
+    const cutoff = untilCutoff(params.until, ctx.startedAt, params.until_date);
+    const counts = emptyCounts();
+    const version: XapiVersion = connection.version === '2.0.0' ? '2.0.0' : '1.0.3';
+    const options = this.pipelineOptions(params, version);
+    const log = (level: number, message: string, data?: Record<string, unknown>) =>
+      ctx.log(level, message, data);
+    let from: string;
+    if (connection.type === 'lrs') {
+      const remote = new XapiRemote(
+        this.connections.remote(connection),
+        this.settings,
+        ctx.signal,
+        async (n) => {
+          counts.retried += 1;
+          await log(
+            LogLevel.Notice,
+            `${remote.label}: ${n.reason}; try ${n.attempt + 1} in ${n.delayMs} ms.`,
+            { ...n },
+          );
+        },
+      );
+      from = remote.label;
+      await pullFromLrs({
+        ctx,
+        remote,
+        recorder: this.recorder,
+        storeId: store.id,
+        options,
+        cutoff,
+        limit: this.settings.pullLimit,
+        counts,
+      });
+    } else {
+      from = `connection ${connection.id} (${connection.name})`;
+      await pullFromFiles({
+        ctx,
+        lines: this.lines,
+        folder: this.connections.folder(connection),
+        prefix: connection.prefix,
+        services: servicesOf(params.service),
+        storeId: store.id,
+        options,
+        batchSize: this.settings.fileBatch,
+        counts,
+      });
+    }
+    return {
+      feedback: feedbackOf('pulled', counts, from, store.slug),
+      data: { ...counts, cutoff: cutoff.toISOString() },
+    };
+  }
+
+  /** The job's pipeline options; those it leaves out take the PIPELINE_DEFAULT_* values. */
+  private pipelineOptions(params: PullParams, version: XapiVersion): RecordOptions {
+    const options: RecordOptions = { version };
+    for (const key of PIPELINE_KEYS) if (params[key] !== undefined) options[key] = params[key];
+    if (params.authority_name) options.authority_name = params.authority_name;
+    if (params.authority_homepage) options.authority_homepage = params.authority_homepage;
+    return options;
+  }
+}
+
+export function feedbackOf(verb: string, c: TransferCounts, from: string, store: string): string {
+  return `${verb} ${c.moved}, already present ${c.already_present}, rejected ${c.rejected}, conflicts ${c.conflicts}, retried ${c.retried} (${verb === 'pulled' ? `from ${from} into` : `from`} store ${store}${verb === 'pushed' ? ` to ${from}` : ''})`;
+}

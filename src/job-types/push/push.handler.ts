@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { untilCutoff } from '../../common/until';
+import {
+  JobCreationContext,
+  JobHandler,
+  JobRunContext,
+  JobRunResult,
+  JobType,
+} from '../../jobs/job-type';
+import { LogLevel } from '../../logging/log-entry.entity';
+import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
+import { StatementQueryService } from '../../xapi/statements/statement-query.service';
+import { feedbackOf } from '../pull/pull.handler';
+import { RecordLines } from '../transfer/record-lines';
+import { emptyCounts } from '../transfer/statement-batches';
+import { servicesOf, TransferConnections } from '../transfer/transfer-connections';
+import { TransferSettings } from '../transfer/transfer-settings';
+import { XapiRemote } from '../transfer/xapi-remote';
+import { pushToFiles } from './file-push';
+import { pushToLrs } from './lrs-push';
+import { PushParams } from './push.dto';
+
+@JobType({
+  name: 'push',
+  params: PushParams,
+  store: 'required',
+  connectionParams: ['connection'],
+  description:
+    "Pushes the store's statements to a remote LRS (xAPI POST, incremental), or records of every service to JSON Lines files.",
+})
+@Injectable()
+export class PushHandler implements JobHandler<PushParams> {
+  constructor(
+    private readonly connections: TransferConnections,
+    private readonly dataSource: DataSource,
+    private readonly query: StatementQueryService,
+    private readonly lines: RecordLines,
+    private readonly pseudonymizer: Pseudonymizer,
+    private readonly settings: TransferSettings,
+  ) {}
+
+  async validate(ctx: JobCreationContext<PushParams>): Promise<void> {
+    await this.connections.validate(ctx.params);
+  }
+
+  async run(ctx: JobRunContext<PushParams>): Promise<JobRunResult> {
+    const params = ctx.params;
+    const store = ctx.store!;
+    const connection = await this.connections.load(params);
+    const cutoff = untilCutoff(params.until, ctx.startedAt, params.until_date);
+    const counts = emptyCounts();
+    const pseudonymize = !!params.pseudonymize_statements;
+    let to: string;
+    const data: Record<string, unknown> = {};
+    if (connection.type === 'lrs') {
+      const remote = new XapiRemote(
+        this.connections.remote(connection),
+        this.settings,
+        ctx.signal,
+        async (n) => {
+          await ctx.log(
+            LogLevel.Notice,
+            `${remote.label}: ${n.reason}; try ${n.attempt + 1} in ${n.delayMs} ms.`,
+            { ...n },
+          );
+        },
+      );
+      to = remote.label;
+      await pushToLrs({
+        ctx,
+        dataSource: this.dataSource,
+        query: this.query,
+        remote,
+        storeId: store.id,
+        cutoff,
+        batchSize: this.settings.pushBatch,
+        counts,
+        outgoing: (stored) => {
+          // `stored` is the remote's to set; the rest goes as recorded here.
+          const { stored: _stored, ...statement } = stored;
+          return pseudonymize ? this.pseudonymizer.statement(statement) : statement;
+        },
+      });
+    } else {
+      to = `connection ${connection.id} (${connection.name})`;
+      data.services = await pushToFiles({
+        ctx,
+        lines: this.lines,
+        folder: this.connections.folder(connection),
+        prefix: connection.prefix,
+        services: servicesOf(params.service),
+        storeId: store.id,
+        storeSlug: store.slug,
+        cutoff,
+        batchSize: this.settings.fileBatch,
+        raw: !!params.raw,
+        syncUpdates: !!params.sync_updates,
+        pseudonymize,
+        counts,
+      });
+    }
+    return {
+      feedback: feedbackOf('pushed', counts, to, store.slug),
+      data: { ...counts, ...data, cutoff: cutoff.toISOString() },
+    };
+  }
+}

@@ -46,6 +46,8 @@ export class FakeLrs {
   consistentThrough: string | null = null;
   /** From this many GETs on (0-based count), every GET answers 500. */
   failGetsFrom: number | null = null;
+  /** Each POST is answered after this pause (a slow remote). */
+  postDelayMs = 0;
   /** Give POSTed statements this `stored` instead of now. */
   fixedStored: string | null = null;
   private server!: Server;
@@ -117,7 +119,12 @@ export class FakeLrs {
       );
     }
     if (!url.pathname.startsWith('/xapi/statements')) return send(404, { message: 'no route' });
-    if (req.method === 'POST') return this.post(record.statements ?? [], send);
+    if (req.method === 'POST') {
+      const statements = record.statements ?? [];
+      if (!this.postDelayMs) return this.post(statements, send);
+      setTimeout(() => this.post(statements, send), this.postDelayMs);
+      return;
+    }
     if (req.method === 'GET') return this.get(url, send);
     send(405, { message: 'method' });
   }

@@ -75,7 +75,7 @@ describe('push killed halfway and retried by another instance (e2e)', () => {
         body: JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return res.status === 204 ? null : res.json();
+      return (res.status === 204 ? null : await res.json()) as any;
     };
     const ids: string[] = [];
     for (let i = 0; i < TOTAL; i += 500) {

@@ -85,7 +85,8 @@ describe('pull and push against a faulty remote LRS', () => {
     const statements = await seedStore(100);
     const bad = statements[37].id;
     fake.invalidIds.add(bad);
-    const ctx = pushCtx(await connection());
+    const id = await connection();
+    const ctx = pushCtx(id);
     const result = await push.run(ctx);
     expect(fake.stored.size).toBe(99);
     expect(fake.stored.has(bad)).toBe(false);
@@ -103,9 +104,12 @@ describe('pull and push against a faulty remote LRS', () => {
     }
     // The cursor passed every settled statement: a second run sends nothing.
     const posts = fake.posts().length;
-    const second = await push.run(pushCtx(await connection(), ctx.stateValue));
+    const second = await push.run(pushCtx(id, ctx.stateValue));
     expect(second.data).toMatchObject({ moved: 0, rejected: 0 });
     expect(fake.posts()).toHaveLength(posts);
+    // Re-pointed at another connection (a PUT), the job starts over for that target.
+    const repointed = await push.run(pushCtx(await connection(), ctx.stateValue));
+    expect(repointed.data).toMatchObject({ moved: 99, rejected: 1 });
     noSecretIn(ctx.logs);
   });
 
@@ -167,7 +171,8 @@ describe('pull and push against a faulty remote LRS', () => {
   it('a timeout is retried; a remote that keeps failing ends the run with a cause, cursor kept', async () => {
     await seedStore(4);
     fake.script.POST.push({ hang: true });
-    const ctx = pushCtx(await connection());
+    const id = await connection();
+    const ctx = pushCtx(id);
     await push.run(ctx);
     expect(ctx.logs.some((l) => l.message.includes('timeout'))).toBe(true);
     expect(fake.stored.size).toBe(4);
@@ -175,7 +180,7 @@ describe('pull and push against a faulty remote LRS', () => {
     await seedStore(3);
     const before = ctx.stateValue;
     for (let i = 0; i < 4; i++) fake.script.POST.push({ status: 502 });
-    const failing = pushCtx(await connection(), before);
+    const failing = pushCtx(id, before);
     await expect(push.run(failing)).rejects.toThrow(
       /connection \d+ \(remote\) still failing after 4 tries/,
     );
@@ -254,7 +259,7 @@ describe('pull and push against a faulty remote LRS', () => {
     await expect(pull.run(first)).rejects.toThrow(/still failing after 4 tries/);
     const rows = () => t.dataSource.getRepository(Statement).countBy({ storeId: store.id });
     expect(await rows()).toBe(3);
-    expect(first.stateValue).toMatchObject({ lrs: { since: same } });
+    expect(first.stateValue).toMatchObject({ cursor: { lrs: { since: same } } });
     // Second run: resumes just before that instant and takes the four left.
     fake.failGetsFrom = null;
     const before = fake.requests.length;

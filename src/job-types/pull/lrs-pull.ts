@@ -2,7 +2,7 @@ import { RecordOptions, StatementRecorder } from '../../xapi/statements/statemen
 import { JobRunContext } from '../../jobs/job-type';
 import { recordIsolating, TransferCounts } from '../transfer/statement-batches';
 import { instantKey, justBefore } from '../transfer/stored-instant';
-import { XapiRemote } from '../transfer/xapi-remote';
+import { RemoteProtocolError, XapiRemote } from '../transfer/xapi-remote';
 
 /**
  * Cursor of a pull from an LRS: the remote `stored` of the last statement settled and
@@ -45,10 +45,16 @@ export async function pullFromLrs(p: LrsPull): Promise<void> {
   };
   if (cursor) query.since = justBefore(cursor.since);
   let url = remote.statementsUrl(query);
+  const cutoff = p.cutoff.getTime() * 1000;
+  const visited = new Set<string>();
   let seen = 0;
   await ctx.progress(0, null);
   for (;;) {
     ctx.signal.throwIfAborted();
+    if (visited.has(url)) {
+      throw new RemoteProtocolError(`${remote.label} sent a more link to a page already read.`);
+    }
+    visited.add(url);
     const page = await remote.getStatementsPage(url);
     const through = page.consistentThrough ? instantKey(page.consistentThrough) : NaN;
     const take: Record<string, any>[] = [];
@@ -61,8 +67,9 @@ export async function pullFromLrs(p: LrsPull): Promise<void> {
         take.push(s); // the pipeline refuses and logs it
         continue;
       }
-      if (!Number.isNaN(through) && at > through) {
-        // The remote does not vouch for anything stored after this yet.
+      if ((!Number.isNaN(through) && at > through) || at > cutoff) {
+        // The remote does not vouch for anything stored after this yet (or it is past
+        // the cutoff, from a remote that ignored `until`): left for a later run.
         reachedUnsettled = true;
         break;
       }

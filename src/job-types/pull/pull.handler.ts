@@ -14,6 +14,7 @@ import { RecordOptions, StatementRecorder } from '../../xapi/statements/statemen
 import { RecordLines } from '../transfer/record-lines';
 import { emptyCounts, TransferCounts } from '../transfer/statement-batches';
 import { servicesOf, TransferConnections } from '../transfer/transfer-connections';
+import { targetScoped } from '../transfer/target-state';
 import { TransferSettings } from '../transfer/transfer-settings';
 import { XapiRemote } from '../transfer/xapi-remote';
 import { pullFromFiles } from './file-pull';
@@ -41,10 +42,11 @@ export class PullHandler implements JobHandler<PullParams> {
     await this.connections.validate(ctx.params);
   }
 
-  async run(ctx: JobRunContext<PullParams>): Promise<JobRunResult> {
-    const params = ctx.params;
-    const store = ctx.store!;
+  async run(jobCtx: JobRunContext<PullParams>): Promise<JobRunResult> {
+    const params = jobCtx.params;
+    const store = jobCtx.store!;
     const connection = await this.connections.load(params);
+    const ctx = targetScoped(jobCtx, this.connections.target(connection));
     const cutoff = untilCutoff(params.until, ctx.startedAt, params.until_date);
     const counts = emptyCounts();
     const version: XapiVersion = connection.version === '2.0.0' ? '2.0.0' : '1.0.3';

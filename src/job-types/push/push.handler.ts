@@ -15,6 +15,7 @@ import { feedbackOf } from '../pull/pull.handler';
 import { RecordLines } from '../transfer/record-lines';
 import { emptyCounts } from '../transfer/statement-batches';
 import { servicesOf, TransferConnections } from '../transfer/transfer-connections';
+import { targetScoped } from '../transfer/target-state';
 import { TransferSettings } from '../transfer/transfer-settings';
 import { XapiRemote } from '../transfer/xapi-remote';
 import { pushToFiles } from './file-push';
@@ -44,10 +45,11 @@ export class PushHandler implements JobHandler<PushParams> {
     await this.connections.validate(ctx.params);
   }
 
-  async run(ctx: JobRunContext<PushParams>): Promise<JobRunResult> {
-    const params = ctx.params;
-    const store = ctx.store!;
+  async run(jobCtx: JobRunContext<PushParams>): Promise<JobRunResult> {
+    const params = jobCtx.params;
+    const store = jobCtx.store!;
     const connection = await this.connections.load(params);
+    const ctx = targetScoped(jobCtx, this.connections.target(connection));
     const cutoff = untilCutoff(params.until, ctx.startedAt, params.until_date);
     const counts = emptyCounts();
     const pseudonymize = !!params.pseudonymize_statements;

@@ -61,6 +61,13 @@ export class TransferConnections {
     }
   }
 
+  /** Where the connection points; a job's cursor is only good for that target. */
+  target(connection: Connection): string {
+    return connection.type === 'lrs'
+      ? `lrs ${connection.id} ${connection.endpoint}`
+      : `file ${connection.id} ${connection.folder} ${connection.prefix ?? ''}`;
+  }
+
   /** The remote LRS with its password decrypted; it is passed to the transport, never logged. */
   remote(connection: Connection): RemoteLrs {
     return {

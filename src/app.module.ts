@@ -12,6 +12,9 @@ import { HealthController } from './health/health.controller';
 import { JobTypesModule } from './job-types/job-types.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
+import { XapiAboutModule } from './xapi/about/about.module';
+import { XapiActivitiesModule } from './xapi/activities/activities.module';
+import { XapiAgentsModule } from './xapi/agents/agents.module';
 import { XapiDocumentsModule } from './xapi/documents/xapi-documents.module';
 import { StatementsModule } from './xapi/statements/statements.module';
 
@@ -21,6 +24,9 @@ const FEATURES = [
   AccessModule,
   StatementsModule,
   XapiDocumentsModule,
+  XapiActivitiesModule,
+  XapiAgentsModule,
+  XapiAboutModule,
   Cmi5Module,
   JobsModule,
   JobTypesModule,

@@ -20,42 +20,19 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiPropertyOptional,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
 import { ClientAuthGuard } from '../access/client-auth.guard';
 import { Permissions } from '../access/permissions';
+import { parsePathId } from '../common/path-id';
 import { CurrentPrincipal, Principal } from '../access/principal';
-import { LogPageQuery } from '../logging/logs.controller';
+import { JobDeleteQuery, JobListQuery, JobLogsQuery } from './dto/job-query.dto';
 import { JobScheduleDto } from './dto/job-schedule.dto';
 import { JobLogEntryView, JobView } from './dto/job.view';
 import { JobsApiGuard } from './jobs-api.guard';
 import { JobsService } from './jobs.service';
-
-export class JobListQuery {
-  @ApiPropertyOptional({ description: 'Slug of a store', example: 'default' })
-  @IsOptional()
-  @IsString()
-  store?: string;
-
-  @ApiPropertyOptional({ description: 'The service param of the jobs', example: 'statements' })
-  @IsOptional()
-  @IsString()
-  service?: string;
-}
-
-export class JobDeleteQuery {
-  @ApiPropertyOptional({ description: 'Only the jobs of this store (slug)', example: 'default' })
-  @IsOptional()
-  @IsString()
-  store?: string;
-}
-
-/** A job's log entries page like the system log. */
-export class JobLogsQuery extends LogPageQuery {}
 
 const TYPE_PARAM = ApiParam({
   name: 'type',
@@ -64,8 +41,7 @@ const TYPE_PARAM = ApiParam({
 });
 const ID_PARAM = ApiParam({ name: 'id', description: 'Job id', example: 12 });
 
-/** Job ids in paths: anything else than a positive integer is no job (404). */
-const jobId = (raw: string) => (/^\d{1,15}$/.test(raw) ? Number(raw) : NaN);
+const jobId = (raw: string) => parsePathId(raw, 'job');
 
 /** The Jobs API (jobs.md): `<base>/jobs/<type>` for every registered type. */
 @Controller('api/:client/jobs')

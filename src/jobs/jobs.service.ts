@@ -12,6 +12,7 @@ import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity
 import { ConnectionUsage } from '../access/connection-usage';
 import { Principal } from '../access/principal';
 import { Store } from '../access/store.entity';
+import { StoresService } from '../access/stores/stores.service';
 import { FieldErrors, flattenValidationErrors, invalidInput } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { SystemLogService } from '../logging/system-log.service';
@@ -48,6 +49,7 @@ export class JobsService implements OnModuleInit {
     private readonly logs: SystemLogService,
     private readonly config: AppConfig,
     private readonly connectionUsage: ConnectionUsage,
+    private readonly storesService: StoresService,
   ) {}
 
   onModuleInit() {
@@ -199,10 +201,7 @@ export class JobsService implements OnModuleInit {
   }
 
   async views(jobs: Job[]): Promise<JobView[]> {
-    const ids = [...new Set(jobs.map((j) => j.storeId).filter((id): id is number => id !== null))];
-    const slugs = new Map(
-      (ids.length ? await this.stores.findBy({ id: In(ids) }) : []).map((s) => [s.id, s.slug]),
-    );
+    const slugs = await this.storesService.slugsById(jobs.map((j) => j.storeId));
     return jobs.map((j) =>
       toJobView(j, j.storeId === null ? null : (slugs.get(j.storeId) ?? null)),
     );

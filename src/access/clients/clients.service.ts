@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -8,6 +8,7 @@ import { SystemLogService } from '../../logging/system-log.service';
 import { Client, PipelineOptions } from '../client.entity';
 import { hashSecret } from '../passwords';
 import { Store } from '../store.entity';
+import { StoresService } from '../stores/stores.service';
 import { CreateClientDto, PipelineOptionsDto, UpdateClientDto } from './dto/client.dto';
 
 export interface ClientWithStore {
@@ -15,20 +16,29 @@ export interface ClientWithStore {
   storeSlug: string;
 }
 
+/** The fields of a client, in the order audit messages name them. */
+const CLIENT_FIELDS = [
+  'slug',
+  'name',
+  'username',
+  'password',
+  'store',
+  'permissions',
+  'pipeline',
+] as const satisfies readonly (keyof UpdateClientDto)[];
+
 @Injectable()
 export class ClientsService {
   constructor(
     @InjectRepository(Client) private readonly clients: Repository<Client>,
     @InjectRepository(Store) private readonly stores: Repository<Store>,
     private readonly logs: SystemLogService,
+    private readonly storesService: StoresService,
   ) {}
 
   async list(): Promise<ClientWithStore[]> {
     const clients = await this.clients.find({ order: { id: 'ASC' } });
-    const ids = [...new Set(clients.map((c) => c.storeId))];
-    const slugs = new Map(
-      (ids.length ? await this.stores.findBy({ id: In(ids) }) : []).map((s) => [s.id, s.slug]),
-    );
+    const slugs = await this.storesService.slugsById(clients.map((c) => c.storeId));
     return clients.map((client) => ({ client, storeSlug: slugs.get(client.storeId) ?? '' }));
   }
 
@@ -72,9 +82,7 @@ export class ClientsService {
     if (store) client.storeId = store.id;
     client.updatedAt = new Date();
     const saved = await this.save(client);
-    const changed = Object.keys(dto).filter(
-      (k) => (dto as Record<string, unknown>)[k] !== undefined,
-    );
+    const changed = CLIENT_FIELDS.filter((k) => dto[k] !== undefined);
     await this.audit(`Client "${slug}" updated: ${changed.join(', ') || 'nothing'}`, saved, by);
     return { client: saved, storeSlug: store?.slug ?? storeSlug };
   }

@@ -1,4 +1,4 @@
-import { Body, Delete, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -12,6 +12,7 @@ import {
 import { ErrorView } from '../../common/error-view';
 import { ClientEndpoint } from '../client-auth.guard';
 import { Permissions } from '../permissions';
+import { parsePathId } from '../../common/path-id';
 import { CurrentPrincipal, Principal } from '../principal';
 import { ConnectionsService } from './connections.service';
 import {
@@ -22,13 +23,7 @@ import {
   UpdateConnectionDto,
 } from './dto/connection.dto';
 
-/** A malformed id names no record: 404, like an unknown one. */
-function parseId(raw: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > 2_147_483_647) {
-    throw new NotFoundException(`No connection ${JSON.stringify(raw).slice(0, 60)}.`);
-  }
-  return Number(raw);
-}
+const parseId = (raw: string) => parsePathId(raw, 'connection');
 
 @ClientEndpoint('connections', 'admin: connections')
 @Permissions('access/all')

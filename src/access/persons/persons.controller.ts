@@ -1,4 +1,4 @@
-import { Body, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Get, Param, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -8,6 +8,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorView } from '../../common/error-view';
+import { parsePathId } from '../../common/path-id';
 import { ClientEndpoint } from '../client-auth.guard';
 import { Permissions } from '../permissions';
 import { LinkPersonDto, PersonResponse } from './dto/person.dto';
@@ -32,9 +33,6 @@ export class PersonsController {
   @ApiOkResponse({ type: PersonResponse })
   @ApiNotFoundResponse({ type: ErrorView })
   async get(@Param('id') id: string): Promise<PersonResponse> {
-    if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) {
-      throw new NotFoundException(`No person "${id.slice(0, 40)}".`);
-    }
-    return { data: await this.persons.get(Number(id)) };
+    return { data: await this.persons.get(parsePathId(id, 'person')) };
   }
 }

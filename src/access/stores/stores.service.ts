@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -23,6 +23,21 @@ export class StoresService {
     const store = await this.stores.findOne({ where: { slug } });
     if (!store) throw new NotFoundException(`No store "${slug}".`);
     return store;
+  }
+
+  findBySlug(slug: string): Promise<Store | null> {
+    return this.stores.findOneBy({ slug });
+  }
+
+  findById(id: number): Promise<Store | null> {
+    return this.stores.findOneBy({ id });
+  }
+
+  /** Slugs of the given store ids (nulls and repeats allowed), in one query. */
+  async slugsById(ids: Iterable<number | null>): Promise<Map<number, string>> {
+    const wanted = [...new Set([...ids].filter((id): id is number => id !== null))];
+    const found = wanted.length ? await this.stores.findBy({ id: In(wanted) }) : [];
+    return new Map(found.map((s) => [s.id, s.slug]));
   }
 
   async create(dto: CreateStoreDto, by: string): Promise<Store> {

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AboutController } from '../about/about.controller';
-import { AgentsController } from '../agents/agents.controller';
 import { ActivityProfileController } from './activity-profile.controller';
 import { ActivityProfile } from './activity-profile.entity';
 import { AgentProfileController } from './agent-profile.controller';
@@ -11,16 +9,10 @@ import { DocumentsService } from './documents.service';
 import { StateController } from './state.controller';
 import { State } from './state.entity';
 
-/** xAPI documents (state, activity profile, agent profile), the agents Person and about. */
+/** xAPI documents: state, activity profile, agent profile. */
 @Module({
   imports: [TypeOrmModule.forFeature([State, ActivityProfile, AgentProfile])],
-  controllers: [
-    StateController,
-    ActivityProfileController,
-    AgentProfileController,
-    AgentsController,
-    AboutController,
-  ],
+  controllers: [StateController, ActivityProfileController, AgentProfileController],
   providers: [DocumentsService, DocumentResourceService],
   exports: [DocumentsService],
 })

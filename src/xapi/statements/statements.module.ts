@@ -1,6 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ActivitiesController } from '../activities/activities.controller';
 import { Activity } from '../activities/activity.entity';
 import { ValidationModule } from '../validation/validation.module';
 import { Attachment } from './entities/attachment.entity';
@@ -13,7 +12,7 @@ import { StatementQueryService } from './statement-query.service';
 import { StatementRecorder } from './statement-recorder.service';
 import { StatementsController } from './statements.controller';
 
-/** Statements, their indexes and attachments, the recording pipeline, activities. */
+/** Statements, their indexes and attachments, the recording pipeline. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -26,7 +25,7 @@ import { StatementsController } from './statements.controller';
     ]),
     ValidationModule,
   ],
-  controllers: [StatementsController, ActivitiesController],
+  controllers: [StatementsController],
   providers: [StatementRecorder, StatementQueryService],
   exports: [StatementRecorder, StatementQueryService],
 })

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsArray,
@@ -150,67 +150,7 @@ export class CreateClientDto {
 }
 
 /** Fields left out keep their value; `password` only when it changes. */
-export class UpdateClientDto {
-  @ApiPropertyOptional({ example: 'lms', ...SLUG_DOC })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
-  slug?: string;
-
-  @ApiPropertyOptional({ example: 'Training LMS', maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
-  name?: string;
-
-  @ApiPropertyOptional({ example: 'lms-user', maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
-  @Matches(/^[^:]*$/, { message: 'username must not contain ":" (HTTP Basic)' })
-  username?: string;
-
-  @ApiPropertyOptional({
-    example: 'another-long-secret',
-    writeOnly: true,
-    minLength: 8,
-    maxLength: 1024,
-  })
-  @IsOptional()
-  @IsString()
-  @MinLength(8)
-  @MaxLength(1024)
-  password?: string;
-
-  @ApiPropertyOptional({ example: 'default' })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  store?: string;
-
-  @ApiPropertyOptional({ example: ['xapi/all', 'jobs/all'], enum: PERMISSIONS, isArray: true })
-  @IsOptional()
-  @IsArray()
-  @IsIn(PERMISSIONS, {
-    each: true,
-    message: `each value in permissions must be one of: ${PERMISSIONS.join(', ')}`,
-  })
-  permissions?: Permission[];
-
-  @ApiPropertyOptional({
-    type: PipelineOptionsDto,
-    description: 'Replaces the whole options object',
-  })
-  @IsOptional()
-  @IsObject()
-  @IsPipelineShape()
-  @ValidateNested()
-  @Type(() => PipelineOptionsDto)
-  pipeline?: PipelineOptionsDto;
-}
+export class UpdateClientDto extends PartialType(CreateClientDto) {}
 
 export class ClientView {
   @ApiProperty({ example: 'lms' }) slug: string;

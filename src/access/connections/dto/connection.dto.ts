@@ -87,7 +87,11 @@ export class CreateConnectionDto {
   prefix?: string;
 }
 
-/** Fields left out keep their value; the result must still be a whole connection. */
+/**
+ * Fields left out keep their value; the result must still be a whole connection. Not a
+ * PartialType of the create DTO: its `type`-conditional rules would skip the fields of a
+ * body that leaves `type` out.
+ */
 export class UpdateConnectionDto {
   @ApiPropertyOptional({ example: 'Company LRS', maxLength: 255 })
   @IsOptional()

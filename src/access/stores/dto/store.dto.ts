@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ApiProperty, PartialType } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { SLUG_MESSAGE, SLUG_PATTERN } from '../../slug';
 import { Store } from '../../store.entity';
 
@@ -18,21 +18,7 @@ export class CreateStoreDto {
 }
 
 /** Fields left out keep their value. */
-export class UpdateStoreDto {
-  @ApiPropertyOptional({ example: 'training-2026', pattern: SLUG_PATTERN.source, maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
-  slug?: string;
-
-  @ApiPropertyOptional({ example: 'Training store (2026)', maxLength: 255 })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
-  name?: string;
-}
+export class UpdateStoreDto extends PartialType(CreateStoreDto) {}
 
 export class StoreView {
   @ApiProperty({ example: 2, description: 'Internal id (used by the stores-deletion job)' })

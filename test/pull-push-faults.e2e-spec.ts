@@ -91,6 +91,11 @@ describe('pull and push against a faulty remote LRS', () => {
     expect(fake.stored.size).toBe(99);
     expect(fake.stored.has(bad)).toBe(false);
     expect(result.data).toMatchObject({ moved: 99, rejected: 1, already_present: 0 });
+    expect(result.feedback).toMatch(
+      /^pushed 99, already present 0, rejected 1, conflicts 0, retried 0/,
+    );
+    expect(ctx.progressReports[0]).toEqual({ done: 0, total: 100 });
+    expect(ctx.progressReports.at(-1)).toEqual({ done: 100, total: 100 });
     const logged = ctx.logs.filter((l) => l.message.includes(bad));
     expect(logged).toHaveLength(1);
     expect(logged[0].data).toMatchObject({ statement: bad, status: 400 });

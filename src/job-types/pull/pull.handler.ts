@@ -8,7 +8,6 @@ import {
   JobRunResult,
   JobType,
 } from '../../jobs/job-type';
-import { LogLevel } from '../../logging/log-entry.entity';
 import { XapiVersion } from '../../xapi/common/xapi-endpoint';
 import { RecordOptions, StatementRecorder } from '../../xapi/statements/statement-recorder.service';
 import { RecordLines } from '../transfer/record-lines';
@@ -16,7 +15,6 @@ import { emptyCounts, TransferCounts } from '../transfer/statement-batches';
 import { servicesOf, TransferConnections } from '../transfer/transfer-connections';
 import { targetScoped } from '../transfer/target-state';
 import { TransferSettings } from '../transfer/transfer-settings';
-import { XapiRemote } from '../transfer/xapi-remote';
 import { pullFromFiles } from './file-pull';
 import { pullFromLrs } from './lrs-pull';
 import { PullParams } from './pull.dto';
@@ -51,23 +49,9 @@ export class PullHandler implements JobHandler<PullParams> {
     const counts = emptyCounts();
     const version: XapiVersion = connection.version === '2.0.0' ? '2.0.0' : '1.0.3';
     const options = this.pipelineOptions(params, version);
-    const log = (level: number, message: string, data?: Record<string, unknown>) =>
-      ctx.log(level, message, data);
     let from: string;
     if (connection.type === 'lrs') {
-      const remote = new XapiRemote(
-        this.connections.remote(connection),
-        this.settings,
-        ctx.signal,
-        async (n) => {
-          counts.retried += 1;
-          await log(
-            LogLevel.Notice,
-            `${remote.label}: ${n.reason}; try ${n.attempt + 1} in ${n.delayMs} ms.`,
-            { ...n },
-          );
-        },
-      );
+      const remote = this.connections.open(connection, ctx);
       from = remote.label;
       await pullFromLrs({
         ctx,
@@ -78,7 +62,7 @@ export class PullHandler implements JobHandler<PullParams> {
         cutoff,
         limit: this.settings.pullLimit,
         counts,
-      });
+      }).finally(() => (counts.retried = remote.retried));
     } else {
       from = `connection ${connection.id} (${connection.name})`;
       await pullFromFiles({

@@ -8,7 +8,6 @@ import {
   JobRunResult,
   JobType,
 } from '../../jobs/job-type';
-import { LogLevel } from '../../logging/log-entry.entity';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
 import { StatementQueryService } from '../../xapi/statements/statement-query.service';
 import { feedbackOf } from '../pull/pull.handler';
@@ -17,7 +16,6 @@ import { emptyCounts } from '../transfer/statement-batches';
 import { servicesOf, TransferConnections } from '../transfer/transfer-connections';
 import { targetScoped } from '../transfer/target-state';
 import { TransferSettings } from '../transfer/transfer-settings';
-import { XapiRemote } from '../transfer/xapi-remote';
 import { pushToFiles } from './file-push';
 import { pushToLrs } from './lrs-push';
 import { PushParams } from './push.dto';
@@ -56,18 +54,7 @@ export class PushHandler implements JobHandler<PushParams> {
     let to: string;
     const data: Record<string, unknown> = {};
     if (connection.type === 'lrs') {
-      const remote = new XapiRemote(
-        this.connections.remote(connection),
-        this.settings,
-        ctx.signal,
-        async (n) => {
-          await ctx.log(
-            LogLevel.Notice,
-            `${remote.label}: ${n.reason}; try ${n.attempt + 1} in ${n.delayMs} ms.`,
-            { ...n },
-          );
-        },
-      );
+      const remote = this.connections.open(connection, ctx);
       to = remote.label;
       await pushToLrs({
         ctx,

@@ -6,7 +6,9 @@ import { ensureConfinedFolder } from '../../access/connections/connection-folder
 import { decryptConnectionPassword } from '../../access/connections/connection-secrets';
 import { invalidInput } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
-import { RemoteLrs } from './xapi-remote';
+import { LogLevel } from '../../logging/log-entry.entity';
+import { TransferSettings } from './transfer-settings';
+import { RemoteLrs, XapiRemote } from './xapi-remote';
 
 /** The xAPI services a pull or push job moves (`all` means each of the others). */
 export const TRANSFER_SERVICES = [
@@ -33,6 +35,7 @@ export class TransferConnections {
   constructor(
     @InjectRepository(Connection) private readonly connections: Repository<Connection>,
     private readonly config: AppConfig,
+    private readonly settings: TransferSettings,
   ) {}
 
   /** 422 naming `connection` (no such connection) or `service` (an LRS carries statements only). */
@@ -66,6 +69,31 @@ export class TransferConnections {
     return connection.type === 'lrs'
       ? `lrs ${connection.id} ${connection.endpoint}`
       : `file ${connection.id} ${connection.folder} ${connection.prefix ?? ''}`;
+  }
+
+  /**
+   * The HTTP client of an lrs connection for one run: stops with the run's signal, and
+   * logs each retry (notice) with its cause, never the credentials.
+   */
+  open(
+    connection: Connection,
+    ctx: {
+      signal: AbortSignal;
+      log: (level: number, message: string, data?: Record<string, unknown>) => Promise<void>;
+    },
+  ): XapiRemote {
+    const remote: XapiRemote = new XapiRemote(
+      this.remote(connection),
+      this.settings,
+      ctx.signal,
+      (n) =>
+        ctx.log(
+          LogLevel.Notice,
+          `${remote.label}: ${n.reason}; try ${n.attempt + 1} in ${n.delayMs} ms.`,
+          { ...n },
+        ),
+    );
+    return remote;
   }
 
   /** The remote LRS with its password decrypted; it is passed to the transport, never logged. */

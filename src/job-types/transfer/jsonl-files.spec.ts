@@ -16,10 +16,16 @@ describe('JSON Lines files', () => {
       'x_statements_a.jsonl',
       'states_a.jsonl',
       'statements_a.txt',
+      'statements_my_store.jsonl',
+      'statements_Upper.jsonl',
     ]) {
       writeFileSync(join(d, name), '');
     }
-    expect(jsonlFilesOf(d, '', 'statements')).toEqual(['statements_a.jsonl', 'statements_b.jsonl']);
+    expect(jsonlFilesOf(d, '', 'statements')).toEqual([
+      'statements_a.jsonl',
+      'statements_b.jsonl',
+      'statements_my_store.jsonl',
+    ]);
     expect(jsonlFilesOf(d, 'x', 'statements')).toEqual(['x_statements_a.jsonl']);
     expect(jsonlFilesOf(join(d, 'missing'), '', 'states')).toEqual([]);
   });

@@ -10,6 +10,7 @@ import {
   truncateSync,
   writeSync,
 } from 'fs';
+import { SLUG_PATTERN } from '../../access/slug';
 import { RecordService } from './transfer-connections';
 
 /** `[prefix_]<service>_<store>.jsonl`, the file a push writes (jobs.md). */
@@ -34,7 +35,7 @@ export function jsonlFilesOf(
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .filter((name) => name.startsWith(head) && name.endsWith('.jsonl'))
-    .filter((name) => /^[a-z0-9][a-z0-9-]*$/i.test(name.slice(head.length, -'.jsonl'.length)))
+    .filter((name) => SLUG_PATTERN.test(name.slice(head.length, -'.jsonl'.length)))
     .sort();
 }
 

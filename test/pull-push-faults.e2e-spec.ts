@@ -302,6 +302,40 @@ describe('pull and push against a faulty remote LRS', () => {
     expect((await pull.run(pullCtx(id, first.stateValue))).data).toMatchObject({ moved: 2 });
   });
 
+  it('pull records through the pipeline with the job options and authority', async () => {
+    const stored = new Date(Date.now() - 60_000).toISOString();
+    const invalid = { ...makeStatement(), result: { score: { scaled: 7 } } };
+    fake.seed([makeStatement(), invalid], stored);
+    const id = await connection();
+    const strict = makeRunContext({ service: 'statements', until: 'now', connection: id } as any, {
+      store,
+    });
+    // Validation on (the default): the invalid one is isolated, logged, skipped.
+    expect((await pull.run(strict)).data).toMatchObject({ moved: 1, rejected: 1 });
+    expect(strict.logs.some((l) => l.message.includes(invalid.id))).toBe(true);
+    const lax = makeRunContext(
+      {
+        service: 'statements',
+        until: 'now',
+        connection: id,
+        validate_statements: false,
+        authority_name: 'archive',
+        authority_homepage: 'https://archive.example.org',
+      } as any,
+      { store },
+    );
+    // Another run from the start with validation off takes it, unvalidated, with our authority.
+    expect((await pull.run(lax)).data).toMatchObject({ moved: 1, already_present: 1 });
+    const row = await t.dataSource
+      .getRepository(Statement)
+      .findOneByOrFail({ storeId: store.id, statementId: invalid.id });
+    expect(row.validated).toBe(false);
+    expect(row.data.authority).toEqual({
+      objectType: 'Agent',
+      account: { homePage: 'https://archive.example.org', name: 'archive' },
+    });
+  });
+
   it('pull from an lrs connection takes statements only (422 for another service)', async () => {
     const id = await connection();
     const res = await t

@@ -304,7 +304,7 @@ describe('pull and push against a faulty remote LRS', () => {
 
   it('pull records through the pipeline with the job options and authority', async () => {
     const stored = new Date(Date.now() - 60_000).toISOString();
-    const invalid = { ...makeStatement(), result: { score: { scaled: 7 } } };
+    const invalid: Record<string, any> = { ...makeStatement(), result: { score: { scaled: 7 } } };
     fake.seed([makeStatement(), invalid], stored);
     const id = await connection();
     const strict = makeRunContext({ service: 'statements', until: 'now', connection: id } as any, {

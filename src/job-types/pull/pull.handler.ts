@@ -11,7 +11,7 @@ import {
 import { XapiVersion } from '../../xapi/common/xapi-endpoint';
 import { RecordOptions, StatementRecorder } from '../../xapi/statements/statement-recorder.service';
 import { RecordLines } from '../transfer/record-lines';
-import { emptyCounts, TransferCounts } from '../transfer/statement-batches';
+import { emptyCounts, transferFeedback } from '../transfer/statement-batches';
 import { servicesOf, TransferConnections } from '../transfer/transfer-connections';
 import { targetScoped } from '../transfer/target-state';
 import { TransferSettings } from '../transfer/transfer-settings';
@@ -78,7 +78,7 @@ export class PullHandler implements JobHandler<PullParams> {
       });
     }
     return {
-      feedback: feedbackOf('pulled', counts, from, store.slug),
+      feedback: transferFeedback('pulled', counts, `from ${from} into store ${store.slug}`),
       data: { ...counts, cutoff: cutoff.toISOString() },
     };
   }
@@ -91,8 +91,4 @@ export class PullHandler implements JobHandler<PullParams> {
     if (params.authority_homepage) options.authority_homepage = params.authority_homepage;
     return options;
   }
-}
-
-export function feedbackOf(verb: string, c: TransferCounts, from: string, store: string): string {
-  return `${verb} ${c.moved}, already present ${c.already_present}, rejected ${c.rejected}, conflicts ${c.conflicts}, retried ${c.retried} (${verb === 'pulled' ? `from ${from} into` : `from`} store ${store}${verb === 'pushed' ? ` to ${from}` : ''})`;
 }

@@ -10,9 +10,8 @@ import {
 } from '../../jobs/job-type';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
 import { StatementQueryService } from '../../xapi/statements/statement-query.service';
-import { feedbackOf } from '../pull/pull.handler';
 import { RecordLines } from '../transfer/record-lines';
-import { emptyCounts } from '../transfer/statement-batches';
+import { emptyCounts, transferFeedback } from '../transfer/statement-batches';
 import { servicesOf, TransferConnections } from '../transfer/transfer-connections';
 import { targetScoped } from '../transfer/target-state';
 import { TransferSettings } from '../transfer/transfer-settings';
@@ -90,7 +89,7 @@ export class PushHandler implements JobHandler<PushParams> {
       });
     }
     return {
-      feedback: feedbackOf('pushed', counts, to, store.slug),
+      feedback: transferFeedback('pushed', counts, `from store ${store.slug} to ${to}`),
       data: { ...counts, ...data, cutoff: cutoff.toISOString() },
     };
   }

@@ -28,6 +28,18 @@ export function emptyCounts(): TransferCounts {
   return { moved: 0, already_present: 0, rejected: 0, conflicts: 0, retried: 0 };
 }
 
+/** The run's one-line feedback: "pushed 10, already present 2, ... (from store a to connection 3 (B))". */
+export function transferFeedback(
+  verb: 'pushed' | 'pulled',
+  c: TransferCounts,
+  route: string,
+): string {
+  return (
+    `${verb} ${c.moved}, already present ${c.already_present}, rejected ${c.rejected}, ` +
+    `conflicts ${c.conflicts}, retried ${c.retried} (${route})`
+  );
+}
+
 /** The attachment parts that these statements reference (a remote refuses strays). */
 export function partsFor(
   statements: Record<string, any>[],

@@ -19,9 +19,9 @@ import { State } from '../../xapi/documents/state.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
 import { bulkInsert } from '../../xapi/statements/bulk-insert';
 import { StatementQueryService } from '../../xapi/statements/statement-query.service';
+import { mergeDefinitions } from '../../xapi/statements/statement-index-writer';
 import {
   AttachmentPart,
-  mergeDefinitions,
   RecordOptions,
   StatementRecorder,
 } from '../../xapi/statements/statement-recorder.service';

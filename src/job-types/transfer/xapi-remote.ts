@@ -1,7 +1,8 @@
 import { randomBytes } from 'crypto';
 import { setTimeout as sleep } from 'timers/promises';
 import { buildMultipart, multipartBoundary, parseMultipart } from '../../xapi/statements/multipart';
-import { AttachmentPart, sha256Hex } from '../../xapi/statements/statement-recorder.service';
+import { sha256Hex } from '../../xapi/statements/attachment-writer';
+import { AttachmentPart } from '../../xapi/statements/statement-recorder.service';
 import { backoffDelayMs, isRetryableStatus, retryAfterMs } from './backoff';
 import { TransferSettings } from './transfer-settings';
 

@@ -48,3 +48,45 @@ export async function bulkInsert<T>(
     );
   }
 }
+
+/** Rows per multi-row INSERT of the recorder. */
+export const INSERT_CHUNK = 200;
+
+export function chunks<T>(rows: T[], size = INSERT_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** Compares keys as strings, byte-wise (the order the unique indexes hold them in). */
+export function byKey<T>(key: (row: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
+
+/** MySQL/MariaDB take row locks (FOR UPDATE); SQLite serialises whole write transactions. */
+export function locksRows(em: EntityManager): boolean {
+  return em.connection.driver.options.type !== 'better-sqlite3';
+}
+
+/** Statement chunks of at most INSERT_CHUNK rows and about 4 MB of JSON (max_allowed_packet). */
+export function chunksBySize<T extends { data: unknown }>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const p of rows) {
+    const bytes = JSON.stringify(p.data).length;
+    if (current.length && (current.length >= INSERT_CHUNK || size + bytes > 4_000_000)) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(p);
+    size += bytes;
+  }
+  if (current.length) out.push(current);
+  return out;
+}

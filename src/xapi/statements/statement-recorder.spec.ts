@@ -3,6 +3,10 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
+import { StatementValidator } from '../validation/statement-validator';
+import { AttachmentWriter } from './attachment-writer';
+import { StatementIndexWriter } from './statement-index-writer';
+import { StatementPreparer } from './statement-preparer';
 import { MAX_ATTEMPTS, retryDelayMs, StatementRecorder } from './statement-recorder.service';
 
 describe('StatementRecorder lock conflicts', () => {
@@ -26,7 +30,9 @@ describe('StatementRecorder lock conflicts', () => {
     const r = new StatementRecorder(
       dataSource,
       config,
-      undefined,
+      new StatementPreparer(new StatementValidator()),
+      new StatementIndexWriter(),
+      new AttachmentWriter(),
       logs as unknown as SystemLogService,
     );
     return { r, dataSource, logs };

@@ -9,6 +9,9 @@ import { Statement } from './entities/statement.entity';
 import { VocabEntry } from './entities/vocab.entity';
 import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
 import { StatementQueryService } from './statement-query.service';
+import { AttachmentWriter } from './attachment-writer';
+import { StatementIndexWriter } from './statement-index-writer';
+import { StatementPreparer } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
 import { StatementsController } from './statements.controller';
 
@@ -26,8 +29,15 @@ import { StatementsController } from './statements.controller';
     ValidationModule,
   ],
   controllers: [StatementsController],
-  providers: [StatementRecorder, StatementQueryService],
-  exports: [StatementRecorder, StatementQueryService],
+  providers: [
+    StatementPreparer,
+    StatementIndexWriter,
+    AttachmentWriter,
+    StatementRecorder,
+    StatementQueryService,
+  ],
+  // The preparer and the index writer serve jobs that check or re-index statements.
+  exports: [StatementRecorder, StatementPreparer, StatementIndexWriter, StatementQueryService],
 })
 export class StatementsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

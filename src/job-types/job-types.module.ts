@@ -1,9 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AgentDeletionModule } from './agent-deletion/agent-deletion.module';
+import { ClearingModule } from './clearing/clearing.module';
 import { Cmi5TokensDeletionModule } from './cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LogsDeletionModule } from './logs-deletion/logs-deletion.module';
+import { PseudoModule } from './pseudo/pseudo.module';
 import { PullModule } from './pull/pull.module';
 import { PushModule } from './push/push.module';
+import { SeedingModule } from './seeding/seeding.module';
 import { StoresDeletionModule } from './stores-deletion/stores-deletion.module';
+import { TestsuiteModule } from './testsuite/testsuite.module';
+import { ValidationJobModule } from './validation/validation.module';
 
 /**
  * Every job type of the product, one module each. The JobsModule finds their handlers
@@ -14,6 +20,12 @@ import { StoresDeletionModule } from './stores-deletion/stores-deletion.module';
     LogsDeletionModule,
     StoresDeletionModule,
     Cmi5TokensDeletionModule,
+    ValidationJobModule,
+    ClearingModule,
+    PseudoModule,
+    AgentDeletionModule,
+    TestsuiteModule,
+    SeedingModule,
     PullModule,
     PushModule,
   ],

@@ -81,13 +81,20 @@ export class JobsService implements OnModuleInit {
   ) {}
 
   onModuleInit() {
+    // The types declare which of their params name a connection; the engine knows no name.
     this.connectionUsage.register(async (connectionId) => {
-      const job = await this.jobs
-        .createQueryBuilder('j')
-        .where(`${this.jsonText('j.params', 'connection')} = :id`, { id: String(connectionId) })
-        .orderBy('j.id', 'ASC')
-        .getOne();
-      return job ? `job ${job.id} (${job.type})` : null;
+      for (const type of this.registry.all()) {
+        for (const param of type.options.connectionParams ?? []) {
+          const job = await this.jobs
+            .createQueryBuilder('j')
+            .where('j.type = :type', { type: type.name })
+            .andWhere(`${this.jsonText('j.params', param)} = :id`, { id: String(connectionId) })
+            .orderBy('j.id', 'ASC')
+            .getOne();
+          if (job) return `job ${job.id} (${job.type})`;
+        }
+      }
+      return null;
     });
   }
 

@@ -59,6 +59,7 @@ export const testSleepRuns: TestSleepRun[] = [];
   params: TestSleepParams,
   store: 'per-store',
   description: 'Test only: sleeps.',
+  connectionParams: ['connection'],
 })
 @Injectable()
 export class TestSleepHandler implements JobHandler<TestSleepParams> {

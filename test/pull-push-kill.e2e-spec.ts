@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
 import { mkdtempSync } from 'fs';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { FakeLrs } from './support/fake-lrs';
@@ -19,15 +18,6 @@ const APP_KEY = 'test-app-key-0123456789abcdef';
 const PASSWORD = 'admin-secret';
 const TOTAL = 10_000;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe('push killed halfway and retried by another instance (e2e)', () => {
   let fake: FakeLrs;
   let child: ChildProcess | null = null;
@@ -43,11 +33,11 @@ describe('push killed halfway and retried by another instance (e2e)', () => {
     fake = await new FakeLrs().start();
     fake.postDelayMs = 250;
     const dbUrl = await freshDatabaseUrl();
-    const port = await freePort();
     const env = {
       ...process.env,
       DB_URL: dbUrl,
-      PORT: String(port),
+      // Port 0: the instance picks a free one and prints it (no race with other tests).
+      PORT: '0',
       ADMIN_USERNAME: 'admin',
       ADMIN_PASSWORD: PASSWORD,
       APP_KEY,
@@ -58,8 +48,16 @@ describe('push killed halfway and retried by another instance (e2e)', () => {
     child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: join(__dirname, '..'),
       env,
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'ignore'],
     });
+    let printed = '';
+    child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const port = await waitFor(
+      () => /Admin base endpoint: http:\/\/localhost:(\d+)\//.exec(printed)?.[1],
+      120_000,
+      'the first instance to print its endpoint',
+      200,
+    );
     const origin = `http://127.0.0.1:${port}`;
     await waitFor(
       async () => (await fetch(`${origin}/health`).catch(() => null))?.ok,

@@ -1,4 +1,5 @@
 import { JobScheduler } from '../src/jobs/scheduler.service';
+import { crashInstance } from './support/crash';
 import { TestJobTypesModule, testSleepRuns } from './support/test-job-types';
 import { createTestApp, TestApp } from './support/test-app';
 import { sleep, waitFor } from './support/wait';
@@ -152,7 +153,7 @@ describeOnMysql('several instances on one database (e2e, MySQL/MariaDB only)', (
       `SELECT id FROM jobs WHERE running = 1 AND lease_owner = ? AND id IN (${ids.join(',')})`,
       [sa.instanceId],
     );
-    sa.simulateCrash();
+    await crashInstance(a);
     const killed = held.map((r) => Number(r.id));
     const t0 = Date.now();
     await waitFor(

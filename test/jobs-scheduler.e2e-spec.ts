@@ -1,6 +1,7 @@
 import { parseDbUrl } from '../src/config/app-config';
 import { createDataSource } from '../src/database/data-source';
 import { JobScheduler } from '../src/jobs/scheduler.service';
+import { crashInstance } from './support/crash';
 import { TestJobTypesModule, testSleepRuns } from './support/test-job-types';
 import { createTestApp, TestApp } from './support/test-app';
 import { sleep, waitFor } from './support/wait';
@@ -291,7 +292,7 @@ describe('Job runs with a short minute (e2e)', () => {
       );
       const owner = [t, other].find((x) => x.app.get(JobScheduler).instanceId === first)!;
       const survivor = owner === t ? other : t;
-      owner.app.get(JobScheduler).simulateCrash();
+      await crashInstance(owner);
       const done = await waitFor(
         async () => {
           const j = await api(survivor).job('test-sleep', id);
@@ -301,7 +302,8 @@ describe('Job runs with a short minute (e2e)', () => {
         'the retry',
       );
       expect(done.success).toBe(true);
-      const logs = await a.logs(id);
+      // Read through the survivor: the dead instance has no connection any more.
+      const logs = await api(survivor).logs(id);
       expect(events(logs).filter((e) => e !== 'progress')).toEqual([
         'started',
         'started',

@@ -1,10 +1,22 @@
-import { QueryFailedError } from 'typeorm';
+/**
+ * The one classification of database errors (SQLite and MySQL/MariaDB). It reads the
+ * driver's error: a TypeORM QueryFailedError's `driverError`, or the error itself when a
+ * driver error reaches us unwrapped (a transaction callback, a raw pool query).
+ */
+interface DriverError {
+  code?: string;
+  errno?: number;
+}
+
+function driverErrorOf(err: unknown): DriverError | null {
+  if (!err || typeof err !== 'object') return null;
+  const wrapped = (err as { driverError?: unknown }).driverError;
+  return (wrapped && typeof wrapped === 'object' ? wrapped : err) as DriverError;
+}
 
 /** A unique index refused the row (SQLite or MySQL/MariaDB). */
 export function isUniqueViolation(err: unknown): boolean {
-  if (!(err instanceof QueryFailedError)) return false;
-  const driver = (err as QueryFailedError & { driverError?: { code?: string; errno?: number } })
-    .driverError;
+  const driver = driverErrorOf(err);
   return (
     driver?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
     driver?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
@@ -13,17 +25,25 @@ export function isUniqueViolation(err: unknown): boolean {
   );
 }
 
-/** MySQL/MariaDB chose this transaction as a deadlock victim, or SQLite stayed busy: retry. */
+/**
+ * MySQL/MariaDB chose this transaction as a deadlock victim (1213) or a lock wait timed
+ * out (1205), or SQLite stayed busy: the whole transaction is worth another attempt.
+ */
 export function isRetryableConflict(err: unknown): boolean {
-  if (!(err instanceof QueryFailedError)) return false;
-  const driver = (err as QueryFailedError & { driverError?: { code?: string; errno?: number } })
-    .driverError;
+  const driver = driverErrorOf(err);
   return (
     driver?.code === 'ER_LOCK_DEADLOCK' ||
     driver?.errno === 1213 ||
     driver?.code === 'ER_LOCK_WAIT_TIMEOUT' ||
-    driver?.code === 'SQLITE_BUSY'
+    driver?.errno === 1205 ||
+    (typeof driver?.code === 'string' && driver.code.startsWith('SQLITE_BUSY'))
   );
+}
+
+/** The row or statement is larger than the server accepts (MySQL max_allowed_packet). */
+export function isPacketTooLarge(err: unknown): boolean {
+  const driver = driverErrorOf(err);
+  return driver?.code === 'ER_NET_PACKET_TOO_LARGE' || driver?.errno === 1153;
 }
 
 /** Rows a DELETE or UPDATE really changed (SQLite and MySQL/MariaDB both report them). */

@@ -8,9 +8,7 @@ export type AbortReason =
   /** Another instance holds the fire now (this one's lease lapsed). */
   | 'lease-lost'
   /** This instance shuts down: the lease is released so that another one retries. */
-  | 'shutdown'
-  /** Test hook: the instance "dies", writing nothing more. */
-  | 'crash';
+  | 'shutdown';
 
 export class JobRunAbort extends Error {
   constructor(readonly reason: AbortReason) {

@@ -7,6 +7,8 @@ import { JobTypeRegistry } from './job-type.registry';
 import { JobsApiGuard } from './jobs-api.guard';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
+import { JobRunner } from './job-runner';
+import { JobLeaseStore } from './lease-store';
 import { JobScheduler } from './scheduler.service';
 
 /**
@@ -16,7 +18,7 @@ import { JobScheduler } from './scheduler.service';
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([Job, Store])],
   controllers: [JobsController],
-  providers: [JobTypeRegistry, JobScheduler, JobsService, JobsApiGuard],
+  providers: [JobTypeRegistry, JobLeaseStore, JobRunner, JobScheduler, JobsService, JobsApiGuard],
   exports: [JobTypeRegistry, JobScheduler, JobsService],
 })
 export class JobsModule {}

@@ -16,7 +16,8 @@ import { StatementActivity } from '../../xapi/statements/entities/statement-acti
 import { StatementAgent } from '../../xapi/statements/entities/statement-agent.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
 import { VocabEntry } from '../../xapi/statements/entities/vocab.entity';
-import { sha256Hex, StatementRecorder } from '../../xapi/statements/statement-recorder.service';
+import { sha256Hex } from '../../xapi/statements/attachment-writer';
+import { StatementRecorder } from '../../xapi/statements/statement-recorder.service';
 import { ClearingParams } from './clearing.dto';
 import { CLEARING_BATCH, ClearStoreRecordsHandler, clearableTables } from './clearing.handler';
 

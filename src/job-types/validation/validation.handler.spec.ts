@@ -7,7 +7,8 @@ import { JOB_TYPE_KEY, JobTypeOptions } from '../../jobs/job-type';
 import { Attachment } from '../../xapi/statements/entities/attachment.entity';
 import { StatementAgent } from '../../xapi/statements/entities/statement-agent.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
-import { sha256Hex, StatementRecorder } from '../../xapi/statements/statement-recorder.service';
+import { sha256Hex } from '../../xapi/statements/attachment-writer';
+import { StatementRecorder } from '../../xapi/statements/statement-recorder.service';
 import { ValidationParams } from './validation.dto';
 import {
   statementVersion,

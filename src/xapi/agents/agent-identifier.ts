@@ -1,5 +1,8 @@
 import { createHash } from 'crypto';
 
+/** The properties that identify an agent or group (its inverse functional identifiers). */
+export const AGENT_IFI_KEYS = ['mbox', 'mbox_sha1sum', 'openid', 'account'] as const;
+
 /** The inverse functional identifier of an xAPI agent or identified group. */
 export type AgentIfi =
   | { kind: 'mbox'; value: string }

@@ -1,10 +1,10 @@
 import { BadRequestException } from '@nestjs/common';
-import { agentIfi, agentVid } from '../agents/agent-identifier';
+import { AGENT_IFI_KEYS, agentIfi, agentVid } from '../agents/agent-identifier';
+import { isUuid } from '../validation/xapi-formats';
 
 /** Query params of the document resources, checked as xAPI 1.0.3 asks (400 when wrong). */
 export type QueryParams = Record<string, unknown>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IRI = /^[a-z][a-z0-9+.-]*:[^\s]*$/i;
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
 
@@ -45,7 +45,7 @@ export function agentProblem(a: unknown): string | null {
   if (o.objectType !== undefined && o.objectType !== 'Agent' && o.objectType !== 'Group') {
     return 'objectType must be "Agent"';
   }
-  const ifis = ['mbox', 'mbox_sha1sum', 'openid', 'account'].filter((k) => o[k] !== undefined);
+  const ifis = AGENT_IFI_KEYS.filter((k) => o[k] !== undefined);
   if (ifis.length !== 1) return 'must have exactly one of mbox, mbox_sha1sum, openid, account';
   if (
     o.mbox !== undefined &&
@@ -89,7 +89,7 @@ export function agentParam(query: QueryParams, name = 'agent'): AgentParam {
 export function registrationParam(query: QueryParams): string | null {
   const v = stringParam(query, 'registration');
   if (v === undefined) return null;
-  if (!UUID.test(v)) throw bad('The "registration" parameter must be a UUID.');
+  if (!isUuid(v)) throw bad('The "registration" parameter must be a UUID.');
   return v.toLowerCase();
 }
 

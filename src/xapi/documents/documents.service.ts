@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { DataSource, EntityTarget, Repository } from 'typeorm';
+import { isUniqueViolation } from '../../common/db-errors';
 import { deleteStoreRecordsBatch } from '../../database/store-records';
 import { keysetIds, walkBatches } from '../../jobs/batch-walker';
 import { AgentProfile } from './agent-profile.entity';
@@ -308,13 +309,4 @@ export class DocumentsService {
     }
     return out;
   }
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; errno?: number; message?: string };
-  return (
-    err?.code === 'ER_DUP_ENTRY' ||
-    err?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    /UNIQUE constraint failed|Duplicate entry/i.test(String(err?.message ?? ''))
-  );
 }

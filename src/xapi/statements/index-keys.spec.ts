@@ -1,5 +1,5 @@
 import { iriKey, statementActivities, statementAgents, voidTarget } from './index-keys';
-import { mergeDefinitions } from './statement-recorder.service';
+import { mergeDefinitions } from './statement-index-writer';
 
 describe('statement index keys', () => {
   const statement = {

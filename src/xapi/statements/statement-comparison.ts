@@ -1,3 +1,5 @@
+import { isUuid } from '../validation/xapi-formats';
+
 /**
  * xAPI statement comparison (xAPI-Data 2.4 "Statement Comparison Requirements"):
  * two statements are the same when they differ only in authority, stored,
@@ -6,7 +8,6 @@
  */
 const IGNORED_TOP_LEVEL = ['authority', 'stored', 'timestamp', 'version', 'attachments'];
 const LANGUAGE_MAPS = new Set(['display', 'name', 'description']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A duration with seconds cut to hundredths (xAPI 2.0: no precision beyond 0.01 s). */
 export function comparableDuration(duration: string): string {
@@ -32,7 +33,7 @@ function normalize(value: unknown, key: string | null, inDefinition: boolean): u
     }
     return out;
   }
-  if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase();
+  if (typeof value === 'string' && isUuid(value)) return value.toLowerCase();
   if (typeof value === 'string' && key === 'duration') return comparableDuration(value);
   return value;
 }

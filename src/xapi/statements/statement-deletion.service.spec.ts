@@ -8,7 +8,8 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { StatementDeletion } from './statement-deletion.service';
-import { sha256Hex, StatementRecorder } from './statement-recorder.service';
+import { sha256Hex } from './attachment-writer';
+import { StatementRecorder } from './statement-recorder.service';
 
 describe('StatementDeletion (database)', () => {
   let t: TestApp;

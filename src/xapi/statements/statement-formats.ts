@@ -1,3 +1,5 @@
+import { AGENT_IFI_KEYS } from '../agents/agent-identifier';
+
 /** The `format` parameter of GET statements: ids, exact (as stored) or canonical. */
 export type StatementFormat = 'ids' | 'exact' | 'canonical';
 
@@ -9,7 +11,7 @@ function idsOfAgent(agent: unknown): unknown {
   if (!isObject(agent)) return agent;
   const out: Record<string, unknown> = {};
   if (agent.objectType) out.objectType = agent.objectType;
-  for (const k of ['mbox', 'mbox_sha1sum', 'openid', 'account']) {
+  for (const k of AGENT_IFI_KEYS) {
     if (agent[k] !== undefined) out[k] = agent[k];
   }
   if (

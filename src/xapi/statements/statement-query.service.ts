@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, SelectQueryBuilder } from 'typeorm';
 import { Attachment } from './entities/attachment.entity';
+import { StatementActivity } from './entities/statement-activity.entity';
+import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { iriKey } from './index-keys';
 
@@ -34,23 +36,63 @@ export interface StatementPage {
 
 const MAIN_AGENT_ROLES = ['actor', 'object'];
 
-/** The filters that StatementRefs follow (agent, verb, activity, registration), on one alias. */
-function filterConditions(alias: string, f: StatementFilters): string[] {
+/** A filter answered by an index table (statement_agents, statement_activities). */
+interface IndexTableFilter {
+  kind: 'agent' | 'related-activity' | 'actor';
+  table: 'statement_agents' | 'statement_activities';
+  /** The condition on that table's rows, on alias `d`. */
+  condition(d: string): string;
+}
+
+function agentFilter(f: StatementFilters): IndexTableFilter | null {
+  if (!f.agentVid) return null;
+  const roles = f.relatedAgents ? '' : ' AND d.role IN (:...agentRoles)';
+  return {
+    kind: 'agent',
+    table: 'statement_agents',
+    condition: (d) => `${d}.vid = :agentVid${roles.replace(/\bd\./g, `${d}.`)}`,
+  };
+}
+
+function relatedActivityFilter(f: StatementFilters): IndexTableFilter | null {
+  if (!f.activity || !f.relatedActivities) return null;
+  return {
+    kind: 'related-activity',
+    table: 'statement_activities',
+    condition: (d) => `${d}.activity_id = :activity`,
+  };
+}
+
+/** Restricted credentials: only statements whose actor is this agent. */
+function actorFilter(f: StatementFilters): IndexTableFilter | null {
+  if (!f.actorVid) return null;
+  return {
+    kind: 'actor',
+    table: 'statement_agents',
+    condition: (d) => `${d}.vid = :actorVid AND ${d}.role = 'actor'`,
+  };
+}
+
+function inIndexTable(alias: string, t: IndexTableFilter, n: string): string {
+  return `${alias}.id IN (SELECT ${n}.statement_row_id FROM ${t.table} ${n} WHERE ${n}.store_id = :storeId AND ${t.condition(n)})`;
+}
+
+/**
+ * The filters that StatementRefs follow (agent, verb, activity, registration), on one
+ * alias; `driver` is left out: the page query reads it as its driving table.
+ */
+function filterConditions(
+  alias: string,
+  f: StatementFilters,
+  driver: IndexTableFilter | null = null,
+): string[] {
   const c: string[] = [];
-  if (f.agentVid) {
-    const roles = f.relatedAgents ? '' : ' AND a.role IN (:...agentRoles)';
-    c.push(
-      `${alias}.id IN (SELECT a.statement_row_id FROM statement_agents a WHERE a.store_id = :storeId AND a.vid = :agentVid${roles})`,
-    );
-  }
+  const agent = agentFilter(f);
+  if (agent && agent.kind !== driver?.kind) c.push(inIndexTable(alias, agent, `${alias}a`));
   if (f.verb) c.push(`${alias}.verb_id = :verb`);
-  if (f.activity) {
-    c.push(
-      f.relatedActivities
-        ? `${alias}.id IN (SELECT c.statement_row_id FROM statement_activities c WHERE c.store_id = :storeId AND c.activity_id = :activity)`
-        : `${alias}.activity_id = :activity`,
-    );
-  }
+  const related = relatedActivityFilter(f);
+  if (related && related.kind !== driver?.kind) c.push(inIndexTable(alias, related, `${alias}c`));
+  else if (f.activity && !related) c.push(`${alias}.activity_id = :activity`);
   if (f.registration) c.push(`${alias}.registration = :registration`);
   return c;
 }
@@ -102,64 +144,198 @@ export class StatementQueryService {
     limit: number,
     cursor: StatementCursor,
   ): Promise<StatementPage> {
-    const conditions = filterConditions('s', f);
-    let rows = await this.pageWhere(storeId, f, limit, cursor, conditions.join(' AND '));
-    if (conditions.length) {
-      // Statements targeting a matching statement (StatementRef) match too, two levels
-      // deep (xAPI-Communication 2.1.3); a separate query keeps each on its own index.
-      const level1 = `SELECT t1.statement_id FROM statements t1 WHERE t1.store_id = :storeId AND ${filterConditions('t1', f).join(' AND ')}`;
-      const level2 = `SELECT t2.statement_id FROM statements t2 WHERE t2.store_id = :storeId AND t2.statement_ref IN (${level1})`;
-      const refs = await this.pageWhere(
-        storeId,
-        f,
-        limit,
-        cursor,
-        `s.statement_ref IS NOT NULL AND (s.statement_ref IN (${level1}) OR s.statement_ref IN (${level2}))`,
-      );
-      if (refs.length) {
-        const byId = new Map([...rows, ...refs].map((r) => [r.id, r]));
-        rows = [...byId.values()].sort((a, b) => (f.ascending ? a.id - b.id : b.id - a.id));
-        rows = rows.slice(0, limit + 1);
-      }
-    }
-    const more = rows.length > limit;
-    if (more) rows.length = limit;
+    const ids = await this.pageIds(storeId, f, limit, cursor);
+    const more = ids.length > limit;
+    if (more) ids.length = limit;
+    const found = ids.length
+      ? await this.dataSource.getRepository(Statement).findBy({ id: In(ids) })
+      : [];
+    const byId = new Map(found.map((r) => [r.id, r]));
+    const rows = ids.map((id) => byId.get(id)).filter((r): r is Statement => r !== undefined);
     return {
       rows,
-      next: more ? { after: rows[rows.length - 1].id, bound: cursor.bound } : null,
+      next: more ? { after: ids[ids.length - 1], bound: cursor.bound } : null,
     };
   }
 
-  private pageWhere(
+  /**
+   * The row ids of a page (and one more, to know whether there is a next one), in page
+   * order. Statements targeting a matching statement (StatementRef) match too, two levels
+   * deep (xAPI-Communication 2.1.3); a separate query keeps each on its own index.
+   */
+  async pageIds(
     storeId: number,
     f: StatementFilters,
     limit: number,
     cursor: StatementCursor,
-    where: string,
-  ): Promise<Statement[]> {
-    const q = this.dataSource
-      .getRepository(Statement)
-      .createQueryBuilder('s')
-      .where('s.storeId = :storeId', { storeId })
-      .andWhere('s.voided = :voided', { voided: false })
-      .andWhere('s.id <= :bound', { bound: cursor.bound });
-    if (cursor.after !== null) {
-      q.andWhere(f.ascending ? 's.id > :after' : 's.id < :after', { after: cursor.after });
+  ): Promise<number[]> {
+    const count = this.pageSql(storeId, f, limit, cursor).length;
+    const lists = await Promise.all(
+      Array.from({ length: count }, (_, n) => this.collectIds(n, storeId, f, limit, cursor)),
+    );
+    if (lists.length === 1) return lists[0];
+    const merged = [...new Set(lists.flat())].sort((a, b) => (f.ascending ? a - b : b - a));
+    return merged.slice(0, limit + 1);
+  }
+
+  /**
+   * Up to limit + 1 distinct ids of page query `n`. An index table can name a statement
+   * more than once (an agent in two roles): repeats are adjacent, dropped, and the walk
+   * goes on past them so that a full page is never taken for the last one.
+   */
+  private async collectIds(
+    n: number,
+    storeId: number,
+    f: StatementFilters,
+    limit: number,
+    cursor: StatementCursor,
+  ): Promise<number[]> {
+    const out: number[] = [];
+    let from = cursor;
+    for (;;) {
+      const [sql, params] = this.pageSql(storeId, f, limit, from)[n];
+      const rows: { id: number | string }[] = await this.dataSource.query(sql, params);
+      const ids = rows.map((r) => Number(r.id));
+      for (const id of ids) if (out[out.length - 1] !== id) out.push(id);
+      if (ids.length <= limit || out.length > limit) return out.slice(0, limit + 1);
+      from = { after: ids[ids.length - 1], bound: cursor.bound };
     }
-    if (where) q.andWhere(where, filterParams(f));
-    if (f.actorVid) {
-      q.andWhere(
-        "s.id IN (SELECT r.statement_row_id FROM statement_agents r WHERE r.store_id = :storeId AND r.vid = :actorVid AND r.role = 'actor')",
-        { actorVid: f.actorVid },
+  }
+
+  /** The SQL of each page query as it runs (index hints included), for plans and tests. */
+  pageSql(
+    storeId: number,
+    f: StatementFilters,
+    limit: number,
+    cursor: StatementCursor,
+  ): [string, unknown[]][] {
+    return this.pageQueries(storeId, f, limit, cursor).map((q, n) => {
+      const [sql, params] = q.getQueryAndParameters();
+      // The StatementRef query walks the statement_ref index, not a keyset one.
+      return [n === 0 ? this.withKeysetIndex(sql, f) : sql, params];
+    });
+  }
+
+  /** The page's id queries: the filters themselves, then (when filtered) StatementRefs. */
+  pageQueries(
+    storeId: number,
+    f: StatementFilters,
+    limit: number,
+    cursor: StatementCursor,
+  ): SelectQueryBuilder<any>[] {
+    const queries = [this.pageQuery(storeId, f, limit, cursor)];
+    if (filterConditions('s', f).length) {
+      const level1 = `SELECT t1.statement_id FROM statements t1 WHERE t1.store_id = :storeId AND ${filterConditions('t1', f).join(' AND ')}`;
+      const level2 = `SELECT t2.statement_id FROM statements t2 WHERE t2.store_id = :storeId AND t2.statement_ref IN (${level1})`;
+      queries.push(
+        this.pageQuery(storeId, f, limit, cursor, {
+          refs: `s.statement_ref IS NOT NULL AND (s.statement_ref IN (${level1}) OR s.statement_ref IN (${level2}))`,
+        }),
       );
     }
+    return queries;
+  }
+
+  /**
+   * One keyset page of ids. With an index-table filter (agent, related activity,
+   * restricted actor) that table drives the walk: its (store, key, statement) index is
+   * read in order from the cursor and joined to the statements by primary key, so a page
+   * costs its own rows at any depth; otherwise the statements' own keyset index does.
+   */
+  private pageQuery(
+    storeId: number,
+    f: StatementFilters,
+    limit: number,
+    cursor: StatementCursor,
+    opts: { refs?: string } = {},
+  ): SelectQueryBuilder<any> {
+    const driver = opts.refs
+      ? null
+      : (agentFilter(f) ?? relatedActivityFilter(f) ?? actorFilter(f));
+    const key = driver ? 'd.statement_row_id' : 's.id';
+    // One range on the keyset: (after, bound] ascending, [.., min(after - 1, bound)] descending.
+    const upper =
+      !f.ascending && cursor.after !== null
+        ? Math.min(cursor.after - 1, cursor.bound)
+        : cursor.bound;
+    const q: SelectQueryBuilder<any> = driver
+      ? this.dataSource
+          .createQueryBuilder()
+          .select(key, 'id')
+          .from(driver.table, 'd')
+          .innerJoin(Statement, 's', 's.id = d.statement_row_id')
+          .where('d.store_id = :storeId')
+          .andWhere(driver.condition('d'))
+          .andWhere('s.storeId = :storeId', { storeId })
+      : this.dataSource
+          .getRepository(Statement)
+          .createQueryBuilder('s')
+          .select(key, 'id')
+          .where('s.storeId = :storeId', { storeId });
+    q.andWhere('s.voided = :voided', { voided: false }).andWhere(`${key} <= :upper`, { upper });
+    if (f.ascending && cursor.after !== null)
+      q.andWhere(`${key} > :after`, { after: cursor.after });
+    const where = opts.refs ? [opts.refs] : filterConditions('s', f, driver);
+    if (where.length) q.andWhere(where.join(' AND '));
+    const actor = actorFilter(f);
+    if (actor && actor.kind !== driver?.kind) q.andWhere(inIndexTable('s', actor, 'r'));
     if (f.since) q.andWhere('s.stored > :since', { since: f.since });
     if (f.until) q.andWhere('s.stored <= :until', { until: f.until });
     if (f.clientId !== undefined) q.andWhere('s.clientId = :clientId', { clientId: f.clientId });
     return q
-      .orderBy('s.id', f.ascending ? 'ASC' : 'DESC')
-      .take(limit + 1)
-      .getMany();
+      .setParameters({ ...filterParams(f), actorVid: f.actorVid, storeId })
+      .orderBy(key, f.ascending ? 'ASC' : 'DESC')
+      .limit(limit + 1);
+  }
+
+  /**
+   * MySQL/MariaDB read a keyset page by `ref` on the leading equalities alone, scanning
+   * from the far end of them down to the cursor (O(depth) rows per page), unless told which
+   * index holds the range; SQLite may take a rowid range through every store instead.
+   */
+  private withKeysetIndex(sql: string, f: StatementFilters): string {
+    const { table, alias, index } = this.keysetIndex(f);
+    if (!index) return sql;
+    const type = this.dataSource.options.type;
+    if (type === 'mysql' || type === 'mariadb') {
+      const from = `FROM \`${table}\` \`${alias}\``;
+      return sql.replace(from, `${from} FORCE INDEX (\`${index}\`)`);
+    }
+    const from = `FROM "${table}" "${alias}"`;
+    return sql.replace(from, `${from} INDEXED BY "${index}"`);
+  }
+
+  /** The (store, key..., id) index whose range the driving table of a page walks. */
+  private keysetIndex(f: StatementFilters): { table: string; alias: string; index?: string } {
+    const driver = agentFilter(f) ?? relatedActivityFilter(f) ?? actorFilter(f);
+    if (driver) {
+      const entity = driver.table === 'statement_agents' ? StatementAgent : StatementActivity;
+      const key = driver.table === 'statement_agents' ? 'vid' : 'activityId';
+      return {
+        table: driver.table,
+        alias: 'd',
+        index: this.indexOf(entity, ['storeId', key, 'statementRowId']),
+      };
+    }
+    const column = f.registration
+      ? 'registration'
+      : f.verb
+        ? 'verbId'
+        : f.activity
+          ? 'activityId'
+          : null;
+    const wanted = column ? ['storeId', column, 'id'] : ['storeId', 'id'];
+    return { table: 'statements', alias: 's', index: this.indexOf(Statement, wanted) };
+  }
+
+  private indexOf(entity: new () => object, columns: string[]): string | undefined {
+    return this.dataSource
+      .getMetadata(entity)
+      .indices.find(
+        (i) =>
+          i.columns.length === columns.length &&
+          i.columns.every((c, n) => c.propertyName === columns[n]),
+      )?.name;
   }
 
   /** Raw content of the attachments of these statement rows, by sha2 (parts joined). */

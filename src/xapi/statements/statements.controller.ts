@@ -25,7 +25,10 @@ import {
   StatementFilters,
   StatementQueryService,
 } from './statement-query.service';
-import { AttachmentPart, sha256Hex, StatementRecorder } from './statement-recorder.service';
+import { isUuid } from '../validation/xapi-formats';
+import { sha256Hex } from './attachment-writer';
+import { AttachmentPart } from './statement-preparer';
+import { StatementRecorder } from './statement-recorder.service';
 
 type XapiRequest = Request & { xapiVersion: XapiVersion; rawBody?: Buffer };
 
@@ -47,7 +50,6 @@ const QUERY_PARAMS = new Set([
   'cursor',
 ]);
 const SINGLE_PARAMS = new Set(['statementId', 'voidedStatementId', 'format', 'attachments']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function one(q: unknown, name: string): string | undefined {
   if (q === undefined) return undefined;
@@ -97,7 +99,7 @@ export class StatementsController {
   ): Promise<void> {
     this.consistentThrough(res);
     const id = one(req.query.statementId, 'statementId');
-    if (!id || !UUID.test(id)) throw new BadRequestException('statementId must be a UUID.');
+    if (!id || !isUuid(id)) throw new BadRequestException('statementId must be a UUID.');
     const { statements, attachments } = this.readBody(req);
     if (statements.length !== 1 || Array.isArray(req.body)) {
       throw new BadRequestException('PUT takes exactly one statement.');
@@ -174,7 +176,7 @@ export class StatementsController {
       }
       const voided = q.voidedStatementId !== undefined;
       const id = one(voided ? q.voidedStatementId : q.statementId, 'statementId') ?? '';
-      if (!UUID.test(id)) throw new BadRequestException('The statement id must be a UUID.');
+      if (!isUuid(id)) throw new BadRequestException('The statement id must be a UUID.');
       const row = await this.query.findOne(p.store.id, id);
       const visible =
         row &&
@@ -242,7 +244,7 @@ export class StatementsController {
     f.verb = one(q.verb, 'verb');
     f.activity = one(q.activity, 'activity');
     const registration = one(q.registration, 'registration');
-    if (registration !== undefined && !UUID.test(registration)) {
+    if (registration !== undefined && !isUuid(registration)) {
       throw new BadRequestException('registration must be a UUID.');
     }
     f.registration = registration;

@@ -10,6 +10,10 @@ import { VocabEntry } from './entities/vocab.entity';
 import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
 import { StatementDeletion } from './statement-deletion.service';
 import { StatementQueryService } from './statement-query.service';
+import { AttachmentWriter } from './attachment-writer';
+import { RecordCache } from './record-cache';
+import { StatementIndexWriter } from './statement-index-writer';
+import { StatementPreparer } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
 import { StatementsController } from './statements.controller';
 
@@ -27,8 +31,24 @@ import { StatementsController } from './statements.controller';
     ValidationModule,
   ],
   controllers: [StatementsController],
-  providers: [StatementRecorder, StatementQueryService, StatementDeletion],
-  exports: [StatementRecorder, StatementQueryService, StatementDeletion],
+  providers: [
+    RecordCache,
+    StatementPreparer,
+    StatementIndexWriter,
+    AttachmentWriter,
+    StatementRecorder,
+    StatementQueryService,
+    StatementDeletion,
+  ],
+  // The preparer and the index writer serve jobs that check or re-index statements.
+  exports: [
+    StatementRecorder,
+    StatementPreparer,
+    StatementIndexWriter,
+    RecordCache,
+    StatementQueryService,
+    StatementDeletion,
+  ],
 })
 export class StatementsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AGENT_IFI_KEYS } from '../agents/agent-identifier';
 import type { XapiVersion } from '../common/xapi-endpoint';
 import {
   COMPONENTS_OF_INTERACTION,
@@ -60,7 +61,7 @@ const SUB_STATEMENT_KEYS = new Set([
 ]);
 /** Statement properties a SubStatement must not have (xAPI-Data 2.4.4.3). */
 const NOT_IN_SUB_STATEMENT = ['id', 'stored', 'version', 'authority'];
-const AGENT_KEYS = new Set(['objectType', 'name', 'mbox', 'mbox_sha1sum', 'openid', 'account']);
+const AGENT_KEYS = new Set(['objectType', 'name', ...AGENT_IFI_KEYS]);
 const GROUP_KEYS = new Set([...AGENT_KEYS, 'member']);
 const ACCOUNT_KEYS = new Set(['homePage', 'name']);
 const VERB_KEYS = new Set(['id', 'display']);
@@ -111,7 +112,6 @@ const ATTACHMENT_KEYS = new Set([
   'fileUrl',
 ]);
 const NOT_ACTIVITY = new Set(['Agent', 'Group', 'StatementRef', 'SubStatement']);
-const IFI_KEYS = ['mbox', 'mbox_sha1sum', 'openid', 'account'] as const;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -280,7 +280,7 @@ export class StatementValidator {
   /** Validates the identifiers present and returns how many there are. */
   private ifis(run: Run, a: Json, path: string): number {
     let count = 0;
-    for (const key of IFI_KEYS) {
+    for (const key of AGENT_IFI_KEYS) {
       const value = a[key];
       if (value === undefined) continue;
       count++;
@@ -320,7 +320,7 @@ export class StatementValidator {
   private authority(run: Run, a: unknown, path: string): void {
     this.actor(run, a, path);
     if (isObject(a) && a.objectType === 'Group') {
-      for (const key of IFI_KEYS) {
+      for (const key of AGENT_IFI_KEYS) {
         if (a[key] !== undefined) {
           this.fail(run, child(path, key), 'an authority Group (OAuth) must be anonymous');
         }

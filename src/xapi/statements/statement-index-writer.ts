@@ -1,0 +1,216 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { Activity } from '../activities/activity.entity';
+import { Agent } from '../agents/agent.entity';
+import { AGENT_IFI_KEYS } from '../agents/agent-identifier';
+import { StatementActivity } from './entities/statement-activity.entity';
+import { StatementAgent } from './entities/statement-agent.entity';
+import { VocabEntry } from './entities/vocab.entity';
+import { bulkInsert, byKey, chunks } from './bulk-insert';
+import { iriKey, statementActivities, statementAgents } from './index-keys';
+import { MergedTable, mergeRecords } from './merged-records';
+import { KnownValue, RecordCache, RecordedKnowledge } from './record-cache';
+import { EffectiveOptions, PreparedStatement } from './statement-preparer';
+
+type Definition = Record<string, any>;
+
+/** Definitions merge: language maps by language, everything else replaced by the newer. */
+export function mergeDefinitions(old: Definition | null, next: Definition): Definition {
+  const out: Definition = { ...(old ?? {}) };
+  for (const [k, v] of Object.entries(next)) {
+    if ((k === 'name' || k === 'description') && v && typeof v === 'object' && out[k]) {
+      out[k] = { ...out[k], ...v };
+    } else if (k === 'extensions' && v && typeof v === 'object' && out[k]) {
+      out[k] = { ...out[k], ...v };
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** What an agent row keeps: object type, name and identifier, nothing else. */
+function pickAgent(agent: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['objectType', 'name', ...AGENT_IFI_KEYS]) {
+    if (agent[k] !== undefined) out[k] = agent[k];
+  }
+  return out;
+}
+
+/** A value the cache knows that the batch's value would not change: nothing to write. */
+function unchanged(
+  known: KnownValue | undefined,
+  incoming: Definition | null,
+  merge: (stored: Definition | null, next: Definition) => Definition,
+): boolean {
+  return !!known && (!incoming || JSON.stringify(merge(known.value, incoming)) === known.json);
+}
+
+const mergeDisplay = (stored: Definition | null, next: Definition) => ({
+  ...(stored ?? {}),
+  ...next,
+});
+
+const ACTIVITIES = (storeId: number): MergedTable<Activity> => ({
+  entity: Activity,
+  where: (keys) => [{ storeId, activityId: In(keys) }],
+  order: { activityId: 'ASC' },
+  keyOf: (row) => row.activityId,
+  valueOf: (row) => row.definition,
+  freshRow: (activityId, definition, now) => ({
+    storeId,
+    activityId,
+    definition,
+    stored: now,
+    updated: now,
+  }),
+  merge: mergeDefinitions,
+  changes: (definition, now) => ({ definition, updated: now }),
+});
+
+/** Vocabulary keys are `<kind>\0<iri>`; rows lock in (kind, iri) order. */
+const VOCAB = (storeId: number): MergedTable<VocabEntry> => ({
+  entity: VocabEntry,
+  where: (keys) =>
+    (['activity-type', 'verb'] as const)
+      .map((kind) => ({
+        kind,
+        iris: keys.filter((k) => k.startsWith(`${kind}\0`)).map((k) => k.slice(kind.length + 1)),
+      }))
+      .filter((g) => g.iris.length)
+      .map((g) => ({ storeId, kind: g.kind, iri: In(g.iris) })),
+  order: { kind: 'ASC', iri: 'ASC' },
+  keyOf: (row) => `${row.kind}\0${row.iri}`,
+  valueOf: (row) => row.display,
+  freshRow: (key, display, now) => {
+    const [kind, iri] = key.split('\0');
+    return { storeId, kind, iri, display, stored: now, updated: now };
+  },
+  merge: mergeDisplay,
+  changes: (display, now) => ({ display, updated: now }),
+});
+
+/**
+ * The records a batch of written statements feeds, each under its pipeline option:
+ * agent and activity id index rows, agents, activities (definitions merged) and the
+ * store's vocabulary (verbs and activity types). Agents, activities and vocabulary the
+ * RecordCache knows, with nothing new to merge, are not written again. Every
+ * multi-row write goes in key order, so that concurrent batches take their row and
+ * gap locks in the same order and cannot deadlock on them.
+ */
+@Injectable()
+export class StatementIndexWriter {
+  constructor(private readonly cache: RecordCache) {}
+
+  /** Writes the batch's records; answers what the cache may learn once it commits. */
+  async write(
+    em: EntityManager,
+    storeId: number,
+    written: PreparedStatement[],
+    rowIds: Map<string, number>,
+    opts: EffectiveOptions,
+    now: Date,
+  ): Promise<RecordedKnowledge> {
+    const agentRows: Partial<StatementAgent>[] = [];
+    const activityRows: Partial<StatementActivity>[] = [];
+    const agents = new Map<string, Record<string, unknown>>();
+    const activities = new Map<string, Definition | null>();
+    const vocab = new Map<string, Definition | null>();
+    for (const p of written) {
+      const statementRowId = rowIds.get(p.statementId)!;
+      const seenAgents = new Set<string>();
+      for (const a of statementAgents(p.data)) {
+        const key = `${a.role}\0${a.vid}`;
+        if (!seenAgents.has(key)) {
+          seenAgents.add(key);
+          agentRows.push({ storeId, statementRowId, vid: a.vid, role: a.role });
+        }
+        if (a.role !== 'authority' && !agents.has(a.vid)) agents.set(a.vid, a.agent);
+      }
+      const seenActivities = new Set<string>();
+      for (const a of statementActivities(p.data)) {
+        const id = iriKey(a.activityId);
+        const key = `${a.role}\0${id}`;
+        if (!seenActivities.has(key)) {
+          seenActivities.add(key);
+          activityRows.push({ storeId, statementRowId, activityId: id, role: a.role });
+        }
+        const def =
+          a.activity.definition && typeof a.activity.definition === 'object'
+            ? a.activity.definition
+            : null;
+        const prev = activities.get(id) ?? null;
+        activities.set(id, def ? mergeDefinitions(prev, def) : prev);
+        if (def && typeof def.type === 'string') {
+          const typeKey = `activity-type\0${iriKey(def.type)}`;
+          if (!vocab.has(typeKey)) vocab.set(typeKey, null);
+        }
+      }
+      const verb = p.data.verb;
+      if (verb && typeof verb.id === 'string') {
+        const display = verb.display && typeof verb.display === 'object' ? verb.display : null;
+        const key = `verb\0${iriKey(verb.id)}`;
+        const prev = vocab.get(key) ?? null;
+        vocab.set(key, display ? mergeDisplay(prev, display) : prev);
+      }
+    }
+    agentRows.sort(
+      byKey((r) => `${r.vid}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`),
+    );
+    activityRows.sort(
+      byKey((r) => `${r.activityId}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`),
+    );
+    if (opts.update_agent_ids) {
+      for (const part of chunks(agentRows, 500)) {
+        await bulkInsert(em, StatementAgent, part as Record<string, unknown>[]);
+      }
+    }
+    if (opts.update_activity_ids) {
+      for (const part of chunks(activityRows, 500)) {
+        await bulkInsert(em, StatementActivity, part as Record<string, unknown>[]);
+      }
+    }
+    const learned: RecordedKnowledge = {
+      storeId,
+      agents: [],
+      activities: new Map(),
+      vocab: new Map(),
+    };
+    if (opts.update_agents) {
+      const rows = [...agents]
+        .filter(([vid]) => !this.cache.knowsAgent(storeId, vid))
+        .sort(byKey(([vid]) => vid))
+        .map(([vid, agent]) => ({
+          storeId,
+          vid,
+          agent: pickAgent(agent),
+          personId: null,
+          stored: now,
+          updated: now,
+        }));
+      for (const part of chunks(rows)) {
+        await bulkInsert(em, Agent, part, { ignore: true });
+      }
+      learned.agents = rows.map((r) => r.vid);
+    }
+    if (opts.update_activities) {
+      const todo = new Map(
+        [...activities].filter(
+          ([id, def]) => !unchanged(this.cache.activity(storeId, id), def, mergeDefinitions),
+        ),
+      );
+      if (todo.size) learned.activities = await mergeRecords(em, ACTIVITIES(storeId), todo, now);
+    }
+    if (opts.update_vocab) {
+      const todo = new Map(
+        [...vocab].filter(
+          ([key, display]) =>
+            !unchanged(this.cache.vocabEntry(storeId, key), display, mergeDisplay),
+        ),
+      );
+      if (todo.size) learned.vocab = await mergeRecords(em, VOCAB(storeId), todo, now);
+    }
+    return learned;
+  }
+}

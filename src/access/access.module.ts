@@ -22,36 +22,27 @@ import { Store } from './store.entity';
 import { StoresController } from './stores/stores.controller';
 import { StoresService } from './stores/stores.service';
 
+/** The services access offers every module (it is global). */
+const ACCESS_SERVICES = [
+  AccessCache,
+  ClientAuthGuard,
+  LoginThrottle,
+  CredentialVerifiers,
+  ConnectionUsage,
+  BootstrapService,
+  StoresService,
+  ClientsService,
+  ConnectionsService,
+  PersonsService,
+  RunCredentialsService,
+];
+
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([Store, Client, Connection, Person, Agent, RunCredential])],
   controllers: [StoresController, ClientsController, ConnectionsController, PersonsController],
-  providers: [
-    AccessCache,
-    ClientAuthGuard,
-    LoginThrottle,
-    CredentialVerifiers,
-    ConnectionUsage,
-    BootstrapService,
-    StoresService,
-    ClientsService,
-    ConnectionsService,
-    PersonsService,
-    RunCredentialsService,
-  ],
-  exports: [
-    TypeOrmModule,
-    AccessCache,
-    ClientAuthGuard,
-    LoginThrottle,
-    CredentialVerifiers,
-    ConnectionUsage,
-    BootstrapService,
-    StoresService,
-    ClientsService,
-    ConnectionsService,
-    PersonsService,
-    RunCredentialsService,
-  ],
+  providers: ACCESS_SERVICES,
+  // Services only: the repositories of access's entities stay inside this module.
+  exports: ACCESS_SERVICES,
 })
 export class AccessModule {}

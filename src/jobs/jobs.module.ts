@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Store } from '../access/store.entity';
 import { DatabaseClock } from '../database/database-clock';
 import { Job } from './job.entity';
 import { JobTypeRegistry } from './job-type.registry';
@@ -17,7 +16,7 @@ import { JobScheduler } from './scheduler.service';
  * its own module whose handler carries @JobType, found here at start-up.
  */
 @Module({
-  imports: [DiscoveryModule, TypeOrmModule.forFeature([Job, Store])],
+  imports: [DiscoveryModule, TypeOrmModule.forFeature([Job])],
   controllers: [JobsController],
   providers: [
     DatabaseClock,

@@ -8,11 +8,11 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { DataSource, In, IsNull, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConnectionUsage } from '../access/connection-usage';
 import { Principal } from '../access/principal';
-import { Store, storeBeingDeleted } from '../access/store.entity';
+import { storeBeingDeleted } from '../access/store.entity';
 import { StoresService } from '../access/stores/stores.service';
 import { FieldErrors, flattenValidationErrors, invalidInput } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -69,7 +69,6 @@ type JobRef = Pick<Job, 'id' | 'type' | 'storeId' | 'running'>;
 export class JobsService implements OnModuleInit {
   constructor(
     @InjectRepository(Job) private readonly jobs: Repository<Job>,
-    @InjectRepository(Store) private readonly stores: Repository<Store>,
     private readonly dataSource: DataSource,
     private readonly registry: JobTypeRegistry,
     private readonly scheduler: JobScheduler,
@@ -191,7 +190,7 @@ export class JobsService implements OnModuleInit {
       .where('j.type = :type', { type: type.name })
       .orderBy('j.id', 'ASC');
     if (filters.store !== undefined) {
-      const store = await this.stores.findOneBy({ slug: filters.store });
+      const store = await this.storesService.findBySlug(filters.store);
       if (!store) throw invalidInput({ store: [`No store "${filters.store}".`] });
       qb.andWhere('j.storeId = :storeId', { storeId: store.id });
     }
@@ -241,7 +240,7 @@ export class JobsService implements OnModuleInit {
     const type = this.type(typeName);
     let storeId: number | undefined;
     if (filters.store !== undefined) {
-      const store = await this.stores.findOneBy({ slug: filters.store });
+      const store = await this.storesService.findBySlug(filters.store);
       if (!store) throw invalidInput({ store: [`No store "${filters.store}".`] });
       storeId = store.id;
     }
@@ -433,7 +432,7 @@ export class JobsService implements OnModuleInit {
 
     const definitions: JobDefinition[] = [];
     for (const storeId of storeIds) {
-      const store = storeId === null ? null : await this.stores.findOneBy({ id: storeId });
+      const store = storeId === null ? null : await this.storesService.findById(storeId);
       await type.handler.validate?.({ params, store, principal });
       definitions.push({
         storeId,
@@ -478,15 +477,10 @@ export class JobsService implements OnModuleInit {
       }
       if (mode === 'all-when-omitted') return [null];
       // per-store: one job per existing store (none for a store being deleted).
-      const all = await this.stores.find({
-        select: { id: true },
-        where: { deletingAt: IsNull() },
-        order: { id: 'ASC' },
-      });
-      return all.map((s) => s.id);
+      return this.storesService.liveIds();
     }
     if (typeof slug !== 'string') return [];
-    const store = await this.stores.findOneBy({ slug });
+    const store = await this.storesService.findBySlug(slug);
     if (!store) {
       errors.store = [`No store "${slug}".`];
       return [];

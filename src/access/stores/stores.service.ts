@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -33,6 +33,16 @@ export class StoresService {
 
   findById(id: number): Promise<Store | null> {
     return this.stores.findOneBy({ id });
+  }
+
+  /** Ids of the stores not being deleted, in id order (job fan-out). */
+  async liveIds(): Promise<number[]> {
+    const live = await this.stores.find({
+      select: { id: true },
+      where: { deletingAt: IsNull() },
+      order: { id: 'ASC' },
+    });
+    return live.map((s) => s.id);
   }
 
   /** Slugs of the given store ids (nulls and repeats allowed), in one query. */

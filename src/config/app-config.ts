@@ -32,6 +32,8 @@ export class AppConfig {
   filesPath!: string;
   seedingPath!: string;
   testsuitePath?: string;
+  /** The origin clients see (PUBLIC_URL, e.g. https://lrs.example.org), without a trailing slash. */
+  publicUrl?: string;
   pipelineDefaults!: PipelineDefaults;
   /** Length of a scheduler "minute" in ms; only tests shorten it. */
   schedulerMinuteMs!: number;
@@ -41,6 +43,15 @@ export class AppConfig {
   schedulerPollMs!: number;
   /** How long shutdown waits for running jobs before marking them interrupted. */
   shutdownGraceMs!: number;
+  /**
+   * How long this instance trusts a client and store it read (AUTH_CACHE_TTL_MS): a
+   * password, permission or store changed on another instance takes effect here within it.
+   */
+  authCacheTtlMs!: number;
+  /** How long the recorder trusts the agents, activities and vocabulary it knows (XAPI_CACHE_TTL_MS). */
+  xapiCacheTtlMs!: number;
+  /** Entries of each recorder cache (known agents, activities, vocabulary) on this instance. */
+  xapiCacheEntries!: number;
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +146,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch {
     throw new ConfigError(`XAPI_PSEUDO_HOMEPAGE must be an absolute URL, got "${homepage}"`);
   }
+  let publicUrl: string | undefined;
+  if (env.PUBLIC_URL) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(env.PUBLIC_URL);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+      throw new ConfigError(
+        `PUBLIC_URL must be an absolute http(s) URL such as https://lrs.example.org, got "${env.PUBLIC_URL}"`,
+      );
+    }
+    publicUrl = env.PUBLIC_URL.replace(/\/+$/, '');
+  }
   const pipelineDefaults = {} as PipelineDefaults;
   for (const key of PIPELINE_KEYS) {
     pipelineDefaults[key] = readBool(env, `PIPELINE_DEFAULT_${key.toUpperCase()}`, true);
@@ -154,11 +180,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     filesPath: resolve(env.FILES_PATH || './data/files'),
     seedingPath: resolve(env.SEEDING_PATH || './seeding'),
     testsuitePath: env.TESTSUITE_PATH || undefined,
+    publicUrl,
     pipelineDefaults,
     schedulerMinuteMs: readInt(env, 'JOBS_MINUTE_MS', 60_000, 100, 3_600_000),
     jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 3_600_000),
     schedulerPollMs: readInt(env, 'JOBS_POLL_MS', 1_000, 20, 60_000),
     shutdownGraceMs: readInt(env, 'JOBS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    authCacheTtlMs: readInt(env, 'AUTH_CACHE_TTL_MS', 5_000, 0, 600_000),
+    xapiCacheTtlMs: readInt(env, 'XAPI_CACHE_TTL_MS', 600_000, 0, 86_400_000),
+    xapiCacheEntries: readInt(env, 'XAPI_CACHE_ENTRIES', 50_000, 0, 10_000_000),
   });
   if (!config.pseudoHashKey) {
     // A stable key derived from APP_KEY keeps pseudonyms stable across restarts.

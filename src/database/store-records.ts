@@ -57,40 +57,29 @@ export async function deleteStoreRecords(
   const result: DeletedRecords = { deleted: 0, dependents: {} };
   if (ids.length === 0) return result;
   const escape = (name: string) => em.connection.driver.escape(name);
-  const name = tableName(em, entity);
-  const table = registeredTable(entity);
-  const storeColumn = escape(table.storeColumn);
-  const idColumn = escape(table.idColumn);
+  const params = { storeId, ids };
+  // A dry run counts the rows each DELETE would remove.
+  const remove = async (table: string, where: string) =>
+    options.dryRun
+      ? countWhere(em, table, where, params)
+      : affectedRows(
+          await em.createQueryBuilder().delete().from(table).where(where, params).execute(),
+        );
 
   for (const dep of dependentTables(entity)) {
     const name = tableName(em, dep.entity);
-    const where = `${escape(dep.storeColumn)} = :storeId AND ${escape(dep.belongsTo!.column)} IN (:...ids)`;
-    const n = options.dryRun
-      ? await countWhere(em, name, where, { storeId, ids })
-      : affectedRows(
-          await em
-            .createQueryBuilder()
-            .delete()
-            .from(name)
-            .where(where, { storeId, ids })
-            .execute(),
-        );
+    const n = await remove(
+      name,
+      `${escape(dep.storeColumn)} = :storeId AND ${escape(dep.belongsTo!.column)} IN (:...ids)`,
+    );
     if (n > 0) result.dependents[name] = (result.dependents[name] ?? 0) + n;
   }
 
-  const where = `${storeColumn} = :storeId AND ${idColumn} IN (:...ids)`;
-  if (options.dryRun) {
-    result.deleted = await countWhere(em, name, where, { storeId, ids });
-    return result;
-  }
-  for (const hook of hooks.get(entity) ?? []) await hook(em, storeId, ids);
-  result.deleted = affectedRows(
-    await em
-      .createQueryBuilder()
-      .delete()
-      .from(name)
-      .where(where, { storeId, ids })
-      .execute(),
+  const table = registeredTable(entity);
+  if (!options.dryRun) for (const hook of hooks.get(entity) ?? []) await hook(em, storeId, ids);
+  result.deleted = await remove(
+    tableName(em, entity),
+    `${escape(table.storeColumn)} = :storeId AND ${escape(table.idColumn)} IN (:...ids)`,
   );
   return result;
 }

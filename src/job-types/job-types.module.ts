@@ -5,6 +5,7 @@ import { Cmi5TokensDeletionModule } from './cmi5-tokens-deletion/cmi5-tokens-del
 import { LogsDeletionModule } from './logs-deletion/logs-deletion.module';
 import { PseudoModule } from './pseudo/pseudo.module';
 import { StoresDeletionModule } from './stores-deletion/stores-deletion.module';
+import { TestsuiteModule } from './testsuite/testsuite.module';
 import { ValidationJobModule } from './validation/validation.module';
 
 /**
@@ -20,6 +21,7 @@ import { ValidationJobModule } from './validation/validation.module';
     ClearingModule,
     PseudoModule,
     AgentDeletionModule,
+    TestsuiteModule,
   ],
 })
 export class JobTypesModule {}

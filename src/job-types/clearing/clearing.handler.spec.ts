@@ -307,6 +307,37 @@ describe('ClearStoreRecordsHandler (database)', () => {
     expect(real.data!.deleted).toBe(8);
   });
 
+  it('a cleared voiding statement no longer voids a target that stays', async () => {
+    const store = await newStore();
+    const target = uuid(50);
+    const voider = uuid(51);
+    await recorder.record(store, null, [statement(target)], { version: '1.0.3' });
+    await recorder.record(
+      store,
+      null,
+      [
+        {
+          id: voider,
+          actor: { mbox: 'mailto:admin@example.com' },
+          verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+          object: { objectType: 'StatementRef', id: target },
+        },
+      ],
+      { version: '1.0.3' },
+    );
+    await age(Statement, store.id, { statementId: voider });
+    const rowOf = () =>
+      t.dataSource
+        .getRepository(Statement)
+        .findOneByOrFail({ storeId: store.id, statementId: target });
+    expect(await rowOf()).toMatchObject({ voided: true, voidedBy: voider });
+    await handler.run(
+      makeRunContext<ClearingParams>({ service: 'statements', until: '1_day' }, { store }),
+    );
+    expect(await statementIds(store)).toEqual([target]);
+    expect(await rowOf()).toMatchObject({ voided: false, voidedBy: null });
+  });
+
   it('clears a table declared in the registry later, without a change to the handler', async () => {
     const store = await newStore();
     await t.dataSource.query(

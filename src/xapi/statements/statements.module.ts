@@ -11,6 +11,7 @@ import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.mid
 import { StatementDeletion } from './statement-deletion.service';
 import { StatementQueryService } from './statement-query.service';
 import { AttachmentWriter } from './attachment-writer';
+import { RecordCache } from './record-cache';
 import { StatementIndexWriter } from './statement-index-writer';
 import { StatementPreparer } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
@@ -31,6 +32,7 @@ import { StatementsController } from './statements.controller';
   ],
   controllers: [StatementsController],
   providers: [
+    RecordCache,
     StatementPreparer,
     StatementIndexWriter,
     AttachmentWriter,
@@ -43,6 +45,7 @@ import { StatementsController } from './statements.controller';
     StatementRecorder,
     StatementPreparer,
     StatementIndexWriter,
+    RecordCache,
     StatementQueryService,
     StatementDeletion,
   ],

@@ -1,9 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class StatementsPseudonymizedIndex1796164584051 implements MigrationInterface {
-  name = 'StatementsPseudonymizedIndex1796164584051';
+export class StatementsPseudonymizedStoredIndex1796166762325 implements MigrationInterface {
+  name = 'StatementsPseudonymizedStoredIndex1796166762325';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX \`IDX_54101d5a42a09d46d53fe00045\` ON \`statements\``);
     await queryRunner.query(
       `CREATE INDEX \`IDX_3ed38ceec78d0d232a7f25d7fb\` ON \`statements\` (\`store_id\`, \`pseudonymized\`, \`id\`, \`stored\`)`,
     );
@@ -11,5 +12,8 @@ export class StatementsPseudonymizedIndex1796164584051 implements MigrationInter
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX \`IDX_3ed38ceec78d0d232a7f25d7fb\` ON \`statements\``);
+    await queryRunner.query(
+      `CREATE INDEX \`IDX_54101d5a42a09d46d53fe00045\` ON \`statements\` (\`store_id\`, \`pseudonymized\`, \`id\`)`,
+    );
   }
 }

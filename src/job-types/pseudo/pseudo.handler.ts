@@ -6,6 +6,7 @@ import { untilCutoff } from '../../common/until';
 import { keysetIds, walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { Agent } from '../../xapi/agents/agent.entity';
+import { RecordCache } from '../../xapi/statements/record-cache';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
 import { bulkInsert, utcDatetime } from '../../xapi/statements/bulk-insert';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
@@ -61,6 +62,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly pseudonymizer: Pseudonymizer,
+    private readonly recordCache: RecordCache,
   ) {}
 
   /**
@@ -91,6 +93,8 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
       fetch: keysetIds<number>(pending, 's.id'),
       act: async (ids) => {
         const batch = await this.pseudonymizeBatch(store.id, ids, recorded);
+        // The original agents records are gone: the recorder must write them again.
+        this.recordCache.forgetStore(store.id);
         counts.indexRows += batch.indexRows;
         counts.agents += batch.agents;
         return batch.statements;

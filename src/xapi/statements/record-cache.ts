@@ -1,6 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { LruCache } from '../../common/lru-cache';
 import { AppConfig } from '../../config/app-config';
+import {
+  BeforeDeleteHook,
+  beforeStoreRecordsDeleted,
+  removeBeforeStoreRecordsDeleted,
+} from '../../database/store-records';
+import { Activity } from '../activities/activity.entity';
+import { Agent } from '../agents/agent.entity';
+import { VocabEntry } from './entities/vocab.entity';
+
+/** The records this cache mirrors: deleting any of them through the registry forgets the store. */
+const MIRRORED = [Agent, Activity, VocabEntry];
 
 /** A record as this instance last saw it committed: its JSON value (definition, display). */
 export interface KnownValue {
@@ -31,7 +42,7 @@ export interface RecordedKnowledge {
  * or rewrite agents, activities or vocabulary call forgetStore() on their instance.
  */
 @Injectable()
-export class RecordCache {
+export class RecordCache implements OnModuleDestroy {
   private readonly agents: LruCache<true>;
   private readonly activities: LruCache<KnownValue>;
   private readonly vocab: LruCache<KnownValue>;
@@ -41,6 +52,17 @@ export class RecordCache {
     this.agents = new LruCache(size, ttl);
     this.activities = new LruCache(size, ttl);
     this.vocab = new LruCache(size, ttl);
+    // Every deletion of these records (clearing, agent-deletion...) goes through
+    // deleteStoreRecords(): forget the store there, once, for every caller.
+    for (const entity of MIRRORED) beforeStoreRecordsDeleted(entity, this.forgetOnDelete);
+  }
+
+  private readonly forgetOnDelete: BeforeDeleteHook = async (_em, storeId) => {
+    this.forgetStore(storeId);
+  };
+
+  onModuleDestroy(): void {
+    for (const entity of MIRRORED) removeBeforeStoreRecordsDeleted(entity, this.forgetOnDelete);
   }
 
   knowsAgent(storeId: number, vid: string): boolean {

@@ -1,10 +1,9 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class StatementsPseudonymizedStoredIndex1796166762325 implements MigrationInterface {
-  name = 'StatementsPseudonymizedStoredIndex1796166762325';
+export class StatementsPseudonymizedIndex1796164584051 implements MigrationInterface {
+  name = 'StatementsPseudonymizedIndex1796164584051';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX \`IDX_54101d5a42a09d46d53fe00045\` ON \`statements\``);
     await queryRunner.query(
       `CREATE INDEX \`IDX_3ed38ceec78d0d232a7f25d7fb\` ON \`statements\` (\`store_id\`, \`pseudonymized\`, \`id\`, \`stored\`)`,
     );
@@ -12,8 +11,5 @@ export class StatementsPseudonymizedStoredIndex1796166762325 implements Migratio
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX \`IDX_3ed38ceec78d0d232a7f25d7fb\` ON \`statements\``);
-    await queryRunner.query(
-      `CREATE INDEX \`IDX_54101d5a42a09d46d53fe00045\` ON \`statements\` (\`store_id\`, \`pseudonymized\`, \`id\`)`,
-    );
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Agent } from '../xapi/agents/agent.entity';
+import { AccessCache } from './access-cache';
 import { BootstrapService } from './bootstrap.service';
 import { Client } from './client.entity';
 import { ClientsController } from './clients/clients.controller';
@@ -11,19 +12,24 @@ import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { ConnectionUsage } from './connection-usage';
 import { CredentialVerifiers } from './credential-verifiers';
+import { LoginThrottle } from './login-throttle.service';
 import { Person } from './person.entity';
 import { PersonsController } from './persons/persons.controller';
 import { PersonsService } from './persons/persons.service';
+import { RunCredential } from './run-credentials/run-credential.entity';
+import { RunCredentialsService } from './run-credentials/run-credentials.service';
 import { Store } from './store.entity';
 import { StoresController } from './stores/stores.controller';
 import { StoresService } from './stores/stores.service';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Store, Client, Connection, Person, Agent])],
+  imports: [TypeOrmModule.forFeature([Store, Client, Connection, Person, Agent, RunCredential])],
   controllers: [StoresController, ClientsController, ConnectionsController, PersonsController],
   providers: [
+    AccessCache,
     ClientAuthGuard,
+    LoginThrottle,
     CredentialVerifiers,
     ConnectionUsage,
     BootstrapService,
@@ -31,10 +37,13 @@ import { StoresService } from './stores/stores.service';
     ClientsService,
     ConnectionsService,
     PersonsService,
+    RunCredentialsService,
   ],
   exports: [
     TypeOrmModule,
+    AccessCache,
     ClientAuthGuard,
+    LoginThrottle,
     CredentialVerifiers,
     ConnectionUsage,
     BootstrapService,
@@ -42,6 +51,7 @@ import { StoresService } from './stores/stores.service';
     ClientsService,
     ConnectionsService,
     PersonsService,
+    RunCredentialsService,
   ],
 })
 export class AccessModule {}

@@ -62,6 +62,15 @@ describe('loadConfig', () => {
     expect(load({ DB_URL: 'mariadb://root@127.0.0.1/x' }).db).toMatchObject({ type: 'mysql' });
   });
 
+  it('reads PUBLIC_URL without its trailing slash and refuses one that is not an http(s) URL', () => {
+    expect(load({}).publicUrl).toBeUndefined();
+    expect(load({ PUBLIC_URL: 'https://lrs.example.org/' }).publicUrl).toBe(
+      'https://lrs.example.org',
+    );
+    expect(() => load({ PUBLIC_URL: 'lrs.example.org' })).toThrow(ConfigError);
+    expect(() => load({ PUBLIC_URL: 'ftp://lrs.example.org' })).toThrow(/PUBLIC_URL must be/);
+  });
+
   it('refuses a job lease over a minute (a dead run must be retried within one)', () => {
     expect(load({ JOBS_LEASE_MS: '60000' }).jobLeaseMs).toBe(60_000);
     expect(failure({ JOBS_LEASE_MS: '60001' }).message).toContain('JOBS_LEASE_MS');

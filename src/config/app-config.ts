@@ -32,6 +32,8 @@ export class AppConfig {
   filesPath!: string;
   seedingPath!: string;
   testsuitePath?: string;
+  /** The origin clients see (PUBLIC_URL, e.g. https://lrs.example.org), without a trailing slash. */
+  publicUrl?: string;
   pipelineDefaults!: PipelineDefaults;
   /** Length of a scheduler "minute" in ms; only tests shorten it. */
   schedulerMinuteMs!: number;
@@ -41,6 +43,70 @@ export class AppConfig {
   schedulerPollMs!: number;
   /** How long shutdown waits for running jobs before marking them interrupted. */
   shutdownGraceMs!: number;
+  /**
+   * How long this instance trusts a client and store it read (AUTH_CACHE_TTL_MS): a
+   * password, permission or store changed on another instance takes effect here within it.
+   */
+  authCacheTtlMs!: number;
+  /** How long the recorder trusts the agents, activities and vocabulary it knows (XAPI_CACHE_TTL_MS). */
+  xapiCacheTtlMs!: number;
+  /** Entries of each recorder cache (known agents, activities, vocabulary) on this instance. */
+  xapiCacheEntries!: number;
+  /** Express `trust proxy`: false (default), a hop count, or addresses/subnets. */
+  trustProxy!: boolean | number | string[];
+  /** Failed logins per client and source address before 429 (AUTH_MAX_FAILURES). */
+  authMaxFailures!: number;
+  /** The window failed logins are counted in, and the lock-out after (AUTH_FAILURE_WINDOW_MS). */
+  authFailureWindowMs!: number;
+  /** Most statements one request may POST or PUT (STATEMENTS_MAX_PER_REQUEST). */
+  maxStatementsPerRequest!: number;
+}
+
+/** TRUST_PROXY: unset or false: nobody; a number: that many hops; else addresses/subnets. */
+export function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
+  const v = (raw ?? '').trim();
+  if (!v || v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const bad = list.find(
+    (x) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(x),
+  );
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TRUST_PROXY must be a hop count or a comma-separated list of addresses/subnets, got "${bad}"`,
+    );
+  }
+  return list;
+}
+
+/** PUBLIC_URL: an http(s) origin without credentials, path, query or fragment. */
+export function parsePublicUrl(raw: string | undefined): string | undefined {
+  const v = (raw ?? '').trim();
+  if (!v) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(
+      `PUBLIC_URL must be an absolute http(s) URL such as https://lrs.example.org, got "${v}"`,
+    );
+  }
+  if (
+    !/^https?:$/.test(url.protocol) ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    url.pathname !== '/'
+  ) {
+    throw new ConfigError(
+      `PUBLIC_URL must be an http(s) origin without credentials, path or query, got "${v}"`,
+    );
+  }
+  return url.origin;
 }
 
 export class ConfigError extends Error {}
@@ -154,11 +220,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     filesPath: resolve(env.FILES_PATH || './data/files'),
     seedingPath: resolve(env.SEEDING_PATH || './seeding'),
     testsuitePath: env.TESTSUITE_PATH || undefined,
+    publicUrl: parsePublicUrl(env.PUBLIC_URL),
     pipelineDefaults,
     schedulerMinuteMs: readInt(env, 'JOBS_MINUTE_MS', 60_000, 100, 3_600_000),
     jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 60_000),
     schedulerPollMs: readInt(env, 'JOBS_POLL_MS', 1_000, 20, 60_000),
     shutdownGraceMs: readInt(env, 'JOBS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    authMaxFailures: readInt(env, 'AUTH_MAX_FAILURES', 10, 1, 1_000_000),
+    authFailureWindowMs: readInt(env, 'AUTH_FAILURE_WINDOW_MS', 60_000, 100, 86_400_000),
+    maxStatementsPerRequest: readInt(env, 'STATEMENTS_MAX_PER_REQUEST', 1_000, 1, 1_000_000),
+    authCacheTtlMs: readInt(env, 'AUTH_CACHE_TTL_MS', 5_000, 0, 600_000),
+    xapiCacheTtlMs: readInt(env, 'XAPI_CACHE_TTL_MS', 600_000, 0, 86_400_000),
+    xapiCacheEntries: readInt(env, 'XAPI_CACHE_ENTRIES', 50_000, 0, 10_000_000),
   });
   if (!config.pseudoHashKey) {
     // A stable key derived from APP_KEY keeps pseudonyms stable across restarts.

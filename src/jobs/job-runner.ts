@@ -192,7 +192,7 @@ export class JobRunner {
     switch (outcome.kind) {
       case 'passed': {
         const { feedback, entry } = runEntries.passed(outcome.result);
-        return this.complete(run, true, feedback, entry);
+        return this.complete(run, entry.success === true, feedback, entry);
       }
       case 'failed': {
         const cause = errorText(outcome.error);

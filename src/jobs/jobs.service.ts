@@ -8,11 +8,11 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConnectionUsage } from '../access/connection-usage';
 import { Principal } from '../access/principal';
-import { Store } from '../access/store.entity';
+import { Store, storeBeingDeleted } from '../access/store.entity';
 import { StoresService } from '../access/stores/stores.service';
 import { FieldErrors, flattenValidationErrors, invalidInput } from '../common/errors';
 import { AppConfig } from '../config/app-config';
@@ -127,6 +127,7 @@ export class JobsService implements OnModuleInit {
       job.nextRunAt = plannedRunAt(job, now, this.scheduler.scheduleClock);
       saved.push(await this.jobs.save(job));
     }
+    for (const job of saved) await this.audit('created', job, principal);
     this.scheduler.wake();
     return saved;
   }
@@ -146,6 +147,8 @@ export class JobsService implements OnModuleInit {
       replay = def.replay;
       const now = this.clock.now();
       const changes: QueryDeepPartialEntity<Job> = {
+        // The record names who defined it last; the system log keeps every change.
+        client: principal.client.slug,
         storeId: def.storeId,
         ...def.schedule,
         params: def.params as QueryDeepPartialEntity<Record<string, unknown>>,
@@ -168,8 +171,10 @@ export class JobsService implements OnModuleInit {
         throw new ConflictException('The job kept changing during the update; try again.');
       }
     }
+    const updated = await this.find(type.name, id);
+    await this.audit(replay ? 'changed (replay requested)' : 'changed', updated, principal);
     if (replay) this.scheduler.wake();
-    return this.find(type.name, id);
+    return updated;
   }
 
   async list(typeName: string, filters: { store?: string; service?: string }): Promise<Job[]> {
@@ -199,7 +204,29 @@ export class JobsService implements OnModuleInit {
 
   async remove(typeName: string, id: number, principal: Principal): Promise<void> {
     const job = await this.find(this.type(typeName).name, id);
-    await this.deleteJobs({ ids: [job.id] }, principal.client.slug);
+    await this.deleteJobs({ ids: [job.id] }, { client: principal.client.slug });
+  }
+
+  /**
+   * One system log entry per change of a definition: who, what, which job. Params are
+   * left out (they may name connections); the type, store and schedule say enough. The
+   * job id is in the entry's data, not its job column: a job's own log holds its runs.
+   */
+  private async audit(action: string, job: Job, principal: Principal) {
+    await this.logs.log({
+      level: LogLevel.Info,
+      type: 'api',
+      store: job.storeId,
+      message: `Job ${job.id} (${job.type}) ${action} by client ${principal.client.slug}`,
+      data: {
+        action: action.split(' ')[0],
+        job_id: job.id,
+        job_type: job.type,
+        by: principal.client.slug,
+        repeat: job.repeat,
+        ...(action.includes('replay') ? { replay: true } : {}),
+      },
+    });
   }
 
   /** Every job of the type (of one store when asked); running ones are cancelled. */
@@ -211,7 +238,7 @@ export class JobsService implements OnModuleInit {
       if (!store) throw invalidInput({ store: [`No store "${filters.store}".`] });
       storeId = store.id;
     }
-    await this.deleteJobs({ type: type.name, storeId }, principal.client.slug);
+    await this.deleteJobs({ type: type.name, storeId }, { client: principal.client.slug });
   }
 
   /**
@@ -222,12 +249,13 @@ export class JobsService implements OnModuleInit {
    */
   async deleteJobs(
     selection: JobSelection,
-    by: string,
+    by: { client: string } | { job: number },
     options: { waitMs?: number; signal?: AbortSignal } = {},
   ): Promise<JobsDeleted> {
     const result: JobsDeleted = { deleted: 0, running: [], unfinished: [] };
     if (selection.ids && !selection.ids.length) return result;
     const stored = this.clock.now();
+    const who = 'client' in by ? `client ${by.client}` : `job ${by.job}`;
     await walkBatches<JobRef>({
       ctx: { signal: new AbortController().signal, progress: async () => undefined },
       batchSize: DELETE_BATCH,
@@ -257,8 +285,14 @@ export class JobsService implements OnModuleInit {
             job: j.id,
             store: j.storeId,
             event: 'deleted',
-            message: `Job ${j.id} (${j.type}) deleted by ${by}${j.running ? '; its run is cancelled' : ''}.`,
-            data: { action: 'deleted', job_id: j.id, job_type: j.type, by, running: !!j.running },
+            message: `Job ${j.id} (${j.type}) deleted by ${who}${j.running ? '; its run is cancelled' : ''}`,
+            data: {
+              action: 'deleted',
+              job_id: j.id,
+              job_type: j.type,
+              by: 'client' in by ? by.client : who,
+              running: !!j.running,
+            },
             stored,
           })),
         );
@@ -436,8 +470,12 @@ export class JobsService implements OnModuleInit {
         return [];
       }
       if (mode === 'all-when-omitted') return [null];
-      // per-store: one job per existing store.
-      const all = await this.stores.find({ select: { id: true }, order: { id: 'ASC' } });
+      // per-store: one job per existing store (none for a store being deleted).
+      const all = await this.stores.find({
+        select: { id: true },
+        where: { deletingAt: IsNull() },
+        order: { id: 'ASC' },
+      });
       return all.map((s) => s.id);
     }
     if (typeof slug !== 'string') return [];
@@ -446,6 +484,7 @@ export class JobsService implements OnModuleInit {
       errors.store = [`No store "${slug}".`];
       return [];
     }
+    if (store.deletingAt) throw storeBeingDeleted(store);
     return [store.id];
   }
 

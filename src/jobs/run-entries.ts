@@ -38,12 +38,20 @@ export const runEntries = {
     return [lost, started];
   },
 
+  /** The handler returned; one that did its work but found problems (`success: false`) ends failed. */
   passed(result: JobRunResult | undefined): { feedback: string; entry: RunEntry } {
     const feedback = (result?.feedback ?? 'done').slice(0, 1000);
     const data = result?.data ?? null;
+    const success = result?.success !== false;
     return {
       feedback,
-      entry: { level: LogLevel.Info, event: 'passed', success: true, message: feedback, data },
+      entry: {
+        level: success ? LogLevel.Info : LogLevel.Error,
+        event: success ? 'passed' : 'failed',
+        success,
+        message: feedback,
+        data,
+      },
     };
   },
 

@@ -1,0 +1,253 @@
+/**
+ * Read benchmark (issue 15): walks every statement of a store through GET statements and
+ * its `more` links over HTTP (the read path that pull, push and exports take), then, in
+ * the same run, the plain keyset SELECT + JSON.parse of the same rows with mysql2. The
+ * ratio of the two rates is the figure that counts; the times of the first, middle and last
+ * pages show whether a page costs the same at any depth. Also one `verb` walk and one
+ * `since`/`until` walk.
+ *
+ *   npm run bench:read -- [--total 1000000] [--limit 500] [--seed 42] [--db-url mysql://...]
+ *                         [--reuse]   (keep a store an earlier run filled with --total rows)
+ *
+ * The store is filled in-process through the StatementRecorder (the pipeline of POST
+ * statements) with the bench statement generator. A JSON summary goes to bench/out/.
+ */
+import { mkdirSync, writeFileSync } from 'fs';
+import { loadavg } from 'os';
+import { join } from 'path';
+import { performance } from 'perf_hooks';
+import { createConnection, createPool, Pool } from 'mysql2/promise';
+import { StatementRecorder } from '../src/xapi/statements/statement-recorder.service';
+import { createTestApp, TestApp } from '../test/support/test-app';
+import { buildPopulation, Json, makeBatch } from './statement-generator';
+
+interface Options {
+  total: number;
+  limit: number;
+  seed: number;
+  dbUrl: string;
+  reuse: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = {
+    total: 1_000_000,
+    limit: 500,
+    seed: 42,
+    dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_read_bench',
+    reuse: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--reuse') {
+      opts.reuse = true;
+      continue;
+    }
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = inline ?? argv[++i];
+    if (flag === '--total') opts.total = Number(value);
+    else if (flag === '--limit') opts.limit = Number(value);
+    else if (flag === '--seed') opts.seed = Number(value);
+    else if (flag === '--db-url') opts.dbUrl = value;
+    else throw new Error(`Unknown option ${flag}`);
+  }
+  return opts;
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+async function dropDatabase(dbUrl: string) {
+  const url = new URL(dbUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Unexpected database name "${name}"`);
+  url.pathname = '/';
+  const conn = await createConnection(url.toString());
+  await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await conn.end();
+}
+
+/** Fills store 1 with `total` generated statements through the recorder, two batches at once. */
+async function fill(t: TestApp, opts: Options) {
+  const recorder = t.app.get(StatementRecorder);
+  const pop = buildPopulation(opts.seed);
+  const size = 500;
+  const batches = Math.ceil(opts.total / size);
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const n = next++;
+      if (n >= batches) return;
+      const batch = makeBatch(opts.seed, pop, n, Math.min(size, opts.total - n * size));
+      await recorder.record({ id: 1 }, null, batch, { version: '1.0.3' });
+      if ((n + 1) % 200 === 0) {
+        const s = (performance.now() - t0) / 1000;
+        console.log(`  fill: ${fmt((n + 1) * size)} statements, ${fmt(s, 1)} s`);
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+interface Walk {
+  statements: number;
+  pages: number;
+  seconds: number;
+  rate: number;
+  firstMs: number;
+  middleMs: number;
+  lastMs: number;
+}
+
+function summarize(pageMs: number[], statements: number, ms: number): Walk {
+  return {
+    statements,
+    pages: pageMs.length,
+    seconds: ms / 1000,
+    rate: (statements * 1000) / ms,
+    firstMs: pageMs[0] ?? 0,
+    middleMs: pageMs[Math.floor(pageMs.length / 2)] ?? 0,
+    lastMs: pageMs[pageMs.length - 1] ?? 0,
+  };
+}
+
+/** GET statements with `query`, then every `more` link, as a client would. */
+async function walkHttp(t: TestApp, query: Record<string, string>): Promise<Walk> {
+  const headers = { 'X-Experience-API-Version': '1.0.3', Authorization: t.adminAuth };
+  let url: string | null =
+    `${t.origin}/api/admin/xapi/statements?${new URLSearchParams(query).toString()}`;
+  const pageMs: number[] = [];
+  let statements = 0;
+  const t0 = performance.now();
+  while (url) {
+    const p0 = performance.now();
+    const res = await fetch(url, { headers });
+    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { statements: Json[]; more?: string };
+    pageMs.push(performance.now() - p0);
+    statements += body.statements.length;
+    url = body.more ? new URL(body.more, t.origin).toString() : null;
+  }
+  return summarize(pageMs, statements, performance.now() - t0);
+}
+
+/** The same rows by plain keyset SELECT (newest first, `limit` a page) and JSON.parse. */
+async function walkPlain(pool: Pool, where: string, params: unknown[], limit: number) {
+  const pageMs: number[] = [];
+  let statements = 0;
+  let after = Number.MAX_SAFE_INTEGER;
+  const t0 = performance.now();
+  for (;;) {
+    const p0 = performance.now();
+    const [rows] = await pool.query(
+      `SELECT id, data FROM statements WHERE store_id = 1 AND voided = 0 AND id < ? ${where}
+        ORDER BY id DESC LIMIT ?`,
+      [after, ...params, limit],
+    );
+    const list = rows as { id: number; data: string | Json }[];
+    for (const r of list) if (typeof r.data === 'string') JSON.parse(r.data);
+    pageMs.push(performance.now() - p0);
+    statements += list.length;
+    if (list.length < limit) break;
+    after = Number(list[list.length - 1].id);
+  }
+  return summarize(pageMs, statements, performance.now() - t0);
+}
+
+function line(name: string, http: Walk, plain: Walk) {
+  console.log(
+    `${name}: HTTP ${fmt(http.statements)} statements in ${fmt(http.pages)} pages, ${fmt(http.seconds, 1)} s = ` +
+      `${fmt(http.rate)} stmt/s (pages: first ${fmt(http.firstMs)} ms, middle ${fmt(http.middleMs)} ms, ` +
+      `last ${fmt(http.lastMs)} ms); plain ${fmt(plain.rate)} stmt/s (first ${fmt(plain.firstMs)} ms, ` +
+      `last ${fmt(plain.lastMs)} ms); ratio ${(http.rate / plain.rate).toFixed(2)}; load ${load()}`,
+  );
+  if (http.statements !== plain.statements) {
+    throw new Error(`${name}: HTTP walked ${http.statements}, plain ${plain.statements}`);
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  console.log(
+    `read-bench ${startedAt.toISOString()}: total ${fmt(opts.total)}, limit ${opts.limit}, load ${load()}`,
+  );
+  if (!opts.reuse) await dropDatabase(opts.dbUrl);
+  const t = await createTestApp({ listen: true, dbUrl: opts.dbUrl });
+  const pool = createPool({ uri: opts.dbUrl, connectionLimit: 2, supportBigNumbers: true });
+  try {
+    const [[{ n }]] = (await pool.query('SELECT COUNT(*) AS n FROM statements')) as any;
+    if (Number(n) < opts.total) {
+      if (Number(n) > 0)
+        throw new Error(`The store holds ${n} statements: drop it or pass --total ${n}`);
+      const f0 = performance.now();
+      await fill(t, opts);
+      console.log(
+        `fill: ${fmt(opts.total)} statements through the recorder in ${fmt((performance.now() - f0) / 1000, 1)} s`,
+      );
+    }
+    await pool.query('ANALYZE TABLE statements, statement_agents, statement_activities');
+    const limit = String(opts.limit);
+    const results: Record<string, { http: Walk; plain: Walk }> = {};
+
+    const all = {
+      http: await walkHttp(t, { limit }),
+      plain: await walkPlain(pool, '', [], opts.limit),
+    };
+    line('every statement', all.http, all.plain);
+    results.all = all;
+
+    const [[{ verb }]] = (await pool.query(
+      'SELECT verb_id AS verb FROM statements WHERE store_id = 1 GROUP BY verb_id ORDER BY COUNT(*) DESC LIMIT 1',
+    )) as any;
+    const verbWalk = {
+      http: await walkHttp(t, { limit, verb }),
+      plain: await walkPlain(pool, 'AND verb_id = ?', [verb], opts.limit),
+    };
+    line(`verb ${verb}`, verbWalk.http, verbWalk.plain);
+    results.verb = verbWalk;
+
+    // since/until: the middle half of the store by `stored`.
+    const [[{ lo, hi }]] = (await pool.query(
+      'SELECT MIN(id) AS lo, MAX(id) AS hi FROM statements WHERE store_id = 1',
+    )) as any;
+    const storedAt = async (id: number) => {
+      const [[row]] = (await pool.query(
+        'SELECT stored FROM statements WHERE store_id = 1 AND id >= ? ORDER BY id LIMIT 1',
+        [id],
+      )) as any;
+      return new Date(row.stored);
+    };
+    const since = await storedAt(Number(lo) + Math.floor((Number(hi) - Number(lo)) / 4));
+    const until = await storedAt(Number(lo) + Math.floor(((Number(hi) - Number(lo)) * 3) / 4));
+    const window = {
+      http: await walkHttp(t, { limit, since: since.toISOString(), until: until.toISOString() }),
+      plain: await walkPlain(pool, 'AND stored > ? AND stored <= ?', [since, until], opts.limit),
+    };
+    line(`since ${since.toISOString()} until ${until.toISOString()}`, window.http, window.plain);
+    results.sinceUntil = window;
+
+    const rssMb = process.memoryUsage().rss / 2 ** 20;
+    console.log(`rss ${fmt(rssMb)} MB`);
+    const outDir = join(__dirname, 'out');
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, `read-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({ opts: { ...opts }, results, rssMb, load: load() }, null, 2),
+    );
+    console.log(`summary: ${file}`);
+  } finally {
+    await pool.end();
+    await t.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

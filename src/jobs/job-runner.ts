@@ -10,7 +10,7 @@ import { Job } from './job.entity';
 import { JobRun, JobRunAbort } from './job-run';
 import { JobRunContext, JobRunResult } from './job-type';
 import { RegisteredJobType } from './job-type.registry';
-import { JobLeaseStore } from './lease-store';
+import { JobLeaseStore, RunClosing } from './lease-store';
 import { errorText, RunEntry, runEntries } from './run-entries';
 import { firesDuring, runAtAfterRun, ScheduleClock } from './schedule-plan';
 
@@ -152,6 +152,33 @@ export class JobRunner {
     }
   }
 
+  /**
+   * The close and its entries together, so that a job never reads `ran` without its
+   * outcome: one transaction on MySQL/MariaDB (a pooled connection of its own). SQLite
+   * shares one connection, where concurrent transactions would nest into each other's
+   * savepoints; there the two synchronous statements run back to back instead, with no
+   * other request served in between.
+   */
+  private async closeWithEntries(
+    run: JobRun,
+    version: number,
+    closing: RunClosing,
+    entries: NewLogEntry[],
+  ): Promise<boolean> {
+    if (this.dataSource.options.type === 'better-sqlite3') {
+      if (!(await this.leases.close(run, version, closing))) return false;
+      await this.logs.record(entries);
+      return true;
+    }
+    return retryOnConflict(() =>
+      this.dataSource.transaction(async (em) => {
+        if (!(await this.leases.close(run, version, closing, em))) return false;
+        await this.logs.record(entries, em);
+        return true;
+      }),
+    );
+  }
+
   private async write(run: JobRun, entries: RunEntry[]) {
     await this.logs.record(this.entriesOf(run, entries));
   }
@@ -205,13 +232,11 @@ export class JobRunner {
         { count: 0, first: null, fires: [] as Date[] },
       );
       const entries = [...runEntries.skipped(skipped.fires, skipped.count), entry];
-      // The close and its entries in one transaction: a job reads `ran` only with its outcome.
-      const closed = await retryOnConflict(() =>
-        this.dataSource.transaction(async (em) => {
-          if (!(await this.leases.close(run, version, closing, em))) return false;
-          await this.logs.record(this.entriesOf(run, entries), em);
-          return true;
-        }),
+      const closed = await this.closeWithEntries(
+        run,
+        version,
+        closing,
+        this.entriesOf(run, entries),
       );
       if (closed) return;
       const current = await this.leases.read(run.id);

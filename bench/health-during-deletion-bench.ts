@@ -7,7 +7,10 @@
  * the load average; a JSON summary goes to bench/out/.
  *
  *   npx ts-node --transpile-only bench/health-during-deletion-bench.ts [--statements 300000]
- *       [--interval 20] [--seed 7]
+ *       [--interval 20] [--seed 7] [--job stores-deletion|clearing]
+ *
+ * --job clearing runs a clearing of the store's statements (service statements, until now)
+ * instead of deleting the store.
  */
 import { spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
@@ -32,6 +35,14 @@ const STATEMENTS = flag('statements', 300_000);
 const INTERVAL_MS = flag('interval', 20);
 const SEED = flag('seed', 7);
 const BATCH = 1000;
+const JOB = (() => {
+  const i = process.argv.indexOf('--job');
+  const job = i < 0 ? 'stores-deletion' : process.argv[i + 1];
+  if (job !== 'stores-deletion' && job !== 'clearing') {
+    throw new Error('--job is stores-deletion or clearing');
+  }
+  return job;
+})();
 
 /** The probe, run in its own process so that its timers do not share our event loop. */
 const PROBE = `
@@ -137,17 +148,20 @@ async function main() {
     const during = probe(url);
     const started = performance.now();
     const created = await http()
-      .post('/api/admin/jobs/stores-deletion')
+      .post(`/api/admin/jobs/${JOB}`)
       .set('Authorization', t.adminAuth)
-      .send({ repeat: 'now', store_id: store.id })
+      .send(
+        JOB === 'clearing'
+          ? { repeat: 'now', service: 'statements', until: 'now', store: 'bench' }
+          : { repeat: 'now', store_id: store.id },
+      )
       .expect(201);
     const id = created.body.data.id;
     let job: Record<string, unknown> = {};
     for (;;) {
       await new Promise((r) => setTimeout(r, 250));
-      job = (
-        await http().get(`/api/admin/jobs/stores-deletion/${id}`).set('Authorization', t.adminAuth)
-      ).body.data;
+      job = (await http().get(`/api/admin/jobs/${JOB}/${id}`).set('Authorization', t.adminAuth))
+        .body.data;
       if (Number(job.ran) >= 1 && !job.running) break;
     }
     const deletionSeconds = (performance.now() - started) / 1000;
@@ -156,6 +170,7 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(', ');
     const result = {
+      job: JOB,
       statements: Number(rows),
       seed_seconds: Number(seedSeconds.toFixed(1)),
       deletion_seconds: Number(deletionSeconds.toFixed(1)),
@@ -167,7 +182,7 @@ async function main() {
       loadavg: load,
     };
     console.log(
-      `SQLite, ${result.statements} statements: stores-deletion ${result.deletion_seconds} s (${job.success ? 'passed' : 'FAILED'}); ` +
+      `SQLite, ${result.statements} statements: ${JOB} ${result.deletion_seconds} s (${job.success ? 'passed' : 'FAILED'}); ` +
         `/health idle p50 ${idle.p50_ms} ms p99 ${idle.p99_ms} ms; during the deletion p50 ${busy.p50_ms} ms ` +
         `p99 ${busy.p99_ms} ms max ${busy.max_ms} ms over ${busy.requests} requests; load average ${load}`,
     );

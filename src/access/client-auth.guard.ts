@@ -112,6 +112,11 @@ export class ClientAuthGuard implements CanActivate {
         return { ...found, client, store };
       }
     }
+    // Nobody knew this username: pay the hash a wrong password costs (not before the
+    // verifiers, or every cmi5 or run credential login would pay it too).
+    if (!safeEqual(credentials.username, client.username)) {
+      await verifySecret(credentials.password, await dummyHash());
+    }
     throw await this.unauthorized(
       req,
       slug,
@@ -121,10 +126,7 @@ export class ClientAuthGuard implements CanActivate {
   }
 
   private async checkOwnSecret(client: Client, username: string, password: string) {
-    if (!safeEqual(username, client.username)) {
-      await verifySecret(password, await dummyHash()); // an unknown username costs the same
-      return false;
-    }
+    if (!safeEqual(username, client.username)) return false;
     const key = createHash('sha256')
       .update(`${client.id}\0${client.passwordHash}\0${password}`)
       .digest('hex');

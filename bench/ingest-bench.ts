@@ -24,6 +24,7 @@ import { createConnection, createPool, Pool, PoolConnection } from 'mysql2/promi
 import { AfterQueryEvent, DataSource } from 'typeorm';
 import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { createTestApp } from '../test/support/test-app';
+import { fmt, parseFlags } from './bench-flags';
 import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
 
 interface Options {
@@ -40,7 +41,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = {
+  const opts = parseFlags<Options>(argv, {
     total: 1_000_000,
     concurrency: 8,
     batch: 100,
@@ -50,32 +51,11 @@ function parseArgs(argv: string[]): Options {
     profile: false,
     plainOnly: false,
     httpRate: 0,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--profile' || argv[i] === '--plain-only') {
-      opts[argv[i] === '--profile' ? 'profile' : 'plainOnly'] = true;
-      continue;
-    }
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = inline ?? argv[++i];
-    const key = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    if (!(key in opts) || value === undefined) {
-      throw new Error(`Unknown flag or missing value: ${argv[i]} (see the header of this file)`);
-    }
-    if (key === 'dbUrl') opts.dbUrl = value;
-    else {
-      const n = Number(value.replace(/_/g, ''));
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
-      (opts as unknown as Record<string, number>)[key] = n;
-    }
-  }
+  });
   if (!/^(mysql|mariadb):\/\//.test(opts.dbUrl))
     throw new Error('The bench needs a MySQL/MariaDB DB_URL');
   return opts;
 }
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;

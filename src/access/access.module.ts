@@ -15,13 +15,15 @@ import { CredentialVerifiers } from './credential-verifiers';
 import { Person } from './person.entity';
 import { PersonsController } from './persons/persons.controller';
 import { PersonsService } from './persons/persons.service';
+import { RunCredential } from './run-credentials/run-credential.entity';
+import { RunCredentialsService } from './run-credentials/run-credentials.service';
 import { Store } from './store.entity';
 import { StoresController } from './stores/stores.controller';
 import { StoresService } from './stores/stores.service';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Store, Client, Connection, Person, Agent])],
+  imports: [TypeOrmModule.forFeature([Store, Client, Connection, Person, Agent, RunCredential])],
   controllers: [StoresController, ClientsController, ConnectionsController, PersonsController],
   providers: [
     AccessCache,
@@ -33,6 +35,7 @@ import { StoresService } from './stores/stores.service';
     ClientsService,
     ConnectionsService,
     PersonsService,
+    RunCredentialsService,
   ],
   exports: [
     TypeOrmModule,
@@ -45,6 +48,7 @@ import { StoresService } from './stores/stores.service';
     ClientsService,
     ConnectionsService,
     PersonsService,
+    RunCredentialsService,
   ],
 })
 export class AccessModule {}

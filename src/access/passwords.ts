@@ -36,3 +36,18 @@ export function safeEqual(a: string, b: string): boolean {
 export function randomSecret(bytes = 18): string {
   return randomBytes(bytes).toString('base64url');
 }
+
+/**
+ * sha256 of a high-entropy token, hex. Enough for secrets this product generates
+ * (256 random bits: nothing to guess); passwords people choose go through hashSecret.
+ */
+export function tokenHash(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Constant-time comparison of two hex digests. */
+export function sameTokenHash(a: string, b: string): boolean {
+  const ba = Buffer.from(a, 'hex');
+  const bb = Buffer.from(b, 'hex');
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
+}

@@ -1,9 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, timingSafeEqual } from 'crypto';
+import { randomBytes } from 'crypto';
 import { IsNull, Repository } from 'typeorm';
 import { Client, Permission } from '../access/client.entity';
 import { CredentialVerifiers } from '../access/credential-verifiers';
+import { sameTokenHash, tokenHash } from '../access/passwords';
 import { Store } from '../access/store.entity';
 import { LogLevel } from '../logging/log-entry.entity';
 import { SystemLogService } from '../logging/system-log.service';
@@ -24,16 +25,6 @@ export const CMI5_TOKEN_PERMISSIONS: readonly Permission[] = [
 
 export type FetchAnswer =
   { 'auth-token': string } | { 'error-code': '1' | '2'; 'error-text': string };
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
-
-function sameHash(a: string, b: string): boolean {
-  const ba = Buffer.from(a, 'hex');
-  const bb = Buffer.from(b, 'hex');
-  return ba.length === bb.length && timingSafeEqual(ba, bb);
-}
 
 @Injectable()
 export class Cmi5TokensService implements OnModuleInit {
@@ -61,7 +52,7 @@ export class Cmi5TokensService implements OnModuleInit {
       this.tokens.create({
         storeId: store.id,
         clientId: client.id,
-        tokenHash: sha256(token),
+        tokenHash: tokenHash(token),
         secretHash: null,
         agent: input.agent,
         agentVid: agentVid(input.agent)!,
@@ -81,7 +72,7 @@ export class Cmi5TokensService implements OnModuleInit {
   async fetch(clientSlug: string, token: string): Promise<FetchAnswer> {
     const client = await this.clients.findOne({ where: { slug: clientSlug } });
     const row = client
-      ? await this.tokens.findOne({ where: { tokenHash: sha256(token), clientId: client.id } })
+      ? await this.tokens.findOne({ where: { tokenHash: tokenHash(token), clientId: client.id } })
       : null;
     if (!row) {
       await this.refused(
@@ -102,7 +93,7 @@ export class Cmi5TokensService implements OnModuleInit {
     // Only one concurrent fetch can flip fetched_at from null.
     const res = await this.tokens.update(
       { id: row.id, fetchedAt: IsNull() },
-      { fetchedAt: new Date(), secretHash: sha256(password) },
+      { fetchedAt: new Date(), secretHash: tokenHash(password) },
     );
     if (!res.affected) {
       await this.refused(row.storeId, `cmi5 fetch URL used again (token ${row.id})`);
@@ -122,10 +113,10 @@ export class Cmi5TokensService implements OnModuleInit {
   private async verify(client: Client, username: string, password: string) {
     if (!username || !password || username.length > 200) return null;
     const row = await this.tokens.findOne({
-      where: { tokenHash: sha256(username), clientId: client.id },
+      where: { tokenHash: tokenHash(username), clientId: client.id },
     });
     if (!row || !row.secretHash || row.storeId !== client.storeId) return null;
-    if (!sameHash(sha256(password), row.secretHash)) return null;
+    if (!sameTokenHash(tokenHash(password), row.secretHash)) return null;
     return { permissions: new Set<Permission>(CMI5_TOKEN_PERMISSIONS), agent: row.agent };
   }
 }

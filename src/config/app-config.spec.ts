@@ -62,6 +62,15 @@ describe('loadConfig', () => {
     expect(load({ DB_URL: 'mariadb://root@127.0.0.1/x' }).db).toMatchObject({ type: 'mysql' });
   });
 
+  it('reads PUBLIC_URL without its trailing slash and refuses one that is not an http(s) URL', () => {
+    expect(load({}).publicUrl).toBeUndefined();
+    expect(load({ PUBLIC_URL: 'https://lrs.example.org/' }).publicUrl).toBe(
+      'https://lrs.example.org',
+    );
+    expect(() => load({ PUBLIC_URL: 'lrs.example.org' })).toThrow(ConfigError);
+    expect(() => load({ PUBLIC_URL: 'ftp://lrs.example.org' })).toThrow(/PUBLIC_URL must be/);
+  });
+
   it('generates APP_KEY once into the data folder and reuses it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lrs-config-'));
     const env = { DB_URL: `sqlite:${join(dir, 'lrs.sqlite')}` };

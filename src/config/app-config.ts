@@ -32,6 +32,8 @@ export class AppConfig {
   filesPath!: string;
   seedingPath!: string;
   testsuitePath?: string;
+  /** The origin clients see (PUBLIC_URL, e.g. https://lrs.example.org), without a trailing slash. */
+  publicUrl?: string;
   pipelineDefaults!: PipelineDefaults;
   /** Length of a scheduler "minute" in ms; only tests shorten it. */
   schedulerMinuteMs!: number;
@@ -144,6 +146,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch {
     throw new ConfigError(`XAPI_PSEUDO_HOMEPAGE must be an absolute URL, got "${homepage}"`);
   }
+  let publicUrl: string | undefined;
+  if (env.PUBLIC_URL) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(env.PUBLIC_URL);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+      throw new ConfigError(
+        `PUBLIC_URL must be an absolute http(s) URL such as https://lrs.example.org, got "${env.PUBLIC_URL}"`,
+      );
+    }
+    publicUrl = env.PUBLIC_URL.replace(/\/+$/, '');
+  }
   const pipelineDefaults = {} as PipelineDefaults;
   for (const key of PIPELINE_KEYS) {
     pipelineDefaults[key] = readBool(env, `PIPELINE_DEFAULT_${key.toUpperCase()}`, true);
@@ -163,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     filesPath: resolve(env.FILES_PATH || './data/files'),
     seedingPath: resolve(env.SEEDING_PATH || './seeding'),
     testsuitePath: env.TESTSUITE_PATH || undefined,
+    publicUrl,
     pipelineDefaults,
     schedulerMinuteMs: readInt(env, 'JOBS_MINUTE_MS', 60_000, 100, 3_600_000),
     jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 3_600_000),

@@ -2,6 +2,7 @@ import { Client } from '../access/client.entity';
 import { Cmi5Token } from '../cmi5/cmi5-token.entity';
 import { Connection } from '../access/connection.entity';
 import { Person } from '../access/person.entity';
+import { RunCredential } from '../access/run-credentials/run-credential.entity';
 import { Store } from '../access/store.entity';
 import { Job } from '../jobs/job.entity';
 import { LogEntry } from '../logging/log-entry.entity';
@@ -20,6 +21,7 @@ import { VocabEntry } from '../xapi/statements/entities/vocab.entity';
 export const ENTITIES = [
   Store,
   Client,
+  RunCredential,
   Connection,
   Person,
   Agent,

@@ -150,10 +150,12 @@ export class JobRunner {
     switch (outcome.kind) {
       case 'passed': {
         const feedback = (outcome.result?.feedback ?? 'done').slice(0, 1000);
-        return this.complete(run, end, true, feedback, {
-          level: LogLevel.Info,
-          event: 'passed',
-          success: true,
+        // A handler that did its work but found problems (result.success false) ends failed.
+        const success = outcome.result?.success !== false;
+        return this.complete(run, end, success, feedback, {
+          level: success ? LogLevel.Info : LogLevel.Error,
+          event: success ? 'passed' : 'failed',
+          success,
           message: feedback,
           data: outcome.result?.data ?? null,
         });

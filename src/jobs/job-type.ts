@@ -78,8 +78,13 @@ export interface JobRunContext<P = Record<string, unknown>> {
 export interface JobRunResult {
   /** One-line summary, e.g. "checked 1000, valid 990, invalid 10, deleted 10". */
   feedback: string;
-  /** Counts and details kept with the `passed` log entry. */
+  /** Counts and details kept with the `passed` (or `failed`) log entry. */
   data?: Record<string, unknown>;
+  /**
+   * False when the run did its work but found problems to report (e.g. failed
+   * conformance checks): the run ends `failed` with this feedback, not a thrown cause.
+   */
+  success?: boolean;
 }
 
 export interface JobCreationContext<P = Record<string, unknown>> {

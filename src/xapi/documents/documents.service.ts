@@ -7,6 +7,8 @@ import {
 import { createHash } from 'crypto';
 import { DataSource, EntityTarget, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
+import { deleteStoreRecordsBatch } from '../../database/store-records';
+import { keysetIds, walkBatches } from '../../jobs/batch-walker';
 import { AgentProfile } from './agent-profile.entity';
 import { DocumentContent, DocumentRecord } from './document-record';
 import { State } from './state.entity';
@@ -269,34 +271,41 @@ export class DocumentsService {
   }
 
   /**
-   * The states and agent profiles of agents (by agentVid), in batches: what the
-   * agent-deletion job removes besides statements.
+   * The states and agent profiles of agents (by agentVid) of a store, in keyset
+   * batches through the store-records deletion (each batch one transaction): what
+   * the agent-deletion job removes besides statements. `dryRun` counts only;
+   * `signal` stops between batches.
    */
   async deleteAgentDocuments(
-    storeId: number | null,
+    storeId: number,
     vids: string[],
-    batchSize = 500,
+    options: { batchSize?: number; dryRun?: boolean; signal?: AbortSignal } = {},
   ): Promise<{ states: number; agentProfiles: number }> {
     const out = { states: 0, agentProfiles: 0 };
     if (vids.length === 0) return out;
+    const { batchSize = 500, dryRun, signal = new AbortController().signal } = options;
     for (const [entity, key] of [
       [State, 'states'],
       [AgentProfile, 'agentProfiles'],
     ] as const) {
-      const repo = this.dataSource.getRepository<DocumentRecord>(entity);
-      for (;;) {
-        const qb = repo
+      const ofAgents = () =>
+        this.dataSource
+          .getRepository<DocumentRecord>(entity)
           .createQueryBuilder('d')
-          .select('d.id', 'id')
-          .where('d.agentVid IN (:...vids)', { vids })
-          .orderBy('d.id', 'ASC')
-          .limit(batchSize);
-        if (storeId !== null) qb.andWhere('d.storeId = :storeId', { storeId });
-        const ids = (await qb.getRawMany<{ id: number }>()).map((r) => Number(r.id));
-        if (ids.length === 0) break;
-        const res = await repo.delete(ids);
-        out[key] += res.affected ?? ids.length;
-      }
+          .where('d.storeId = :storeId', { storeId })
+          .andWhere('d.agentVid IN (:...vids)', { vids });
+      await walkBatches<number>({
+        ctx: { signal, progress: async () => undefined },
+        batchSize,
+        fetch: keysetIds<number>(ofAgents, 'd.id'),
+        act: async (ids) => {
+          const batch = await deleteStoreRecordsBatch(this.dataSource, entity, storeId, ids, {
+            dryRun,
+          });
+          out[key] += batch.deleted;
+          return dryRun ? 0 : batch.deleted;
+        },
+      });
     }
     return out;
   }

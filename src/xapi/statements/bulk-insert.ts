@@ -3,7 +3,8 @@ import { DataSource, EntityManager, EntityTarget } from 'typeorm';
 /** Both drivers accept at most 32,766 bound parameters (SQLite) per statement. */
 const MAX_PARAMS = 30_000;
 
-function utcDatetime(d: Date): string {
+/** A datetime as both drivers store it (UTC, milliseconds), for raw queries. */
+export function utcDatetime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }
 

@@ -8,6 +8,7 @@ import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { VocabEntry } from './entities/vocab.entity';
 import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
+import { StatementDeletion } from './statement-deletion.service';
 import { StatementQueryService } from './statement-query.service';
 import { AttachmentWriter } from './attachment-writer';
 import { RecordCache } from './record-cache';
@@ -37,6 +38,7 @@ import { StatementsController } from './statements.controller';
     AttachmentWriter,
     StatementRecorder,
     StatementQueryService,
+    StatementDeletion,
   ],
   // The preparer and the index writer serve jobs that check or re-index statements.
   exports: [
@@ -45,6 +47,7 @@ import { StatementsController } from './statements.controller';
     StatementIndexWriter,
     RecordCache,
     StatementQueryService,
+    StatementDeletion,
   ],
 })
 export class StatementsModule implements NestModule {

@@ -16,6 +16,9 @@ import { StoreScoped } from '../../../database/store-scoped';
 @Index(['storeId', 'voidTarget'])
 @Index(['storeId', 'statementRef'])
 @Index(['storeId', 'validated', 'id'])
+@Index(['storeId', 'pseudonymized', 'id'])
+// The validation job with clear walks the statements not known valid.
+@Index(['storeId', 'valid', 'id'])
 @StoreScoped({
   storeColumn: 'store_id',
   idColumn: 'id',

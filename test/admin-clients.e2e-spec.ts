@@ -74,13 +74,13 @@ describe('admin: clients (e2e)', () => {
       expect(text).not.toContain(lms.password);
       expect(text).not.toMatch(/password/);
     }
-    // The endpoint follows the request origin, proxies included.
+    // The endpoint follows the request's Host; X-Forwarded-* only from TRUST_PROXY (unset).
     const proxied = await admin()
       .get(`${t.base}/clients/lms`)
       .set('X-Forwarded-Proto', 'https')
       .set('Host', 'lrs.example.org')
       .expect(200);
-    expect(proxied.body.data.endpoint).toBe('https://lrs.example.org/api/lms');
+    expect(proxied.body.data.endpoint).toBe('http://lrs.example.org/api/lms');
   });
 
   it('lets the new client authenticate on its own endpoint only', async () => {

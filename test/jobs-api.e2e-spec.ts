@@ -110,6 +110,10 @@ describe('Jobs API (e2e)', () => {
         [{ repeat: 'weeklyOn', time: '01:00', week_day: 8 }, 'week_day'],
         [{ repeat: 'monthlyOn', time: '01:00', month_day: 0 }, 'month_day'],
         [{ repeat: 'yearlyOn', time: '01:00', month_day: 1, month: 13 }, 'month'],
+        // A yearly date that never comes (29 February does, see above).
+        [{ repeat: 'yearlyOn', time: '01:00', month_day: 31, month: 4 }, 'month_day'],
+        [{ repeat: 'yearlyOn', time: '01:00', month_day: 30, month: 2 }, 'month_day'],
+        [{ repeat: 'yearlyOn', time: '01:00', month_day: 31, month: 11 }, 'month_day'],
         [{ repeat: 'on', date: '31/12/2099' }, 'date'],
         [{ repeat: 'on', date: '2099-02-30' }, 'date'],
         [{ repeat: 'sometimes' }, 'repeat'],

@@ -21,6 +21,19 @@ interface StartedRow {
 
 const ENV = { JOBS_MINUTE_MS: '2000', JOBS_LEASE_MS: '1500', JOBS_POLL_MS: '100' };
 
+/**
+ * DB_URL_2 (optional) names another node of a Galera cluster: the second instance
+ * then reaches the same database through it (host and port taken from DB_URL_2).
+ */
+function secondNode(dbUrl: string): string {
+  const other = process.env.DB_URL_2;
+  if (!other) return dbUrl;
+  const url = new URL(dbUrl);
+  const node = new URL(other);
+  url.host = node.host;
+  return url.toString();
+}
+
 async function entries(t: TestApp, event: string, ids: number[]) {
   const rows: StartedRow[] = await t.dataSource.query(
     `SELECT job_id, event, data FROM logs WHERE event = ? AND job_id IN (${ids.map(Number).join(',')}) ORDER BY id`,
@@ -51,7 +64,11 @@ describeOnMysql('several instances on one database (e2e, MySQL/MariaDB only)', (
   beforeEach(async () => {
     testSleepRuns.length = 0; // job ids restart with each database
     a = await createTestApp({ env: ENV, imports: [TestJobTypesModule] });
-    b = await createTestApp({ dbUrl: a.dbUrl, env: ENV, imports: [TestJobTypesModule] });
+    b = await createTestApp({
+      dbUrl: secondNode(a.dbUrl),
+      env: ENV,
+      imports: [TestJobTypesModule],
+    });
   });
   afterEach(async () => {
     await b?.close();

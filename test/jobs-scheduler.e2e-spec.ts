@@ -127,7 +127,12 @@ describe('Job runs (e2e)', () => {
       return rows.some((r) => r.event === 'cancelled') ? rows : null;
     }, 6000);
     expect(Date.now() - t0).toBeLessThan(8000); // the run would last 20 s
-    expect(events(logs).filter((e) => e !== 'progress')).toEqual(['started', 'cancelled']);
+    // The deletion is logged (who, what) when asked; `cancelled` once the handler stopped.
+    expect(events(logs).filter((e) => e !== 'progress')).toEqual([
+      'started',
+      'deleted',
+      'cancelled',
+    ]);
     expect(testSleepRuns.find((r) => r.jobId === id)?.aborted).toBe(true);
     expect(await t.dataSource.query(`SELECT id FROM jobs WHERE id = ${id}`)).toEqual([]);
   });
@@ -206,13 +211,13 @@ describe('Job runs with a short minute (e2e)', () => {
     testSleepRuns.length = 0; // job ids restart with each database
     t = await createTestApp({
       imports: [TestJobTypesModule],
-      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
     a = api(t);
   });
   afterAll(async () => t.close());
 
-  it('skips the fires that come while a run is going, logging them once, and reports progress', async () => {
+  it('skips the fires that come while a run is going, logging each one, and reports progress', async () => {
     const res = await a.post('test-sleep', { repeat: 'everyMinute', ms: 1300, store: 'default' });
     const id = res.body.data.id;
     const during = await waitFor(
@@ -229,11 +234,18 @@ describe('Job runs with a short minute (e2e)', () => {
     const logs = await a.logs(id);
     const firstRun = events(logs).slice(0, events(logs).indexOf('passed') + 1);
     expect(firstRun[0]).toBe('started');
-    expect(firstRun.filter((e) => e === 'skipped')).toHaveLength(1);
     expect(firstRun.filter((e) => e === 'progress').length).toBeGreaterThan(0);
-    const skipped = logs.find((r) => r.event === 'skipped')!;
-    const data = typeof skipped.data === 'string' ? JSON.parse(skipped.data) : skipped.data;
-    expect(data.count).toBeGreaterThanOrEqual(2);
+    // One `skipped` entry per fire that came during the run (1.3 s of 0.5 s minutes).
+    const skipped = logs
+      .slice(0, events(logs).indexOf('passed'))
+      .filter((r) => r.event === 'skipped')
+      .map((r) => (typeof r.data === 'string' ? JSON.parse(r.data) : r.data));
+    expect(skipped.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(skipped.map((d) => d.fire_at)).size).toBe(skipped.length);
+    for (const d of skipped) {
+      expect(d.count).toBe(skipped.length);
+      expect(new Date(d.fire_at).getTime() % 500).toBe(0);
+    }
     // A job never runs twice at once: the runs did not overlap.
     const runs = testSleepRuns.filter((r) => r.jobId === id);
     for (let i = 1; i < runs.length; i++) {
@@ -245,7 +257,7 @@ describe('Job runs with a short minute (e2e)', () => {
     const other = await createTestApp({
       dbUrl: t.dbUrl,
       imports: [TestJobTypesModule],
-      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
     try {
       const res = await a.post('test-sleep', { repeat: 'now', ms: 20_000, store: 'default' });
@@ -274,7 +286,7 @@ describe('Job runs with a short minute (e2e)', () => {
     const other = await createTestApp({
       dbUrl: t.dbUrl,
       imports: [TestJobTypesModule],
-      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '600' },
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
     try {
       // Whichever instance took the run dies; the other one must retry it.
@@ -304,8 +316,10 @@ describe('Job runs with a short minute (e2e)', () => {
       expect(done.success).toBe(true);
       // Read through the survivor: the dead instance has no connection any more.
       const logs = await api(survivor).logs(id);
+      // The survivor closes the lost run (`interrupted`) and retries it.
       expect(events(logs).filter((e) => e !== 'progress')).toEqual([
         'started',
+        'interrupted',
         'started',
         'passed',
       ]);

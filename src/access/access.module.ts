@@ -12,6 +12,7 @@ import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { ConnectionUsage } from './connection-usage';
 import { CredentialVerifiers } from './credential-verifiers';
+import { LoginThrottle } from './login-throttle.service';
 import { Person } from './person.entity';
 import { PersonsController } from './persons/persons.controller';
 import { PersonsService } from './persons/persons.service';
@@ -28,6 +29,7 @@ import { StoresService } from './stores/stores.service';
   providers: [
     AccessCache,
     ClientAuthGuard,
+    LoginThrottle,
     CredentialVerifiers,
     ConnectionUsage,
     BootstrapService,
@@ -41,6 +43,7 @@ import { StoresService } from './stores/stores.service';
     TypeOrmModule,
     AccessCache,
     ClientAuthGuard,
+    LoginThrottle,
     CredentialVerifiers,
     ConnectionUsage,
     BootstrapService,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { isRetryableConflict, isUniqueViolation } from '../common/db-errors';
 import { AppConfig } from '../config/app-config';
 import { Client, PERMISSIONS } from './client.entity';
 import { hashSecret, randomSecret } from './passwords';
@@ -20,7 +21,23 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Idempotent when instances start together: the one whose insert loses (a duplicate
+   * `default` store or `admin` client, a deadlock, a Galera certification failure)
+   * looks again and finds the client the other one created.
+   */
   async onApplicationBootstrap() {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createFirstClient();
+      } catch (err) {
+        if (attempt >= 5 || !(isUniqueViolation(err) || isRetryableConflict(err))) throw err;
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 100));
+      }
+    }
+  }
+
+  private async createFirstClient() {
     await this.dataSource.transaction(async (em) => {
       if ((await em.count(Client)) > 0) return;
       const now = new Date();

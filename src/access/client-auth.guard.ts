@@ -23,9 +23,17 @@ import { AccessCache } from './access-cache';
 import { LogLevel } from '../logging/log-entry.entity';
 import { Client, Permission } from './client.entity';
 import { CredentialVerifiers } from './credential-verifiers';
-import { safeEqual, verifySecret } from './passwords';
+import { hashSecret, randomSecret, safeEqual, verifySecret } from './passwords';
 import { grants, PERMISSIONS_KEY } from './permissions';
 import { Principal, PRINCIPAL_KEY } from './principal';
+import { storeBeingDeleted } from './store.entity';
+import { LoginThrottle } from './login-throttle.service';
+
+let dummy: Promise<string> | undefined;
+/** A hash of a random secret, checked when there is no real one, so failures cost the same. */
+function dummyHash(): Promise<string> {
+  return (dummy ??= hashSecret(randomSecret()));
+}
 
 export const REALM = 'lrs-jobs';
 
@@ -46,11 +54,20 @@ export class ClientAuthGuard implements CanActivate {
     private readonly access: AccessCache,
     private readonly verifiers: CredentialVerifiers,
     private readonly logs: SystemLogService,
+    private readonly throttle: LoginThrottle,
   ) {}
+
+  /** Authentication alone, for a request whose large body is read only afterwards. */
+  async authenticateRequest(req: Request, slug: string): Promise<Principal> {
+    const principal = await this.authenticate(req, slug);
+    if (principal.store.deletingAt) throw storeBeingDeleted(principal.store);
+    return principal;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request & Record<string, unknown>>();
-    const principal = await this.authenticate(req);
+    const principal = await this.authenticate(req, String(req.params.client ?? ''));
+    if (principal.store.deletingAt) throw storeBeingDeleted(principal.store);
     req[PRINCIPAL_KEY] = principal;
     const required = this.reflector.getAllAndOverride<Permission[]>(PERMISSIONS_KEY, [
       context.getHandler(),
@@ -62,34 +79,52 @@ export class ClientAuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(req: Request): Promise<Principal> {
-    const slug = String(req.params.client ?? '');
+  private async authenticate(req: Request, slug: string): Promise<Principal> {
     const credentials = parseBasic(req.headers.authorization);
+    const ip = req.ip ?? req.socket?.remoteAddress ?? '';
+    if (credentials) this.throttle.check(slug, ip);
     const client = slug ? await this.access.clientBySlug(slug) : null;
-    if (!credentials) throw await this.unauthorized(req, client, 'missing Basic credentials');
-    if (!client) throw await this.unauthorized(req, null, `unknown client endpoint "${slug}"`);
+    if (!credentials) throw await this.unauthorized(req, slug, client, 'missing Basic credentials');
+    if (!client) {
+      await verifySecret(credentials.password, await dummyHash()); // same cost as a wrong password
+      throw await this.unauthorized(
+        req,
+        slug,
+        null,
+        `unknown client endpoint "${slug.slice(0, 100)}"`,
+      );
+    }
     const store = await this.access.storeById(client.storeId);
-    if (!store) throw await this.unauthorized(req, client, 'the client store no longer exists');
+    if (!store)
+      throw await this.unauthorized(req, slug, client, 'the client store no longer exists');
     const expired = client.expiresAt && client.expiresAt.getTime() < Date.now();
     if (
       !expired &&
       (await this.checkOwnSecret(client, credentials.username, credentials.password))
     ) {
+      this.throttle.succeeded(slug, ip);
       return { client, store, permissions: grants(client.permissions) };
     }
     for (const verify of this.verifiers.all()) {
       const found = await verify(client, credentials.username, credentials.password);
-      if (found) return { ...found, client, store };
+      if (found) {
+        this.throttle.succeeded(slug, ip);
+        return { ...found, client, store };
+      }
     }
     throw await this.unauthorized(
       req,
+      slug,
       client,
       `wrong credentials for user "${credentials.username.slice(0, 100)}"`,
     );
   }
 
   private async checkOwnSecret(client: Client, username: string, password: string) {
-    if (!safeEqual(username, client.username)) return false;
+    if (!safeEqual(username, client.username)) {
+      await verifySecret(password, await dummyHash()); // an unknown username costs the same
+      return false;
+    }
     const key = createHash('sha256')
       .update(`${client.id}\0${client.passwordHash}\0${password}`)
       .digest('hex');
@@ -101,16 +136,22 @@ export class ClientAuthGuard implements CanActivate {
     return true;
   }
 
-  private async unauthorized(req: Request, client: Client | null, reason: string) {
-    await this.logs
-      .log({
-        level: LogLevel.Warning,
-        type: 'auth',
-        store: client?.storeId ?? null,
-        message: `Authentication failed on ${req.method} ${req.path}: ${reason}`,
-        data: { ip: req.ip ?? null, client: client?.slug ?? null },
-      })
-      .catch(() => undefined);
+  private async unauthorized(req: Request, slug: string, client: Client | null, reason: string) {
+    const ip = req.ip ?? req.socket?.remoteAddress ?? '';
+    const counted = parseBasic(req.headers.authorization) !== null;
+    const log = counted
+      ? this.throttle.failed(slug, ip, client?.storeId ?? null)
+      : this.throttle.missingCredentials(slug, ip);
+    if (log)
+      await this.logs
+        .log({
+          level: LogLevel.Warning,
+          type: 'auth',
+          store: client?.storeId ?? null,
+          message: `Authentication failed on ${req.method} ${req.path.slice(0, 200)}: ${reason}`,
+          data: { ip: req.ip ?? null, client: client?.slug ?? null },
+        })
+        .catch(() => undefined);
     const e = new UnauthorizedException(
       'Authentication required: valid HTTP Basic credentials of this client.',
     );

@@ -1,3 +1,4 @@
+import { ConflictException } from '@nestjs/common';
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { TimestampColumn } from '../common/columns';
 
@@ -18,4 +19,20 @@ export class Store {
 
   @TimestampColumn()
   updatedAt: Date;
+
+  /**
+   * Set by stores-deletion before its first batch and kept until the store row goes:
+   * from then on the store's requests and new jobs answer 409, so that nobody reads
+   * half-deleted data; running the deletion again finishes it.
+   */
+  @TimestampColumn({ nullable: true })
+  deletingAt: Date | null;
+}
+
+/** 409 for anything that would read or write a store being deleted. */
+export function storeBeingDeleted(store: Pick<Store, 'slug' | 'deletingAt'>): ConflictException {
+  return new ConflictException(
+    `The store "${store.slug}" is being deleted (since ${store.deletingAt?.toISOString()}): ` +
+      'it takes no requests and no new jobs.',
+  );
 }

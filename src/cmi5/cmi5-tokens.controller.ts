@@ -4,12 +4,9 @@ import { Request } from 'express';
 import { ClientEndpoint } from '../access/client-auth.guard';
 import { Permissions } from '../access/permissions';
 import { CurrentPrincipal, Principal } from '../access/principal';
+import { requestOrigin } from '../access/request-origin';
 import { Cmi5TokenResponse, CreateCmi5TokenDto } from './cmi5-tokens.dto';
 import { Cmi5TokensService } from './cmi5-tokens.service';
-
-export function requestOrigin(req: Request): string {
-  return `${req.protocol}://${req.get('host')}`;
-}
 
 @ClientEndpoint('cmi5/tokens', 'cmi5')
 @Permissions('cmi5/tokens')

@@ -50,3 +50,19 @@ export function isPacketTooLarge(err: unknown): boolean {
 export function affectedRows(result: { affected?: number | null }): number {
   return result.affected ?? 0;
 }
+
+/**
+ * Runs `work` again when the database refused it as a lock conflict (deadlock victim,
+ * Galera certification failure, SQLite busy): up to `attempts` times, with a short
+ * random backoff. Other errors, and the last conflict, are thrown.
+ */
+export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt >= attempts || !isRetryableConflict(err)) throw err;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}

@@ -71,6 +71,12 @@ describe('loadConfig', () => {
     expect(() => load({ PUBLIC_URL: 'ftp://lrs.example.org' })).toThrow(/PUBLIC_URL must be/);
   });
 
+  it('refuses a job lease over a minute (a dead run must be retried within one)', () => {
+    expect(load({ JOBS_LEASE_MS: '60000' }).jobLeaseMs).toBe(60_000);
+    expect(failure({ JOBS_LEASE_MS: '60001' }).message).toContain('JOBS_LEASE_MS');
+    expect(failure({ JOBS_LEASE_MS: '600000' }).message).toContain('60000');
+  });
+
   it('generates APP_KEY once into the data folder and reuses it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lrs-config-'));
     const env = { DB_URL: `sqlite:${join(dir, 'lrs.sqlite')}` };

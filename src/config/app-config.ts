@@ -37,7 +37,7 @@ export class AppConfig {
   pipelineDefaults!: PipelineDefaults;
   /** Length of a scheduler "minute" in ms; only tests shorten it. */
   schedulerMinuteMs!: number;
-  /** How long a run's lease lasts without a heartbeat. */
+  /** How long a run's lease lasts without a heartbeat; at most a minute (jobs.md promises a dead run is retried within one). */
   jobLeaseMs!: number;
   /** How often the scheduler polls the database for due runs. */
   schedulerPollMs!: number;
@@ -52,6 +52,61 @@ export class AppConfig {
   xapiCacheTtlMs!: number;
   /** Entries of each recorder cache (known agents, activities, vocabulary) on this instance. */
   xapiCacheEntries!: number;
+  /** Express `trust proxy`: false (default), a hop count, or addresses/subnets. */
+  trustProxy!: boolean | number | string[];
+  /** Failed logins per client and source address before 429 (AUTH_MAX_FAILURES). */
+  authMaxFailures!: number;
+  /** The window failed logins are counted in, and the lock-out after (AUTH_FAILURE_WINDOW_MS). */
+  authFailureWindowMs!: number;
+  /** Most statements one request may POST or PUT (STATEMENTS_MAX_PER_REQUEST). */
+  maxStatementsPerRequest!: number;
+}
+
+/** TRUST_PROXY: unset or false: nobody; a number: that many hops; else addresses/subnets. */
+export function parseTrustProxy(raw: string | undefined): boolean | number | string[] {
+  const v = (raw ?? '').trim();
+  if (!v || v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const bad = list.find(
+    (x) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(x),
+  );
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TRUST_PROXY must be a hop count or a comma-separated list of addresses/subnets, got "${bad}"`,
+    );
+  }
+  return list;
+}
+
+/** PUBLIC_URL: an http(s) origin without credentials, path, query or fragment. */
+export function parsePublicUrl(raw: string | undefined): string | undefined {
+  const v = (raw ?? '').trim();
+  if (!v) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(
+      `PUBLIC_URL must be an absolute http(s) URL such as https://lrs.example.org, got "${v}"`,
+    );
+  }
+  if (
+    !/^https?:$/.test(url.protocol) ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    url.pathname !== '/'
+  ) {
+    throw new ConfigError(
+      `PUBLIC_URL must be an http(s) origin without credentials, path or query, got "${v}"`,
+    );
+  }
+  return url.origin;
 }
 
 export class ConfigError extends Error {}
@@ -146,21 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch {
     throw new ConfigError(`XAPI_PSEUDO_HOMEPAGE must be an absolute URL, got "${homepage}"`);
   }
-  let publicUrl: string | undefined;
-  if (env.PUBLIC_URL) {
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(env.PUBLIC_URL);
-    } catch {
-      parsed = null;
-    }
-    if (!parsed || !/^https?:$/.test(parsed.protocol)) {
-      throw new ConfigError(
-        `PUBLIC_URL must be an absolute http(s) URL such as https://lrs.example.org, got "${env.PUBLIC_URL}"`,
-      );
-    }
-    publicUrl = env.PUBLIC_URL.replace(/\/+$/, '');
-  }
   const pipelineDefaults = {} as PipelineDefaults;
   for (const key of PIPELINE_KEYS) {
     pipelineDefaults[key] = readBool(env, `PIPELINE_DEFAULT_${key.toUpperCase()}`, true);
@@ -180,12 +220,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     filesPath: resolve(env.FILES_PATH || './data/files'),
     seedingPath: resolve(env.SEEDING_PATH || './seeding'),
     testsuitePath: env.TESTSUITE_PATH || undefined,
-    publicUrl,
+    publicUrl: parsePublicUrl(env.PUBLIC_URL),
     pipelineDefaults,
     schedulerMinuteMs: readInt(env, 'JOBS_MINUTE_MS', 60_000, 100, 3_600_000),
-    jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 3_600_000),
+    jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 60_000),
     schedulerPollMs: readInt(env, 'JOBS_POLL_MS', 1_000, 20, 60_000),
     shutdownGraceMs: readInt(env, 'JOBS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    authMaxFailures: readInt(env, 'AUTH_MAX_FAILURES', 10, 1, 1_000_000),
+    authFailureWindowMs: readInt(env, 'AUTH_FAILURE_WINDOW_MS', 60_000, 100, 86_400_000),
+    maxStatementsPerRequest: readInt(env, 'STATEMENTS_MAX_PER_REQUEST', 1_000, 1, 1_000_000),
     authCacheTtlMs: readInt(env, 'AUTH_CACHE_TTL_MS', 5_000, 0, 600_000),
     xapiCacheTtlMs: readInt(env, 'XAPI_CACHE_TTL_MS', 600_000, 0, 86_400_000),
     xapiCacheEntries: readInt(env, 'XAPI_CACHE_ENTRIES', 50_000, 0, 10_000_000),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'fs';
 import { dirname } from 'path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig, DatabaseConfig } from '../config/app-config';
@@ -46,11 +46,24 @@ export function createDataSource(config: Pick<AppConfig, 'db'>): DataSource {
 }
 
 /**
+ * The SQLite file holds every secret hash and statement: readable by its owner only,
+ * like app.key (SQLite gives its -wal and -shm files the same mode).
+ */
+export function restrictSqliteFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+}
+
+/**
  * Before the data source: creates the MySQL database named in DB_URL when it is
- * missing, and tells MySQL from MariaDB. SQLite needs nothing.
+ * missing, and tells MySQL from MariaDB; creates the SQLite file owner-only.
  */
 export async function prepareDatabase(db: DatabaseConfig): Promise<DatabaseConfig> {
-  if (db.type !== 'mysql') return db;
+  if (db.type === 'sqlite') {
+    if (db.path !== ':memory:') restrictSqliteFile(db.path);
+    return db;
+  }
   const url = new URL(db.url);
   url.pathname = '/';
   const admin = new DataSource({ type: 'mysql', url: url.toString() });

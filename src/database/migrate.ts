@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { withLeaseLock } from './lease-lock';
 
 const LOCK_NAME = 'lrs_jobs_migrations';
 
 /**
- * Runs pending migrations. On MySQL/MariaDB a named lock makes instances that
- * start together migrate one after the other (the second finds nothing to do).
+ * Runs pending migrations. On MySQL/MariaDB (a Galera cluster included) a lease-row
+ * lock makes instances that start together migrate one after the other (the second
+ * finds nothing to do).
  */
 export async function runMigrations(dataSource: DataSource, logger = new Logger('Migrations')) {
   if (dataSource.options.type !== 'mysql' && dataSource.options.type !== 'mariadb') {
@@ -13,21 +15,12 @@ export async function runMigrations(dataSource: DataSource, logger = new Logger(
     done.forEach((m) => logger.log(`applied ${m.name}`));
     return done.length;
   }
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    const [row] = await runner.query('SELECT GET_LOCK(?, 300) AS got', [LOCK_NAME]);
-    if (Number(row.got) !== 1) throw new Error('could not take the migration lock within 300 s');
-    try {
-      const done = await dataSource.runMigrations({ transaction: 'each' });
-      done.forEach((m) => logger.log(`applied ${m.name}`));
-      return done.length;
-    } finally {
-      await runner.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);
-    }
-  } finally {
-    await runner.release();
-  }
+  // A lease row, not GET_LOCK: named locks are node-local on a Galera cluster.
+  return withLeaseLock(dataSource, LOCK_NAME, async () => {
+    const done = await dataSource.runMigrations({ transaction: 'each' });
+    done.forEach((m) => logger.log(`applied ${m.name}`));
+    return done.length;
+  });
 }
 
 /** SQL that would bring the schema in line with the entities; empty when nothing drifts. */

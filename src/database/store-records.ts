@@ -28,6 +28,15 @@ export function beforeStoreRecordsDeleted(entity: TableRef, hook: BeforeDeleteHo
   hooks.set(entity, list);
 }
 
+/** Withdraws a hook registered with beforeStoreRecordsDeleted() (an app shutting down). */
+export function removeBeforeStoreRecordsDeleted(entity: TableRef, hook: BeforeDeleteHook): void {
+  const list = hooks.get(entity) ?? [];
+  hooks.set(
+    entity,
+    list.filter((h) => h !== hook),
+  );
+}
+
 /** The registered tables whose rows belong to rows of `entity`. */
 export function dependentTables(entity: TableRef): StoreScopedTable[] {
   return storeScopedTables().filter((t) => t.belongsTo && t.belongsTo.parent() === entity);

@@ -4,6 +4,9 @@ import { ClearingModule } from './clearing/clearing.module';
 import { Cmi5TokensDeletionModule } from './cmi5-tokens-deletion/cmi5-tokens-deletion.module';
 import { LogsDeletionModule } from './logs-deletion/logs-deletion.module';
 import { PseudoModule } from './pseudo/pseudo.module';
+import { PullModule } from './pull/pull.module';
+import { PushModule } from './push/push.module';
+import { SeedingModule } from './seeding/seeding.module';
 import { StoresDeletionModule } from './stores-deletion/stores-deletion.module';
 import { TestsuiteModule } from './testsuite/testsuite.module';
 import { ValidationJobModule } from './validation/validation.module';
@@ -22,6 +25,9 @@ import { ValidationJobModule } from './validation/validation.module';
     PseudoModule,
     AgentDeletionModule,
     TestsuiteModule,
+    SeedingModule,
+    PullModule,
+    PushModule,
   ],
 })
 export class JobTypesModule {}

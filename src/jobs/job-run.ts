@@ -5,7 +5,7 @@ import { JobProgress } from './job-type';
 export type AbortReason =
   /** The job was deleted (here, or on another instance: the heartbeat found no row). */
   | 'cancelled'
-  /** Another instance holds the fire now (this one's lease lapsed). */
+  /** The run is no longer this instance's: its lease lapsed, or may have, or another claim holds it. */
   | 'lease-lost'
   /** This instance shuts down: the lease is released so that another one retries. */
   | 'shutdown';
@@ -16,20 +16,40 @@ export class JobRunAbort extends Error {
   }
 }
 
-/** One fire being run by this instance. */
+/**
+ * One fire being run by this instance, held by its claim's lease token. The run
+ * keeps a local deadline on the monotonic clock: the lease it was last granted
+ * (claim or heartbeat), counted from before that statement was sent, less a
+ * margin. Past it, the lease may have lapsed in the database, so the run stops
+ * itself and writes nothing more as its own.
+ */
 export class JobRun {
   readonly controller = new AbortController();
   progress: JobProgress | null = null;
   progressSavedAt = 0;
   progressLoggedAt: number;
   done!: Promise<void>;
+  /** Set when a shutdown stopped waiting for a handler that ignores its signal. */
+  abandoned = false;
+  /** The row version this run's claim left (see Job.version). */
+  readonly version: number;
+  /** performance.now() past which the run must not act as the lease holder. */
+  private deadline: number;
 
   constructor(
     readonly job: Job,
     readonly startedAt: Date,
+    /** This instance (for log entries). */
     readonly owner: string,
+    /** The claim's token: every write of the run is fenced by it. */
+    readonly token: string,
+    /** When the claim statement was sent (performance.now()), and the usable part of a lease. */
+    claimSentAt: number,
+    private readonly usableLeaseMs: number,
   ) {
     this.progressLoggedAt = startedAt.getTime();
+    this.deadline = claimSentAt + usableLeaseMs;
+    this.version = job.version;
   }
 
   get id() {
@@ -48,5 +68,27 @@ export class JobRun {
 
   abort(reason: AbortReason) {
     if (!this.signal.aborted) this.controller.abort(new JobRunAbort(reason));
+  }
+
+  /** A heartbeat sent at `sentAt` (performance.now()) extended the lease. */
+  extended(sentAt: number) {
+    this.deadline = Math.max(this.deadline, sentAt + this.usableLeaseMs);
+  }
+
+  /** Milliseconds left before the local deadline (negative once past it). */
+  get timeLeft(): number {
+    return this.deadline - performance.now();
+  }
+
+  /**
+   * True while the run may still act as the lease holder. Past the deadline it
+   * aborts itself (lease-lost) and answers false, even if no timer could fire
+   * (a blocked event loop, a paused VM).
+   */
+  holdsLease(): boolean {
+    if (this.abortReason === 'lease-lost') return false;
+    if (this.timeLeft > 0) return true;
+    this.abort('lease-lost');
+    return false;
   }
 }

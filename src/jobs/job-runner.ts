@@ -1,38 +1,43 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
-import { Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { retryOnConflict } from '../common/db-errors';
 import { Store } from '../access/store.entity';
 import { AppConfig } from '../config/app-config';
-import { LogLevel } from '../logging/log-entry.entity';
+import { DatabaseClock } from '../database/database-clock';
 import { NewLogEntry, SystemLogService } from '../logging/system-log.service';
-import { JobRun } from './job-run';
+import { Job } from './job.entity';
+import { JobRun, JobRunAbort } from './job-run';
 import { JobRunContext, JobRunResult } from './job-type';
 import { RegisteredJobType } from './job-type.registry';
 import { JobLeaseStore } from './lease-store';
+import { errorText, RunEntry, runEntries } from './run-entries';
 import { firesDuring, runAtAfterRun, ScheduleClock } from './schedule-plan';
 
-/** After an abort, how long a handler may take to stop before the run is closed anyway. */
-const ABORT_WAIT_MS = 5_000;
+export { errorText };
+
+/** On shutdown, how long a handler may take to stop before its instance leaves it. */
+const SHUTDOWN_ABORT_WAIT_MS = 5_000;
 /** Progress is saved on the job row at most this often. */
 const PROGRESS_SAVE_MS = 1_000;
-
-type RunEntry = Omit<NewLogEntry, 'type' | 'job' | 'store'>;
+/** Closing attempts when a PUT changes the definition during the close. */
+const CLOSE_ATTEMPTS = 5;
 
 type Outcome =
   | { kind: 'passed'; result: JobRunResult }
   | { kind: 'failed'; error: unknown }
   | { kind: 'cancelled' | 'lease-lost' | 'shutdown' };
 
-export function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s+/g, ' ').trim().slice(0, 1000) || 'unknown error';
+/** The run a claim took over: its instance lost it (crash, stall, lapsed lease). */
+export interface TakenOver {
+  instance: string | null;
 }
 
 /**
  * One run of a claimed fire: its context (params, store, log, progress, state),
- * the handler call with its abort, and the closing of the run (log entry and
- * job row). Every write of the run goes through the lease it holds.
+ * the handler call with its abort, and the closing of the run. Every write of the
+ * run is fenced by its lease token and its local deadline; each run ends with
+ * exactly one of passed, failed, cancelled or interrupted.
  */
 @Injectable()
 export class JobRunner {
@@ -42,8 +47,9 @@ export class JobRunner {
 
   constructor(
     private readonly leases: JobLeaseStore,
-    @InjectRepository(Store) private readonly stores: Repository<Store>,
+    private readonly dataSource: DataSource,
     private readonly logs: SystemLogService,
+    private readonly now: DatabaseClock,
     config: AppConfig,
   ) {
     this.clock = { defaultTimezone: config.jobsTimezone, minuteMs: config.schedulerMinuteMs };
@@ -51,25 +57,21 @@ export class JobRunner {
     this.progressLogMs = Math.max(100, Math.min(5_000, Math.floor(config.schedulerMinuteMs / 12)));
   }
 
-  /** Runs the handler of `run` and closes the run; `retry` when a dead instance's run is taken over. */
-  async execute(run: JobRun, type: RegisteredJobType, retry: boolean): Promise<void> {
+  /** Runs the handler of `run` and closes the run; `takenOver` when a lost run is retried. */
+  async execute(run: JobRun, type: RegisteredJobType, takenOver: TakenOver | null): Promise<void> {
     const { job } = run;
-    await this.write(run, {
-      level: LogLevel.Info,
-      event: 'started',
-      message: retry ? 'Run started (retry of an interrupted run).' : 'Run started.',
-      data: { fire_at: job.fireAt?.toISOString() ?? null, instance: run.owner, retry },
-    });
+    await this.write(run, runEntries.opening(run, takenOver));
     let outcome: Outcome;
     try {
-      const store = job.storeId === null ? null : await this.stores.findOneBy({ id: job.storeId });
+      // The store came with the due query (null when it is gone).
+      const store = job.storeId === null ? null : (job.store ?? null);
       // Never run a store's job as if it were over every store.
       if (job.storeId !== null && !store) throw new Error(`store ${job.storeId} no longer exists`);
       const params = plainToInstance(type.options.params, job.params ?? {}) as Record<
         string,
         unknown
       >;
-      const result = await this.untilAborted(
+      const result = await this.untilStopped(
         type.handler.run(this.context(run, params, store)),
         run,
       );
@@ -77,20 +79,27 @@ export class JobRunner {
     } catch (error) {
       outcome = run.abortReason ? { kind: run.abortReason } : { kind: 'failed', error };
     }
+    // A run past its deadline is no longer ours to close, whatever the handler says.
+    if ((outcome.kind === 'passed' || outcome.kind === 'failed') && !run.holdsLease()) {
+      outcome = { kind: 'lease-lost' };
+    }
     await this.finish(run, outcome);
   }
 
-  /** The handler's promise, or its abort: a handler that ignores the signal is not waited for long. */
-  private untilAborted<T>(work: Promise<T>, run: JobRun): Promise<T> {
+  /**
+   * The handler's promise. After an abort it is still waited for, so that the run's
+   * slot stays taken until the handler really returns; only a shutdown leaves a
+   * handler that ignores the signal behind, after a while.
+   */
+  private untilStopped<T>(work: Promise<T>, run: JobRun): Promise<T> {
     work.catch(() => undefined);
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
-        const timer = setTimeout(() => reject(run.signal.reason), ABORT_WAIT_MS);
-        const stopped = () => {
-          clearTimeout(timer);
+        if (run.abortReason !== 'shutdown') return;
+        setTimeout(() => {
+          run.abandoned = true;
           reject(run.signal.reason);
-        };
-        work.then(stopped, stopped);
+        }, SHUTDOWN_ABORT_WAIT_MS);
       };
       if (run.signal.aborted) onAbort();
       else run.signal.addEventListener('abort', onAbort, { once: true });
@@ -110,14 +119,20 @@ export class JobRunner {
       startedAt: run.startedAt,
       signal: run.signal,
       log: async (level, message, data) => {
-        await this.write(run, { level, event: 'log', message, data: data ?? null });
+        if (run.holdsLease()) {
+          await this.write(run, [{ level, event: 'log', message, data: data ?? null }]);
+        }
       },
       progress: (done, total = null) => this.reportProgress(run, done, total),
       state: {
         get: <T>() => (run.job.state as T | null) ?? null,
         set: async (value) => {
+          // A cursor saved by a run that is no longer ours would skip or repeat work.
+          if (!run.holdsLease() || !(await this.leases.saveState(run, value))) {
+            run.abort('lease-lost');
+            throw new JobRunAbort('lease-lost');
+          }
           run.job.state = value;
-          await this.leases.saveState(run, value);
         },
       },
     };
@@ -125,6 +140,7 @@ export class JobRunner {
 
   private async reportProgress(run: JobRun, done: number, total: number | null) {
     run.progress = { done, total };
+    if (!run.holdsLease()) return;
     const now = Date.now();
     if (now - run.progressSavedAt >= PROGRESS_SAVE_MS) {
       run.progressSavedAt = now;
@@ -132,101 +148,91 @@ export class JobRunner {
     }
     if (now - run.progressLoggedAt >= this.progressLogMs) {
       run.progressLoggedAt = now;
-      await this.write(run, {
-        level: LogLevel.Info,
-        event: 'progress',
-        message: total === null ? `${done} done` : `${done} of ${total} done`,
-        data: { done, total },
-      });
+      await this.write(run, [runEntries.progress(done, total)]);
     }
   }
 
-  private async write(run: JobRun, entry: RunEntry) {
-    await this.logs.log({ ...entry, type: 'job', job: run.id, store: run.job.storeId });
+  private async write(run: JobRun, entries: RunEntry[]) {
+    await this.logs.record(this.entriesOf(run, entries));
+  }
+
+  private entriesOf(run: JobRun, entries: RunEntry[]): NewLogEntry[] {
+    const stored = this.now.now();
+    return entries.map((e) => ({ ...e, type: 'job', job: run.id, store: run.job.storeId, stored }));
   }
 
   private async finish(run: JobRun, outcome: Outcome) {
-    const end = new Date();
     switch (outcome.kind) {
       case 'passed': {
-        const feedback = (outcome.result?.feedback ?? 'done').slice(0, 1000);
-        // A handler that did its work but found problems (result.success false) ends failed.
-        const success = outcome.result?.success !== false;
-        return this.complete(run, end, success, feedback, {
-          level: success ? LogLevel.Info : LogLevel.Error,
-          event: success ? 'passed' : 'failed',
-          success,
-          message: feedback,
-          data: outcome.result?.data ?? null,
-        });
+        const { feedback, entry } = runEntries.passed(outcome.result);
+        return this.complete(run, entry.success === true, feedback, entry);
       }
       case 'failed': {
         const cause = errorText(outcome.error);
-        const feedback = `Failed: ${cause}`;
         this.logger.warn(`job ${run.id} (${run.job.type}) failed: ${cause}`);
-        return this.complete(run, end, false, feedback, {
-          level: LogLevel.Error,
-          event: 'failed',
-          success: false,
-          message: feedback,
-          data: { error: cause },
-        });
+        const { feedback, entry } = runEntries.failed(cause);
+        return this.complete(run, false, feedback, entry);
       }
       case 'cancelled':
-        return this.complete(run, end, false, 'Cancelled.', {
-          level: LogLevel.Warning,
-          event: 'cancelled',
-          success: false,
-          message: 'Cancelled: the job was deleted while running.',
-          data: { progress: run.progress },
-        });
+        // The job row is gone (deleted); the entry stays readable through the job's logs.
+        return this.write(run, [runEntries.cancelled(run)]);
       case 'lease-lost':
-        return this.write(run, {
-          level: LogLevel.Warning,
-          event: 'interrupted',
-          message: 'Interrupted: this instance lost the lease of the run; another one holds it.',
-          data: { instance: run.owner, progress: run.progress },
-        });
+        return this.lost(run);
       case 'shutdown':
-        await this.write(run, {
-          level: LogLevel.Warning,
-          event: 'interrupted',
-          message: 'Interrupted by the shutdown of its instance; it will be retried.',
-          data: { instance: run.owner, progress: run.progress },
-        });
-        return this.leases.release(run);
+        // A handler that would not stop keeps the lease until it lapses; the instance that
+        // retries the run then writes its `interrupted`.
+        if (run.abandoned) return;
+        await this.leases.giveBack(run, { interrupted: true });
+        return this.write(run, [runEntries.interrupted(run)]);
     }
   }
 
-  /** Writes the outcome entry, then closes the run on the job row and plans the next fire. */
-  private async complete(
-    run: JobRun,
-    end: Date,
-    success: boolean,
-    feedback: string,
-    entry: RunEntry,
-  ) {
-    const current = await this.leases.read(run.id);
-    const ours = !!current && current.leaseOwner === run.owner;
-    let next: Date | null = null;
-    if (ours) {
-      const skipped = this.safely(() => firesDuring(current, run.startedAt, end, this.clock), {
-        count: 0,
-        first: null,
-      });
-      if (skipped.count > 0) {
-        await this.write(run, {
-          level: LogLevel.Notice,
-          event: 'skipped',
-          message: `${skipped.count} fire(s) came while the run was still going: skipped.`,
-          data: { count: skipped.count, first: skipped.first?.toISOString() ?? null },
-        });
-      }
-      next = this.safely(() => runAtAfterRun(current, end, this.clock), null);
+  /**
+   * Closes the run on the job row (next fire planned from the definition it holds) and
+   * writes the skipped fires and the outcome, in one transaction. A PUT in between makes the
+   * conditional close fail: the row is read again and the next fire planned anew.
+   */
+  private async complete(run: JobRun, success: boolean, feedback: string, entry: RunEntry) {
+    const end = this.now.now();
+    let definition: Job = run.job;
+    let version = run.version;
+    for (let attempt = 1; attempt <= CLOSE_ATTEMPTS; attempt++) {
+      if (!run.holdsLease()) return this.lost(run);
+      const next = this.safely(() => runAtAfterRun(definition, end, this.clock), null);
+      const closing = { success, feedback, completedAt: end, nextRunAt: next };
+      const skipped = this.safely(
+        () => firesDuring(definition, run.startedAt, end, this.clock, runEntries.skippedKept),
+        { count: 0, first: null, fires: [] as Date[] },
+      );
+      const entries = [...runEntries.skipped(skipped.fires, skipped.count), entry];
+      // The close and its entries in one transaction: a job reads `ran` only with its outcome.
+      const closed = await retryOnConflict(() =>
+        this.dataSource.transaction(async (em) => {
+          if (!(await this.leases.close(run, version, closing, em))) return false;
+          await this.logs.record(this.entriesOf(run, entries), em);
+          return true;
+        }),
+      );
+      if (closed) return;
+      const current = await this.leases.read(run.id);
+      if (!current) return this.write(run, [runEntries.cancelled(run)]);
+      if (current.leaseToken !== run.token) return this.lost(run);
+      definition = current;
+      version = current.version;
     }
-    await this.write(run, entry);
-    if (!ours) return;
-    await this.leases.close(run, { success, feedback, completedAt: end, nextRunAt: next });
+    this.logger.warn(`job ${run.id}: could not close the run: the definition kept changing`);
+    return this.lost(run);
+  }
+
+  /**
+   * This instance lost the run. It gives the fire back if its claim still names the row
+   * (the lease lapsed and nobody took it yet) and writes nothing more: the claim that
+   * retries the run writes its `interrupted` (one, whoever loses the run how).
+   */
+  private async lost(run: JobRun) {
+    this.logger.warn(`job ${run.id}: this instance lost the run's lease; it stopped`);
+    const found = await this.leases.giveBack(run, { interrupted: false });
+    if (found === 'gone') return this.write(run, [runEntries.cancelled(run)]);
   }
 
   private safely<T>(f: () => T, fallback: T): T {

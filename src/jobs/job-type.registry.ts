@@ -48,6 +48,13 @@ export class JobTypeRegistry implements OnModuleInit {
       if (typeof (instance as JobHandler).run !== 'function') {
         throw new Error(`Job type "${options.name}" (${metatype.name}) has no run() method.`);
       }
+      // Param names go into a JSON path of SQL (connection usage): plain identifiers only.
+      const badParam = options.connectionParams?.find((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p));
+      if (badParam !== undefined) {
+        throw new Error(
+          `Job type "${options.name}": connectionParams "${badParam}" is not a param name.`,
+        );
+      }
       const repeats = options.repeats?.length ? options.repeats : [...REPEATS];
       found.set(options.name, { name: options.name, options, repeats, handler: instance });
       owners.set(options.name, metatype.name);

@@ -44,6 +44,11 @@ export interface JobTypeOptions {
   repeats?: Repeat[];
   /** One-line description for Swagger. */
   description?: string;
+  /**
+   * Params holding the id of a connection (e.g. `['connection']`): a connection named by
+   * a job of this type cannot be deleted (409).
+   */
+  connectionParams?: string[];
 }
 
 export const JOB_TYPE_KEY = 'lrs:job-type';

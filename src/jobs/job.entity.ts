@@ -1,12 +1,13 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { JsonColumn, TimestampColumn } from '../common/columns';
 import { StoreScoped } from '../database/store-scoped';
+import { Store } from '../access/store.entity';
 import { JobProgress, Repeat } from './job-type';
 
 /**
  * One job definition and the state of its runs. The database is the truth: the
  * scheduler of every instance reads `next_run_at` and claims a due fire through
- * the lease columns (`lease_owner`, `lease_until`).
+ * the lease columns (`lease_owner`, `lease_token`, `lease_until`).
  */
 @Entity('jobs')
 @Index(['type', 'id'])
@@ -96,6 +97,10 @@ export class Job {
   @Column({ type: 'varchar', length: 64, nullable: true })
   leaseOwner: string | null;
 
+  /** Names the claim of the current fire (new for every claim): every write of the run is fenced by it. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  leaseToken: string | null;
+
   /** The run's lease: past this, another instance may take the fire over. */
   @TimestampColumn({ nullable: true })
   leaseUntil: Date | null;
@@ -104,9 +109,19 @@ export class Job {
   @TimestampColumn({ nullable: true })
   fireAt: Date | null;
 
+  /**
+   * Row version: bumped by every claim, close and definition write, so that a PUT and
+   * the close of a run never overwrite each other's changes (both are conditional on it).
+   */
+  @Column({ type: 'integer', default: 0 })
+  version: number;
+
   @TimestampColumn()
   createdAt: Date;
 
   @TimestampColumn()
   updatedAt: Date;
+
+  /** Not a column: the job's store, as the scheduler's due query reads it (null: gone or none). */
+  store?: Store | null;
 }

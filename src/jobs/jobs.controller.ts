@@ -115,8 +115,12 @@ export class JobsController {
   @TYPE_PARAM
   @ApiOperation({ summary: 'Delete every job of a type (running runs are cancelled)' })
   @ApiNoContentResponse()
-  async removeAll(@Param('type') type: string, @Query() q: JobDeleteQuery) {
-    await this.jobs.removeAll(type, q);
+  async removeAll(
+    @Param('type') type: string,
+    @Query() q: JobDeleteQuery,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    await this.jobs.removeAll(type, q, principal);
   }
 
   @Delete(':type/:id')
@@ -125,8 +129,12 @@ export class JobsController {
   @ID_PARAM
   @ApiOperation({ summary: 'Delete a job (a running run is cancelled)' })
   @ApiNoContentResponse()
-  async remove(@Param('type') type: string, @Param('id') id: string) {
-    await this.jobs.remove(type, jobId(id));
+  async remove(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    await this.jobs.remove(type, jobId(id), principal);
   }
 
   @Get(':type/:id/logs')

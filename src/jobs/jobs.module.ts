@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Store } from '../access/store.entity';
+import { DatabaseClock } from '../database/database-clock';
 import { Job } from './job.entity';
 import { JobTypeRegistry } from './job-type.registry';
 import { JobsApiGuard } from './jobs-api.guard';
@@ -18,7 +19,15 @@ import { JobScheduler } from './scheduler.service';
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([Job, Store])],
   controllers: [JobsController],
-  providers: [JobTypeRegistry, JobLeaseStore, JobRunner, JobScheduler, JobsService, JobsApiGuard],
-  exports: [JobTypeRegistry, JobScheduler, JobsService],
+  providers: [
+    DatabaseClock,
+    JobTypeRegistry,
+    JobLeaseStore,
+    JobRunner,
+    JobScheduler,
+    JobsService,
+    JobsApiGuard,
+  ],
+  exports: [DatabaseClock, JobTypeRegistry, JobScheduler, JobsService],
 })
 export class JobsModule {}

@@ -1,4 +1,5 @@
 import {
+  ConflictException,
   Injectable,
   NotFoundException,
   OnModuleInit,
@@ -7,15 +8,18 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConnectionUsage } from '../access/connection-usage';
 import { Principal } from '../access/principal';
-import { Store } from '../access/store.entity';
+import { Store, storeBeingDeleted } from '../access/store.entity';
 import { StoresService } from '../access/stores/stores.service';
 import { FieldErrors, flattenValidationErrors, invalidInput } from '../common/errors';
 import { AppConfig } from '../config/app-config';
+import { DatabaseClock } from '../database/database-clock';
+import { LogLevel } from '../logging/log-entry.entity';
 import { SystemLogService } from '../logging/system-log.service';
+import { walkBatches } from './batch-walker';
 import { JobScheduleDto, ScheduleField, usesField } from './dto/job-schedule.dto';
 import { JobLogEntryView, JobView, toJobLogEntryView, toJobView } from './dto/job.view';
 import { Job } from './job.entity';
@@ -36,6 +40,29 @@ interface JobDefinition {
 }
 
 const DELETE_BATCH = 500;
+/** A PUT whose job changed meanwhile (a claim, a run's close) is read and applied again. */
+const UPDATE_ATTEMPTS = 5;
+
+/** Which jobs `deleteJobs` deletes: every condition given must hold. */
+export interface JobSelection {
+  ids?: number[];
+  type?: string;
+  storeId?: number;
+}
+
+export interface JobsDeleted {
+  /** Job rows deleted (affected rows). */
+  deleted: number;
+  /** Ids of the deleted jobs that were running: their runs are being cancelled. */
+  running: number[];
+  /** With `waitMs`: the running ones whose run had not ended when the wait ran out. */
+  unfinished: number[];
+}
+
+/** The entries that end a run. */
+const TERMINAL_EVENTS = ['passed', 'failed', 'cancelled', 'interrupted'];
+
+type JobRef = Pick<Job, 'id' | 'type' | 'storeId' | 'running'>;
 
 /** The job definitions of the Jobs API: input rules, storage, views, logs. */
 @Injectable()
@@ -50,16 +77,24 @@ export class JobsService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly connectionUsage: ConnectionUsage,
     private readonly storesService: StoresService,
+    private readonly clock: DatabaseClock,
   ) {}
 
   onModuleInit() {
+    // The types declare which of their params name a connection; the engine knows no name.
     this.connectionUsage.register(async (connectionId) => {
-      const job = await this.jobs
-        .createQueryBuilder('j')
-        .where(`${this.jsonText('j.params', 'connection')} = :id`, { id: String(connectionId) })
-        .orderBy('j.id', 'ASC')
-        .getOne();
-      return job ? `job ${job.id} (${job.type})` : null;
+      for (const type of this.registry.all()) {
+        for (const param of type.options.connectionParams ?? []) {
+          const job = await this.jobs
+            .createQueryBuilder('j')
+            .where('j.type = :type', { type: type.name })
+            .andWhere(`${this.jsonText('j.params', param)} = :id`, { id: String(connectionId) })
+            .orderBy('j.id', 'ASC')
+            .getOne();
+          if (job) return `job ${job.id} (${job.type})`;
+        }
+      }
+      return null;
     });
   }
 
@@ -72,7 +107,7 @@ export class JobsService implements OnModuleInit {
   async create(typeName: string, body: unknown, principal: Principal): Promise<Job[]> {
     const type = this.type(typeName);
     const definitions = await this.prepare(type, body, principal, null);
-    const now = new Date();
+    const now = this.clock.now();
     const saved: Job[] = [];
     for (const def of definitions) {
       const job = this.jobs.create({
@@ -99,31 +134,54 @@ export class JobsService implements OnModuleInit {
       job.nextRunAt = plannedRunAt(job, now, this.scheduler.scheduleClock);
       saved.push(await this.jobs.save(job));
     }
+    for (const job of saved) await this.audit('created', job, principal);
     this.scheduler.wake();
     return saved;
   }
 
+  /**
+   * Replaces the definition. The write is conditional on the row version it was
+   * computed from, so that a claim or a run's close in between is never overwritten
+   * (the PUT is then computed again); a running job keeps its run state: the run
+   * plans its next fire from the new definition when it ends.
+   */
   async update(typeName: string, id: number, body: unknown, principal: Principal): Promise<Job> {
     const type = this.type(typeName);
-    const job = await this.find(type.name, id);
-    const [def] = await this.prepare(type, body, principal, job);
-    const now = new Date();
-    const changes: Partial<Job> = {
-      storeId: def.storeId,
-      ...def.schedule,
-      params: def.params,
-      updatedAt: now,
-    };
-    if (def.replay !== undefined) changes.replay = def.replay;
-    if (!job.running) {
-      changes.nextRunAt = plannedRunAt({ ...job, ...changes }, now, this.scheduler.scheduleClock);
-    } else if (def.replay) {
-      // Runs again as soon as the current run ends; the run in progress keeps its fire.
-      changes.nextRunAt = job.nextRunAt && job.nextRunAt < now ? job.nextRunAt : now;
+    let replay: boolean | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const job = await this.find(type.name, id);
+      const [def] = await this.prepare(type, body, principal, job);
+      replay = def.replay;
+      const now = this.clock.now();
+      const changes: QueryDeepPartialEntity<Job> = {
+        // The record names who defined it last; the system log keeps every change.
+        client: principal.client.slug,
+        storeId: def.storeId,
+        ...def.schedule,
+        params: def.params as QueryDeepPartialEntity<Record<string, unknown>>,
+        updatedAt: now,
+        version: () => 'version + 1',
+      };
+      if (def.replay !== undefined) changes.replay = def.replay;
+      if (!job.running) {
+        const definition = { ...job, ...def.schedule, replay: def.replay ?? job.replay };
+        changes.nextRunAt = plannedRunAt(definition, now, this.scheduler.scheduleClock);
+      }
+      const res = await this.jobs
+        .createQueryBuilder()
+        .update(Job)
+        .set(changes)
+        .where('id = :id AND version = :version', { id: job.id, version: job.version })
+        .execute();
+      if (res.affected) break;
+      if (attempt >= UPDATE_ATTEMPTS) {
+        throw new ConflictException('The job kept changing during the update; try again.');
+      }
     }
-    await this.jobs.update({ id: job.id }, changes as QueryDeepPartialEntity<Job>);
-    if (def.replay) this.scheduler.wake();
-    return this.find(type.name, id);
+    const updated = await this.find(type.name, id);
+    await this.audit(replay ? 'changed (replay requested)' : 'changed', updated, principal);
+    if (replay) this.scheduler.wake();
+    return updated;
   }
 
   async list(typeName: string, filters: { store?: string; service?: string }): Promise<Job[]> {
@@ -151,14 +209,35 @@ export class JobsService implements OnModuleInit {
     return job;
   }
 
-  async remove(typeName: string, id: number): Promise<void> {
+  async remove(typeName: string, id: number, principal: Principal): Promise<void> {
     const job = await this.find(this.type(typeName).name, id);
-    await this.jobs.delete({ id: job.id });
-    this.scheduler.cancel([job.id]);
+    await this.deleteJobs({ ids: [job.id] }, { client: principal.client.slug });
   }
 
-  /** Every job of the type (of one store when asked), in batches; running ones are cancelled. */
-  async removeAll(typeName: string, filters: { store?: string }): Promise<void> {
+  /**
+   * One system log entry per change of a definition: who, what, which job. Params are
+   * left out (they may name connections); the type, store and schedule say enough. The
+   * job id is in the entry's data, not its job column: a job's own log holds its runs.
+   */
+  private async audit(action: string, job: Job, principal: Principal) {
+    await this.logs.log({
+      level: LogLevel.Info,
+      type: 'api',
+      store: job.storeId,
+      message: `Job ${job.id} (${job.type}) ${action} by client ${principal.client.slug}`,
+      data: {
+        action: action.split(' ')[0],
+        job_id: job.id,
+        job_type: job.type,
+        by: principal.client.slug,
+        repeat: job.repeat,
+        ...(action.includes('replay') ? { replay: true } : {}),
+      },
+    });
+  }
+
+  /** Every job of the type (of one store when asked); running ones are cancelled. */
+  async removeAll(typeName: string, filters: { store?: string }, principal: Principal) {
     const type = this.type(typeName);
     let storeId: number | undefined;
     if (filters.store !== undefined) {
@@ -166,31 +245,120 @@ export class JobsService implements OnModuleInit {
       if (!store) throw invalidInput({ store: [`No store "${filters.store}".`] });
       storeId = store.id;
     }
-    let after = 0;
-    for (;;) {
-      const qb = this.jobs
-        .createQueryBuilder('j')
-        .select(['j.id'])
-        .where('j.type = :type AND j.id > :after', { type: type.name, after })
-        .orderBy('j.id', 'ASC')
-        .limit(DELETE_BATCH);
-      if (storeId !== undefined) qb.andWhere('j.storeId = :storeId', { storeId });
-      const ids = (await qb.getMany()).map((j) => j.id);
-      if (!ids.length) return;
-      await this.jobs.delete({ id: In(ids) });
-      this.scheduler.cancel(ids);
-      after = ids[ids.length - 1];
-    }
+    await this.deleteJobs({ type: type.name, storeId }, { client: principal.client.slug });
   }
 
+  /**
+   * The one way jobs are deleted (the API routes, stores-deletion): in batches, each
+   * deletion logged with the job's id (so its log stays readable), and the runs of
+   * deleted jobs cancelled: here at once, on other instances at their next heartbeat
+   * (about a second). `by` names who asked (a client slug, or a job).
+   */
+  async deleteJobs(
+    selection: JobSelection,
+    by: { client: string } | { job: number },
+    options: { waitMs?: number; signal?: AbortSignal } = {},
+  ): Promise<JobsDeleted> {
+    const result: JobsDeleted = { deleted: 0, running: [], unfinished: [] };
+    if (selection.ids && !selection.ids.length) return result;
+    const stored = this.clock.now();
+    const who = 'client' in by ? `client ${by.client}` : `job ${by.job}`;
+    await walkBatches<JobRef>({
+      ctx: { signal: new AbortController().signal, progress: async () => undefined },
+      batchSize: DELETE_BATCH,
+      fetch: (after, limit) => {
+        const qb = this.jobs
+          .createQueryBuilder('j')
+          .select(['j.id', 'j.type', 'j.storeId', 'j.running'])
+          .orderBy('j.id', 'ASC')
+          .limit(limit);
+        if (after) qb.andWhere('j.id > :after', { after: after.id });
+        if (selection.ids) qb.andWhere('j.id IN (:...ids)', { ids: selection.ids });
+        if (selection.type !== undefined) qb.andWhere('j.type = :type', { type: selection.type });
+        if (selection.storeId !== undefined) {
+          qb.andWhere('j.storeId = :storeId', { storeId: selection.storeId });
+        }
+        return qb.getMany();
+      },
+      act: async (jobs) => {
+        const ids = jobs.map((j) => j.id);
+        const res = await this.jobs.delete({ id: In(ids) });
+        result.running.push(...jobs.filter((j) => j.running).map((j) => j.id));
+        // Logged before the local runs are stopped, so that `deleted` comes before `cancelled`.
+        await this.logs.record(
+          jobs.map((j) => ({
+            level: LogLevel.Info,
+            type: 'job' as const,
+            job: j.id,
+            store: j.storeId,
+            event: 'deleted',
+            message: `Job ${j.id} (${j.type}) deleted by ${who}${j.running ? '; its run is cancelled' : ''}`,
+            data: {
+              action: 'deleted',
+              job_id: j.id,
+              job_type: j.type,
+              by: 'client' in by ? by.client : who,
+              running: !!j.running,
+            },
+            stored,
+          })),
+        );
+        this.scheduler.cancel(ids);
+        result.deleted += res.affected ?? 0;
+        return res.affected ?? 0;
+      },
+    });
+    if (options.waitMs && result.running.length) {
+      result.unfinished = await this.untilRunsEnded(result.running, options.waitMs, options.signal);
+    }
+    return result;
+  }
+
+  /**
+   * Waits until the cancelled runs of deleted jobs have ended, wherever they run: each
+   * writes its terminal entry once its handler really returned. Returns the ids still
+   * unfinished after `waitMs` (an instance that died writes none).
+   */
+  private async untilRunsEnded(ids: number[], waitMs: number, signal?: AbortSignal) {
+    const deadline = Date.now() + waitMs;
+    let left = ids;
+    while (left.length && Date.now() < deadline && !signal?.aborted) {
+      const ended: { job_id: number }[] = await this.dataSource
+        .createQueryBuilder()
+        .select('l.job_id', 'job_id')
+        .from('logs', 'l')
+        .where('l.job_id IN (:...ids)', { ids: left })
+        .andWhere('l.event IN (:...events)', { events: TERMINAL_EVENTS })
+        .andWhere(
+          "l.id > (SELECT MAX(d.id) FROM logs d WHERE d.job_id = l.job_id AND d.event = 'deleted')",
+        )
+        .getRawMany();
+      const done = new Set(ended.map((r) => Number(r.job_id)));
+      left = left.filter((id) => !done.has(id));
+      if (left.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    return left;
+  }
+
+  /** A job's log, also once the job is deleted (found through its `deleted` entry). */
   async logEntries(
     typeName: string,
     id: number,
     q: { limit?: number; before?: number },
   ): Promise<JobLogEntryView[]> {
-    const job = await this.find(this.type(typeName).name, id);
-    const entries = await this.logs.find({ job: job.id, limit: q.limit ?? 100, before: q.before });
+    const type = this.type(typeName);
+    const job = Number.isSafeInteger(id) ? await this.jobs.findOneBy({ id }) : null;
+    if (job?.type !== type.name && !(await this.wasDeleted(type.name, id))) {
+      throw new NotFoundException(`No ${type.name} job ${id}.`);
+    }
+    const entries = await this.logs.find({ job: id, limit: q.limit ?? 100, before: q.before });
     return entries.map(toJobLogEntryView);
+  }
+
+  private async wasDeleted(typeName: string, id: number): Promise<boolean> {
+    if (!Number.isSafeInteger(id)) return false;
+    const [entry] = await this.logs.find({ job: id, event: 'deleted', limit: 1 });
+    return entry?.data?.job_type === typeName;
   }
 
   async views(jobs: Job[]): Promise<JobView[]> {
@@ -259,7 +427,7 @@ export class JobsService implements OnModuleInit {
     const pick = <T>(field: ScheduleField, value: T | undefined | null): T | null =>
       usesField(schedule.repeat, field) && value !== undefined ? value : null;
     let time = pick('time', schedule.time);
-    if (time === 'now') time = resolveNowTime(tz, new Date());
+    if (time === 'now') time = resolveNowTime(tz, this.clock.now());
     const plain: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(params)) if (v !== undefined) plain[k] = v;
 
@@ -309,8 +477,12 @@ export class JobsService implements OnModuleInit {
         return [];
       }
       if (mode === 'all-when-omitted') return [null];
-      // per-store: one job per existing store.
-      const all = await this.stores.find({ select: { id: true }, order: { id: 'ASC' } });
+      // per-store: one job per existing store (none for a store being deleted).
+      const all = await this.stores.find({
+        select: { id: true },
+        where: { deletingAt: IsNull() },
+        order: { id: 'ASC' },
+      });
       return all.map((s) => s.id);
     }
     if (typeof slug !== 'string') return [];
@@ -319,6 +491,7 @@ export class JobsService implements OnModuleInit {
       errors.store = [`No store "${slug}".`];
       return [];
     }
+    if (store.deletingAt) throw storeBeingDeleted(store);
     return [store.id];
   }
 

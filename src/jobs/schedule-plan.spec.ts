@@ -64,7 +64,16 @@ describe('schedule plan', () => {
     const everyMinute = job({ repeat: 'everyMinute' });
     expect(firesDuring(everyMinute, now, at('2026-03-10T12:34:59.000Z'), clock).count).toBe(0);
     const three = firesDuring(everyMinute, now, at('2026-03-10T12:37:10.000Z'), clock);
-    expect(three).toEqual({ count: 3, first: at('2026-03-10T12:35:00.000Z') });
+    expect(three).toEqual({
+      count: 3,
+      first: at('2026-03-10T12:35:00.000Z'),
+      fires: [at('2026-03-10T12:35:00.000Z')],
+    });
+    expect(firesDuring(everyMinute, now, at('2026-03-10T12:37:10.000Z'), clock, 10).fires).toEqual([
+      at('2026-03-10T12:35:00.000Z'),
+      at('2026-03-10T12:36:00.000Z'),
+      at('2026-03-10T12:37:00.000Z'),
+    ]);
     expect(firesDuring(job({}), now, at('2027-01-01'), clock).count).toBe(0);
   });
 });

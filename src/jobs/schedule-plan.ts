@@ -73,21 +73,25 @@ export function runAtAfterRun(job: Schedulable, end: Date, clock: ScheduleClock)
   return scheduledAfter(job, end, clock);
 }
 
-/** Scheduled fires that fell in (start, end]: they came while the run was going. */
+/**
+ * Scheduled fires that fell in (start, end]: they came while the run was going.
+ * `count` counts them all (up to 10,000); `fires` lists the first `keep`.
+ */
 export function firesDuring(
   job: Schedulable,
   start: Date,
   end: Date,
   clock: ScheduleClock,
-): { count: number; first: Date | null } {
-  if (job.repeat === 'now' || job.repeat === 'on') return { count: 0, first: null };
+  keep = 1,
+): { count: number; first: Date | null; fires: Date[] } {
+  const fires: Date[] = [];
+  if (job.repeat === 'now' || job.repeat === 'on') return { count: 0, first: null, fires };
   let count = 0;
-  let first: Date | null = null;
   let at = scheduledAfter(job, start, clock);
   while (at && at.getTime() <= end.getTime() && count < 10_000) {
-    first ??= at;
+    if (fires.length < keep) fires.push(at);
     count += 1;
     at = scheduledAfter(job, at, clock);
   }
-  return { count, first };
+  return { count, first: fires[0] ?? null, fires };
 }

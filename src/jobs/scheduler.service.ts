@@ -14,6 +14,7 @@ import { errorText, JobRunner } from './job-runner';
 import { JobTypeRegistry } from './job-type.registry';
 import { JobLeaseStore } from './lease-store';
 import { ScheduleClock } from './schedule-plan';
+import { DatabaseClock } from '../database/database-clock';
 
 /** Runs one instance carries at once; further due fires wait for the next poll. */
 export const MAX_CONCURRENT_RUNS = 16;
@@ -22,6 +23,7 @@ const DUE_SLACK = 32;
 
 const POLL_TIMER = 'jobs-poll';
 const HEARTBEAT_TIMER = 'jobs-heartbeat';
+const DEADLINE_TIMER = 'jobs-deadlines';
 const NEXT_FIRE_TIMER = 'jobs-next-fire';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,8 +43,9 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   private stopping = false;
   private polling: Promise<void> | null = null;
   private pollAgain = false;
-  private lastClaimMs = 0;
   private backlog = false;
+  /** Heartbeats in flight: a slow one does not hold the next back, but they do not pile up. */
+  private heartbeats = 0;
 
   constructor(
     private readonly leases: JobLeaseStore,
@@ -50,7 +53,16 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly registry: JobTypeRegistry,
     private readonly config: AppConfig,
     private readonly timers: SchedulerRegistry,
+    private readonly clock: DatabaseClock,
   ) {}
+
+  /**
+   * A run acts as the lease holder for three quarters of a lease after its claim or
+   * last heartbeat was sent: the rest is the margin for the handler to stop.
+   */
+  private get usableLeaseMs() {
+    return Math.floor((this.config.jobLeaseMs * 3) / 4);
+  }
 
   get scheduleClock(): ScheduleClock {
     return this.runner.clock;
@@ -66,14 +78,27 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       POLL_TIMER,
       setInterval(() => this.wake(), this.config.schedulerPollMs),
     );
+    // Heartbeats at most a second apart, so that a deletion on another instance is
+    // noticed within about a second; one statement for all runs of this instance.
     this.timers.addInterval(
       HEARTBEAT_TIMER,
       setInterval(
         () => void this.heartbeat(),
-        Math.max(50, Math.floor(this.config.jobLeaseMs / 3)),
+        Math.max(20, Math.min(1_000, Math.floor(this.config.jobLeaseMs / 3))),
       ),
     );
-    this.wake();
+    // Runs past their local deadline stop even when no heartbeat answers.
+    this.timers.addInterval(
+      DEADLINE_TIMER,
+      setInterval(
+        () => this.runs.forEach((run) => run.holdsLease()),
+        Math.max(20, Math.min(1_000, Math.floor(this.config.jobLeaseMs / 10))),
+      ),
+    );
+    void this.clock
+      .sync()
+      .catch((err) => this.logger.warn(`database clock: ${errorText(err)}`))
+      .finally(() => this.wake());
   }
 
   /** Looks for due fires now (after a create or a replay), without waiting for the next poll. */
@@ -115,35 +140,40 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     }
     // Types this instance does not know (another version) are left to the instances that do.
     const known = new Set(types);
-    const due = await this.leases.due(new Date(), free * 2 + DUE_SLACK);
+    await this.clock.refresh();
+    const now = this.clock.now();
+    const horizon = new Date(now.getTime() + this.config.schedulerPollMs);
+    const rows = await this.leases.due(now, horizon, free * 2 + DUE_SLACK);
+    const due = rows.filter((j) => j.nextRunAt! <= now);
+    const soon = rows.find((j) => j.nextRunAt! > now)?.nextRunAt ?? null;
     const candidates = due.filter((j) => known.has(j.type) && !this.runs.has(j.id)).slice(0, free);
     if (candidates.length && !this.stopping) {
-      const startedAt = this.claimInstant();
-      const claimed = await this.leases.claim(
-        candidates.map((j) => j.id),
-        startedAt,
-        this.instanceId,
-      );
-      for (const job of candidates) if (claimed.has(job.id)) this.start(job, startedAt);
+      // The local deadline counts from before the claim is sent: the lease it gets is later.
+      const sentAt = performance.now();
+      const startedAt = this.clock.now();
+      const token = randomBytes(8).toString('hex');
+      const ids = candidates.map((j) => j.id);
+      const claimed = await this.leases.claim(ids, startedAt, this.instanceId, token);
+      for (const job of candidates) {
+        if (claimed.has(job.id)) this.start(job, { startedAt, token, sentAt });
+      }
       // More due than this batch: look again at once if there is room, else when a run ends.
       if (due.length > candidates.length) {
         if (this.runs.size < MAX_CONCURRENT_RUNS) this.pollAgain = true;
         else this.backlog = true;
       }
     }
-    await this.armNextFire();
+    this.armNextFire(soon);
   }
 
   /**
    * A fire due before the next poll gets a timer of its own, so that it starts on
    * time rather than up to one poll interval late.
    */
-  private async armNextFire() {
-    const next = await this.leases.nextFireAfter(new Date());
+  private armNextFire(next: Date | null) {
     this.deleteTimer(NEXT_FIRE_TIMER, 'timeout');
     if (!next || this.stopping) return;
-    const delay = next.getTime() - Date.now();
-    if (delay >= this.config.schedulerPollMs) return;
+    const delay = next.getTime() - this.clock.now().getTime();
     this.timers.addTimeout(
       NEXT_FIRE_TIMER,
       setTimeout(
@@ -156,31 +186,34 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     );
   }
 
-  /** Claim instants strictly increase, so that (owner, lease_until) names one claim. */
-  private claimInstant(): Date {
-    this.lastClaimMs = Math.max(Date.now(), this.lastClaimMs + 1);
-    return new Date(this.lastClaimMs);
-  }
-
   /** `job` as read before the claim; the claim's own changes are applied to it here. */
-  private start(job: Job, startedAt: Date) {
+  private start(job: Job, claim: { startedAt: Date; token: string; sentAt: number }) {
     const type = this.registry.get(job.type);
     if (!type) return;
-    // A row still marked running whose lease lapsed: its instance died mid-run.
-    const retry = !!job.running;
+    // A row still marked running whose lease lapsed: its instance lost the run.
+    const takenOver = job.running ? { instance: job.leaseOwner } : null;
     Object.assign(job, {
       running: true,
       leaseOwner: this.instanceId,
-      leaseUntil: this.leases.leaseEnd(startedAt),
+      leaseToken: claim.token,
+      leaseUntil: this.leases.leaseEnd(claim.startedAt),
       fireAt: job.nextRunAt,
-      startedAt,
+      startedAt: claim.startedAt,
       replay: false,
       progress: null,
+      version: job.version + 1,
     });
-    const run = new JobRun(job, startedAt, this.instanceId);
+    const run = new JobRun(
+      job,
+      claim.startedAt,
+      this.instanceId,
+      claim.token,
+      claim.sentAt,
+      this.usableLeaseMs,
+    );
     this.runs.set(job.id, run);
     run.done = this.runner
-      .execute(run, type, retry)
+      .execute(run, type, takenOver)
       .catch((err) => this.logger.error(`job ${job.id}: ${errorText(err)}`))
       .finally(() => {
         this.runs.delete(job.id);
@@ -192,17 +225,29 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       });
   }
 
-  /** Extends the lease of every run in progress; a run whose row is gone or taken is stopped. */
+  /**
+   * Extends the leases of the runs in progress, in one statement; a run whose row is
+   * gone was deleted (cancelled), one whose lease lapsed or was taken stops.
+   */
   private async heartbeat() {
-    for (const run of [...this.runs.values()]) {
-      if (run.signal.aborted) continue;
-      try {
-        if (!(await this.leases.extend(run))) {
-          run.abort((await this.leases.exists(run.id)) ? 'lease-lost' : 'cancelled');
-        }
-      } catch (err) {
-        this.logger.warn(`heartbeat of job ${run.id} failed: ${errorText(err)}`);
+    if (this.heartbeats >= 2) return;
+    const held = [...this.runs.values()].filter(
+      (run) => (run.abortReason === null || run.abortReason === 'shutdown') && run.holdsLease(),
+    );
+    if (!held.length) return;
+    this.heartbeats += 1;
+    try {
+      const sentAt = performance.now();
+      const status = await this.leases.heartbeat(held);
+      for (const run of held) {
+        const s = status.get(run.id);
+        if (s === 'held') run.extended(sentAt);
+        else run.abort(s === 'gone' ? 'cancelled' : 'lease-lost');
       }
+    } catch (err) {
+      this.logger.warn(`heartbeat failed: ${errorText(err)}`);
+    } finally {
+      this.heartbeats -= 1;
     }
   }
 
@@ -221,6 +266,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     left.forEach((run) => run.abort('shutdown'));
     await Promise.allSettled(left.map((run) => run.done));
     this.deleteTimer(HEARTBEAT_TIMER);
+    this.deleteTimer(DEADLINE_TIMER);
   }
 
   private deleteTimer(name: string, kind: 'interval' | 'timeout' = 'interval') {

@@ -22,6 +22,14 @@ export class TestSleepParams {
   @IsBoolean()
   fail?: boolean;
 
+  @ApiPropertyOptional({
+    example: false,
+    description: 'Ignore the abort signal (a stubborn handler)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  ignore_signal?: boolean;
+
   @ApiPropertyOptional({ example: 'statements' })
   @IsOptional()
   @IsString()
@@ -51,6 +59,7 @@ export const testSleepRuns: TestSleepRun[] = [];
   params: TestSleepParams,
   store: 'per-store',
   description: 'Test only: sleeps.',
+  connectionParams: ['connection'],
 })
 @Injectable()
 export class TestSleepHandler implements JobHandler<TestSleepParams> {
@@ -65,19 +74,24 @@ export class TestSleepHandler implements JobHandler<TestSleepParams> {
     const { ms } = ctx.params;
     const end = Date.now() + ms;
     let steps = 0;
-    while (Date.now() < end) {
+    let runs = 0;
+    try {
+      while (Date.now() < end) {
+        if (ctx.signal.aborted && !ctx.params.ignore_signal) break;
+        await new Promise((r) => setTimeout(r, Math.min(20, end - Date.now())));
+        steps += 1;
+        await ctx.progress(Math.min(ms, ms - (end - Date.now())), ms);
+      }
       if (ctx.signal.aborted) {
         record.aborted = true;
-        record.endedAt = Date.now();
         throw new Error('aborted');
       }
-      await new Promise((r) => setTimeout(r, Math.min(20, end - Date.now())));
-      steps += 1;
-      await ctx.progress(Math.min(ms, ms - (end - Date.now())), ms);
+      runs = (ctx.state.get<{ runs: number }>()?.runs ?? 0) + 1;
+      await ctx.state.set({ runs });
+    } finally {
+      // When the handler really stopped, however it stopped.
+      record.endedAt = Date.now();
     }
-    const runs = (ctx.state.get<{ runs: number }>()?.runs ?? 0) + 1;
-    await ctx.state.set({ runs });
-    record.endedAt = Date.now();
     if (ctx.params.fail) throw new Error('told to fail');
     return { feedback: `slept ${ms} ms`, data: { ms, steps, runs } };
   }

@@ -8,7 +8,7 @@ import { SystemLogService } from '../../logging/system-log.service';
 import { AccessCache } from '../access-cache';
 import { Client, PipelineOptions } from '../client.entity';
 import { hashSecret } from '../passwords';
-import { Store } from '../store.entity';
+import { Store, storeBeingDeleted } from '../store.entity';
 import { StoresService } from '../stores/stores.service';
 import { CreateClientDto, PipelineOptionsDto, UpdateClientDto } from './dto/client.dto';
 
@@ -124,6 +124,7 @@ export class ClientsService {
       if (!store) errors.store = [`No store "${storeSlug}".`];
     }
     if (Object.keys(errors).length) throw invalidInput(errors);
+    if (store?.deletingAt) throw storeBeingDeleted(store);
     return store;
   }
 

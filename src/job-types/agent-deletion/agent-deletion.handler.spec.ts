@@ -4,6 +4,7 @@ import { validate } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { makeRunContext } from '../../../test/support/job-context';
 import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { createStore } from '../../../test/support/xapi-fixtures';
 import { Person } from '../../access/person.entity';
 import { Store } from '../../access/store.entity';
 import { JOB_TYPE_KEY, JobTypeOptions } from '../../jobs/job-type';
@@ -101,11 +102,8 @@ describe('AgentDeletionHandler (database)', () => {
   });
 
   async function store(): Promise<Store> {
-    const now = new Date();
     n += 1;
-    return ds
-      .getRepository(Store)
-      .save({ slug: `agent-del-${n}`, name: `agent del ${n}`, createdAt: now, updatedAt: now });
+    return createStore(t, `agent-del-${n}`);
   }
 
   const zoe = { mbox: 'mailto:zoe@example.com', name: 'Zoe' };
@@ -307,6 +305,26 @@ describe('AgentDeletionHandler (database)', () => {
     expect(await statementIds(s)).toEqual([]);
     expect(await agentVids(s)).toEqual([agentVid(xia)]);
     expect(await ds.getRepository(Person).count({ where: { storeId: s.id } })).toBe(0);
+  });
+
+  it('keeps the statements in which the agent is only the authority', async () => {
+    const s = await store();
+    const authorityOnly = randomUUID();
+    await recorder.record(
+      s,
+      null,
+      [{ id: authorityOnly, actor: xia, verb, object: activity('f') }],
+      {
+        version: '1.0.3',
+        authority_name: yan.account.name,
+        authority_homepage: yan.account.homePage,
+      },
+    );
+    const stored = await ds.getRepository(Statement).findOneByOrFail({ storeId: s.id });
+    expect(agentVid(stored.data.authority)).toBe(agentVid(yan));
+    const result = await handler.run(makeRunContext(params(yan), { store: s }));
+    expect(result.data).toMatchObject({ statements: 0 });
+    expect(await statementIds(s)).toEqual([authorityOnly]);
   });
 
   it('an agent that is not in the store: passes, deleted 0', async () => {

@@ -4,6 +4,7 @@ import { validate } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { makeRunContext } from '../../../test/support/job-context';
 import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { createStore } from '../../../test/support/xapi-fixtures';
 import { Store } from '../../access/store.entity';
 import { JOB_TYPE_KEY, JobTypeOptions } from '../../jobs/job-type';
 import { agentVid } from '../../xapi/agents/agent-identifier';
@@ -56,11 +57,8 @@ describe('PseudoHandler (database)', () => {
   });
 
   async function store(): Promise<Store> {
-    const now = new Date();
     n += 1;
-    return ds
-      .getRepository(Store)
-      .save({ slug: `pseudo-${n}`, name: `pseudo ${n}`, createdAt: now, updatedAt: now });
+    return createStore(t, `pseudo-${n}`);
   }
 
   /** A statement by `actor` with a group team and a sub-statement naming `other`. */
@@ -178,7 +176,7 @@ describe('PseudoHandler (database)', () => {
     const before = await rowsOf(s);
     const indexBefore = await Promise.all(before.map((r) => indexOf(r.id)));
     const again = await handler.run(makeRunContext<PseudoParams>({ until: 'now' }, { store: s }));
-    expect(again.data).toMatchObject({ pseudonymized: 0, index_rows: 0, agents: 0 });
+    expect(again.data).toMatchObject({ pseudonymized: 0, index_rows: 0, agents_removed: 0 });
     const after = await rowsOf(s);
     expect(after.map((r) => [r.data, r.updated])).toEqual(before.map((r) => [r.data, r.updated]));
     expect(await Promise.all(after.map((r) => indexOf(r.id)))).toEqual(indexBefore);

@@ -1,4 +1,3 @@
-import { RecordCache } from '../../xapi/statements/record-cache';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -7,6 +6,7 @@ import { untilCutoff } from '../../common/until';
 import { keysetIds, walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { Agent } from '../../xapi/agents/agent.entity';
+import { RecordCache } from '../../xapi/statements/record-cache';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
 import { bulkInsert, utcDatetime } from '../../xapi/statements/bulk-insert';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
@@ -14,12 +14,17 @@ import { AUTHORITY_ROLES } from '../../xapi/statements/index-keys';
 import { PseudoParams } from './pseudo.dto';
 
 export const PSEUDO_BATCH = 500;
+/** Original agents a run remembers as having their pseudonym recorded. */
+const RECORDED_AGENTS_KEPT = 50_000;
 
 /** What one batch changed. */
 interface BatchCounts {
   statements: number;
   indexRows: number;
+  /** Original agents records removed. */
   agents: number;
+  /** The original agents (vids) the batch pseudonymized. */
+  originals: string[];
 }
 
 /** Rows a raw UPDATE or DELETE changed, as the driver reports them. */
@@ -57,7 +62,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly pseudonymizer: Pseudonymizer,
-    private readonly records: RecordCache,
+    private readonly recordCache: RecordCache,
   ) {}
 
   /**
@@ -79,16 +84,17 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
         .where('s.storeId = :storeId', { storeId: store.id })
         .andWhere('s.pseudonymized = :no', { no: false })
         .andWhere('s.stored <= :cutoff', { cutoff });
-    const counts: BatchCounts = { statements: 0, indexRows: 0, agents: 0 };
+    const counts = { statements: 0, indexRows: 0, agents: 0 };
+    const recorded = new Set<string>();
     const walk = await walkBatches({
       ctx,
       batchSize: this.batchSize,
       total: await pending().getCount(),
       fetch: keysetIds<number>(pending, 's.id'),
       act: async (ids) => {
-        const batch = await this.pseudonymizeBatch(store.id, ids);
-        // The agents records changed: the recorder reads them again on this instance.
-        this.records.forgetStore(store.id);
+        const batch = await this.pseudonymizeBatch(store.id, ids, recorded);
+        // The original agents records are gone: the recorder must write them again.
+        this.recordCache.forgetStore(store.id);
         counts.indexRows += batch.indexRows;
         counts.agents += batch.agents;
         return batch.statements;
@@ -98,11 +104,11 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     return {
       feedback:
         `pseudonymized ${counts.statements} statements of store ${store.slug} ` +
-        `stored until ${cutoff.toISOString()} (${counts.indexRows} index rows, ${counts.agents} agents records)`,
+        `stored until ${cutoff.toISOString()} (${counts.indexRows} index rows; ${counts.agents} original agents records removed)`,
       data: {
         pseudonymized: counts.statements,
         index_rows: counts.indexRows,
-        agents: counts.agents,
+        agents_removed: counts.agents,
         cutoff: cutoff.toISOString(),
         store: store.slug,
       },
@@ -110,10 +116,21 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
   }
 
   /** One batch in one transaction, retried when the database picks it as a deadlock victim. */
-  private async pseudonymizeBatch(storeId: number, ids: number[]): Promise<BatchCounts> {
+  private async pseudonymizeBatch(
+    storeId: number,
+    ids: number[],
+    recorded: Set<string>,
+  ): Promise<BatchCounts> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction((em) => this.pseudonymizeIn(em, storeId, ids));
+        const batch = await this.dataSource.transaction((em) =>
+          this.pseudonymizeIn(em, storeId, ids, recorded),
+        );
+        // Only a committed batch's pseudonyms count as recorded; the set is only a
+        // shortcut, so it is emptied rather than allowed to grow without bound.
+        if (recorded.size > RECORDED_AGENTS_KEPT) recorded.clear();
+        for (const vid of batch.originals) recorded.add(vid);
+        return batch;
       } catch (err) {
         if (attempt >= 5 || !isRetryableConflict(err)) throw err;
         await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
@@ -125,6 +142,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     em: EntityManager,
     storeId: number,
     ids: number[],
+    recorded: ReadonlySet<string>,
   ): Promise<BatchCounts> {
     const marks = ids.map(() => '?').join(', ');
     const lock = isMysql(em) ? ' FOR UPDATE' : '';
@@ -133,7 +151,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
       `SELECT id, data FROM statements WHERE id IN (${marks}) AND pseudonymized = 0 ORDER BY id${lock}`,
       ids,
     );
-    if (!rows.length) return { statements: 0, indexRows: 0, agents: 0 };
+    if (!rows.length) return { statements: 0, indexRows: 0, agents: 0, originals: [] };
     const rowIds = rows.map((r) => Number(r.id));
     const rowMarks = rowIds.map(() => '?').join(', ');
 
@@ -171,63 +189,58 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
         [...setVid.params, ...vidIds],
       );
     }
-    const agents = await this.replaceAgentRecords(em, storeId, [...originals].sort());
-    return { statements: updated, indexRows: vids.size, agents };
+    const agents = await this.replaceAgentRecords(em, storeId, [...originals].sort(), recorded);
+    return { statements: updated, indexRows: vids.size, agents, originals: [...originals] };
   }
 
   /**
    * The agents records (what `GET agents` and person links use) follow too: each
-   * original agent recorded in the store gets its pseudonym recorded, and its own
-   * record goes once no statement index row names it any more, unless an
-   * administrator linked it to a person (agent-deletion removes those).
+   * original agent recorded in the store gets its pseudonym recorded (once per run:
+   * `recorded` remembers the vids done in committed batches), and an original record
+   * goes once no statement index row names it any more, unless an administrator linked
+   * it to a person (agent-deletion removes those). Returns the records removed.
    */
   private async replaceAgentRecords(
     em: EntityManager,
     storeId: number,
     vids: string[],
+    recorded: ReadonlySet<string>,
   ): Promise<number> {
     if (!vids.length) return 0;
-    const marks = vids.map(() => '?').join(', ');
-    const known = await em
-      .getRepository(Agent)
-      .createQueryBuilder('a')
-      .where('a.storeId = :storeId AND a.vid IN (:...vids)', { storeId, vids })
-      .orderBy('a.vid')
-      .getMany();
-    if (!known.length) return 0;
-    const now = new Date();
-    const pseudonyms = new Map<string, Record<string, unknown>>();
-    for (const a of known) {
-      const { member: _member, ...record } = this.pseudonymizer.actor(a.agent);
-      pseudonyms.set(this.pseudonymizer.vid(a.vid), record);
-    }
-    await bulkInsert(
-      em,
-      Agent,
-      [...pseudonyms]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([vid, agent]) => ({
-          storeId,
-          vid,
-          agent,
-          personId: null,
-          stored: now,
-          updated: now,
-        })),
-      { ignore: true },
-    );
-    const stillNamed: { vid: string }[] = await em.query(
-      `SELECT DISTINCT vid FROM statement_agents WHERE store_id = ? AND vid IN (${marks})`,
-      [storeId, ...vids],
-    );
-    const named = new Set(stillNamed.map((r) => r.vid));
-    const unnamed = known.filter((a) => a.personId === null && !named.has(a.vid)).map((a) => a.id);
-    if (unnamed.length) {
-      await em.query(
-        `DELETE FROM agents WHERE id IN (${unnamed.map(() => '?').join(', ')})`,
-        unnamed,
+    const fresh = vids.filter((v) => !recorded.has(v));
+    if (fresh.length) {
+      const known = await em
+        .getRepository(Agent)
+        .createQueryBuilder('a')
+        .where('a.storeId = :storeId AND a.vid IN (:...fresh)', { storeId, fresh })
+        .getMany();
+      const now = new Date();
+      const pseudonyms = new Map<string, Record<string, unknown>>();
+      for (const a of known) {
+        const { member: _member, ...record } = this.pseudonymizer.actor(a.agent);
+        pseudonyms.set(this.pseudonymizer.vid(a.vid), record);
+      }
+      await bulkInsert(
+        em,
+        Agent,
+        [...pseudonyms]
+          .sort(([x], [y]) => (x < y ? -1 : 1))
+          .map(([vid, agent]) => ({
+            storeId,
+            vid,
+            agent,
+            personId: null,
+            stored: now,
+            updated: now,
+          })),
+        { ignore: true },
       );
     }
-    return known.length;
+    return changed(
+      em,
+      `DELETE FROM agents WHERE store_id = ? AND vid IN (${vids.map(() => '?').join(', ')}) AND person_id IS NULL
+       AND NOT EXISTS (SELECT 1 FROM statement_agents x WHERE x.store_id = agents.store_id AND x.vid = agents.vid)`,
+      [storeId, ...vids],
+    );
   }
 }

@@ -10,7 +10,11 @@ import { JOB_TYPE_KEY, JobTypeOptions } from '../../jobs/job-type';
 import { LogEntry } from '../../logging/log-entry.entity';
 import { Agent } from '../../xapi/agents/agent.entity';
 import { StoresDeletionParams } from './stores-deletion.dto';
-import { StoresDeletionHandler } from './stores-deletion.handler';
+import {
+  STORES_DELETION_BATCH,
+  STORES_DELETION_BATCH_SQLITE,
+  StoresDeletionHandler,
+} from './stores-deletion.handler';
 
 // A table another module would add later: covered through the registry alone.
 registerStoreScopedTable({
@@ -139,7 +143,32 @@ describe('StoresDeletionHandler', () => {
       );
       expect422(await validate(other.id, other), 'A client cannot delete its own store.');
       expect(await validate(other.id, defaultStore)).toBeNull();
+      // The default store holds the only access/all client: deleting it would lock the LRS out.
+      const refused = await validate(defaultStore.id, other);
+      expect(refused).toBeInstanceOf(UnprocessableEntityException);
+      expect(JSON.stringify((refused as UnprocessableEntityException).getResponse())).toMatch(
+        /No client with access\/all would be left/,
+      );
+      const now = new Date();
+      const admin2 = await ds.getRepository(Client).save({
+        slug: 'validate-admin2',
+        name: 'Admin 2',
+        username: 'admin2',
+        passwordHash: 'scrypt$1$x$y',
+        storeId: other.id,
+        permissions: ['access/all'],
+        pipeline: {},
+        expiresAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
       expect(await validate(defaultStore.id, other)).toBeNull();
+      // An expired administrator does not count.
+      await ds
+        .getRepository(Client)
+        .update({ id: admin2.id }, { expiresAt: new Date(Date.now() - 1000) });
+      expect(await validate(defaultStore.id, other)).toBeInstanceOf(UnprocessableEntityException);
+      await ds.getRepository(Client).delete({ id: admin2.id });
       await ds.getRepository(Store).delete({ id: other.id });
     });
   });
@@ -181,6 +210,9 @@ describe('StoresDeletionHandler', () => {
     it('batches, stops when cancelled, and a retried run finishes without error', async () => {
       const doomed = await newStore(ds, 'doomed-big');
       await fill(ds, doomed, 2500);
+      const batch =
+        ds.options.type === 'better-sqlite3' ? STORES_DELETION_BATCH_SQLITE : STORES_DELETION_BATCH;
+      const left = 2500 - batch;
 
       // spec_extra, agents, persons: 3 reports; then logs: 1000 in the 4th... abort there.
       const cancelled = makeRunContext<StoresDeletionParams>(
@@ -193,13 +225,13 @@ describe('StoresDeletionHandler', () => {
         { done: 2, total: 2508 },
         { done: 4, total: 2508 },
         { done: 6, total: 2508 },
-        { done: 1006, total: 2508 },
+        { done: 6 + batch, total: 2508 },
       ]);
       expect(await counts(ds, doomed.id)).toEqual({
         clients: 2,
         persons: 0,
         agents: 0,
-        logs: 1500,
+        logs: left,
         spec_extra: 0,
         stores: 1,
       });
@@ -208,10 +240,12 @@ describe('StoresDeletionHandler', () => {
       const result = await handler.run(retry);
       expect(result.data).toMatchObject({
         already_deleted: false,
-        deleted: { logs: 1500, clients: 2 },
-        total: 1502,
+        deleted: { logs: left, clients: 2 },
+        total: left + 2,
       });
-      expect(retry.progressReports.map((p) => p.done)).toEqual([0, 1000, 1500, 1502]);
+      const steps = [0];
+      for (let done = batch; done < left; done += batch) steps.push(done);
+      expect(retry.progressReports.map((p) => p.done)).toEqual([...steps, left, left + 2]);
       expect(Object.values(await counts(ds, doomed.id))).toEqual([0, 0, 0, 0, 0, 0]);
 
       // Once more (e.g. the instance died after the store row went): passes with a note.

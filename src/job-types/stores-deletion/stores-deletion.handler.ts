@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
 import { AccessCache } from '../../access/access-cache';
+import { Client } from '../../access/client.entity';
+import { grants } from '../../access/permissions';
 import { Store } from '../../access/store.entity';
 import { affectedRows } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
 import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { Job } from '../../jobs/job.entity';
+import { JobsService } from '../../jobs/jobs.service';
+import { LogLevel } from '../../logging/log-entry.entity';
 import {
   JobCreationContext,
   JobHandler,
@@ -18,6 +23,11 @@ import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
 export const STORES_DELETION_BATCH = 1000;
+/**
+ * On the embedded database a DELETE blocks the event loop (synchronous driver, one
+ * connection) until it ends: smaller batches keep every request's wait short.
+ */
+export const STORES_DELETION_BATCH_SQLITE = 200;
 
 @JobType({
   name: 'stores-deletion',
@@ -32,31 +42,92 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessCache,
     private readonly records: RecordCache,
+    private readonly jobsService: JobsService,
   ) {}
 
   async validate(ctx: JobCreationContext<StoresDeletionParams>): Promise<void> {
-    const id = ctx.params.store_id;
-    const stores = this.dataSource.getRepository(Store);
-    if (!(await stores.existsBy({ id }))) {
-      throw invalidInput({ store_id: [`No store has the id ${id}.`] });
-    }
-    if ((await stores.count()) <= 1) {
-      throw invalidInput({ store_id: ['The only store cannot be deleted.'] });
-    }
-    if (ctx.principal.store.id === id) {
-      throw invalidInput({ store_id: ['A client cannot delete its own store.'] });
-    }
+    const refusal = await this.refusal(ctx.params.store_id, ctx.principal.store.id);
+    if (refusal) throw invalidInput({ store_id: [refusal] });
   }
 
   /**
-   * Sweeps every store-scoped table even when the store row is already gone, so that a
-   * run retried after a crash (rows half deleted, or the store row deleted last) ends clean.
+   * Why this deletion must not happen, or null. Checked at creation and again when a run
+   * starts, since stores and clients change in between: never the only store, never the
+   * store of the client that (last) defined the job, never the last client that can
+   * administer the LRS (`access/all`).
+   */
+  private async refusal(id: number, callerStoreId: number | null): Promise<string | null> {
+    const stores = this.dataSource.getRepository(Store);
+    if (!(await stores.existsBy({ id }))) return `No store has the id ${id}.`;
+    const others = await stores.countBy({ id: Not(id), deletingAt: IsNull() });
+    if (others === 0) return 'The only store cannot be deleted.';
+    if (callerStoreId === id) return 'A client cannot delete its own store.';
+    const admins = await this.dataSource
+      .getRepository(Client)
+      .createQueryBuilder('c')
+      .innerJoin(Store, 's', 's.id = c.storeId')
+      .where('c.storeId != :id', { id })
+      .andWhere('s.deletingAt IS NULL')
+      .andWhere('(c.expiresAt IS NULL OR c.expiresAt > :now)', { now: new Date() })
+      .getMany();
+    if (!admins.some((c) => grants(c.permissions).has('access/all'))) {
+      return (
+        'No client with access/all would be left in another store: the LRS could no longer ' +
+        'be administered. Give a client of another store access/all first.'
+      );
+    }
+    return null;
+  }
+
+  /** The store of the client that defined the job last (null when that client is gone). */
+  private async jobClientStore(jobId: number): Promise<number | null> {
+    const job = await this.dataSource.getRepository(Job).findOneBy({ id: jobId });
+    if (!job?.client) return null;
+    const client = await this.dataSource.getRepository(Client).findOneBy({ slug: job.client });
+    return client?.storeId ?? null;
+  }
+
+  /**
+   * Marks the store as being deleted, then sweeps every store-scoped table even when the
+   * store row is already gone, so that a run retried after a cancel or crash (rows half
+   * deleted, or the store row deleted last) ends clean. The store row goes last.
    */
   async run(ctx: JobRunContext<StoresDeletionParams>): Promise<JobRunResult> {
     const id = ctx.params.store_id;
     const stores = this.dataSource.getRepository(Store);
     const store = await stores.findOneBy({ id });
-    const tables = storeScopedTables().map((t) => this.resolve(t));
+    if (store) {
+      const refusal = await this.refusal(id, await this.jobClientStore(ctx.jobId));
+      if (refusal) throw new Error(`Refused to delete store ${store.slug} (id ${id}): ${refusal}`);
+      if (!store.deletingAt) {
+        store.deletingAt = new Date();
+        await stores.update({ id }, { deletingAt: store.deletingAt });
+      }
+      // The auth guard's cache must see the mark at once on this instance.
+      this.access.forgetStore(id);
+      await ctx.log(
+        LogLevel.Notice,
+        `Store ${store.slug} (id ${id}) marked as being deleted: its requests and new jobs ` +
+          'answer 409 until the deletion ends; if it stops, run the job again to finish it.',
+        { store_id: id, store: store.slug, deleting_since: store.deletingAt.toISOString() },
+      );
+    }
+    // The store's jobs go first, through the engine, which cancels their runs; their data
+    // goes once those runs have stopped (or the wait ran out).
+    const jobs = await this.jobsService.deleteJobs(
+      { storeId: id },
+      { job: ctx.jobId },
+      {
+        waitMs: 30_000,
+        signal: ctx.signal,
+      },
+    );
+    if (jobs.unfinished.length) {
+      await ctx.log(3, `Runs of deleted jobs ${jobs.unfinished.join(', ')} did not end in 30 s.`);
+    }
+    const tables = storeScopedTables()
+      .filter((t) => t.entity !== Job)
+      .map((t) => this.resolve(t));
 
     let total = 0;
     for (const t of tables) total += await this.count(t, id);
@@ -72,7 +143,10 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
           signal: ctx.signal,
           progress: (n) => ctx.progress(offset + n, Math.max(total, offset + n)),
         },
-        batchSize: STORES_DELETION_BATCH,
+        batchSize:
+          this.dataSource.options.type === 'better-sqlite3'
+            ? STORES_DELETION_BATCH_SQLITE
+            : STORES_DELETION_BATCH,
         fetch: keysetIds(
           () => this.ofStore(t, id),
           t.id,
@@ -91,6 +165,8 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       if (affected > 0) deleted[t.table] = affected;
       done += affected;
     }
+    if (jobs.deleted > 0) deleted.jobs = jobs.deleted;
+    done += jobs.deleted;
     if (store) await stores.delete({ id });
     // This instance forgets the store at once; others within AUTH_CACHE_TTL_MS.
     this.access.forgetStore(id);

@@ -12,6 +12,7 @@ import {
   Min,
   Validate,
   ValidateIf,
+  ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
@@ -66,6 +67,26 @@ class IanaTimezoneConstraint implements ValidatorConstraintInterface {
   }
   defaultMessage() {
     return 'timezone must be an IANA time zone such as Europe/Paris.';
+  }
+}
+
+/** Longest day of each month in any year: 29 February exists (leap years). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** yearlyOn: the day must exist in that month (31 April never comes; 29 February does). */
+@ValidatorConstraint({ name: 'dayOfMonth' })
+class DayOfMonthConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments) {
+    const o = args.object as JobScheduleDto;
+    if (o.repeat !== 'yearlyOn' || !Number.isInteger(o.month) || !Number.isInteger(value)) {
+      return true;
+    }
+    const max = MONTH_DAYS[(o.month as number) - 1];
+    return max === undefined || (value as number) <= max;
+  }
+  defaultMessage(args: ValidationArguments) {
+    const o = args.object as JobScheduleDto;
+    return `month_day ${String(args.value)} does not exist in month ${String(o.month)}.`;
   }
 }
 
@@ -135,6 +156,7 @@ export class JobScheduleDto {
   @IsInt({ message: 'month_day must be an integer between 1 and 31.' })
   @Min(1, { message: 'month_day must be an integer between 1 and 31.' })
   @Max(31, { message: 'month_day must be an integer between 1 and 31.' })
+  @Validate(DayOfMonthConstraint)
   month_day?: number | null;
 
   @ApiPropertyOptional({ description: '1-12; required when repeat is yearlyOn.', example: 6 })

@@ -11,7 +11,10 @@ export class JobView {
   @ApiProperty({ example: 12 }) id: number;
   @ApiProperty({ example: 'logs-deletion' }) type: string;
   @ApiProperty({ example: 'default', nullable: true, type: String }) store: string | null;
-  @ApiProperty({ example: 'admin', description: 'Slug of the client that created the job' })
+  @ApiProperty({
+    example: 'admin',
+    description: 'Slug of the client that created or last changed the job',
+  })
   client: string;
   @ApiProperty({ example: false }) replay: boolean;
   @ApiProperty({ example: 'dailyAt' }) repeat: string;

@@ -5,10 +5,11 @@ import {
   PreconditionFailedException,
 } from '@nestjs/common';
 import { createHash } from 'crypto';
-import { DataSource, EntityTarget, Repository } from 'typeorm';
+import { DataSource, EntityTarget, In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
 import { deleteStoreRecordsBatch } from '../../database/store-records';
 import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { bulkInsert } from '../statements/bulk-insert';
 import { AgentProfile } from './agent-profile.entity';
 import { DocumentContent, DocumentRecord } from './document-record';
 import { State } from './state.entity';
@@ -212,15 +213,57 @@ export class DocumentsService {
       await repo.update({ id: existing.id } as any, values as any);
       return Object.assign(existing, values);
     }
-    const row = repo.create({
-      ...address.fields,
-      ...values,
-      storeId: address.storeId,
-      contextKey: address.contextKey,
-      docKey: address.docKey,
-      stored: now,
-    } as any) as unknown as T;
+    const row = repo.create(newRow(address, values, now) as any) as unknown as T;
     return repo.save(row as any);
+  }
+
+  /**
+   * PUTs many documents of one kind at once, for jobs (seeding): one transaction, one
+   * look-up, a multi-row insert of the new ones; a document already stored with the
+   * same content and type is left alone. Returns how many documents were written.
+   */
+  async putMany<T extends DocumentRecord>(
+    entity: EntityTarget<T>,
+    docs: { address: DocumentAddress<T>; incoming: IncomingDocument }[],
+  ): Promise<number> {
+    if (!docs.length) return 0;
+    const storeId = docs[0].address.storeId;
+    if (docs.some((d) => d.address.storeId !== storeId)) {
+      throw new Error('putMany: documents of one store at a time');
+    }
+    return this.dataSource.transaction(async (em) => {
+      const repo = em.getRepository<DocumentRecord>(entity);
+      const existing = new Map<string, DocumentRecord | null>();
+      for (let i = 0; i < docs.length; i += 500) {
+        const part = docs.slice(i, i + 500);
+        const rows = await repo.find({
+          where: { storeId, docKey: In(part.map((d) => d.address.docKey)) },
+        });
+        for (const r of rows) existing.set(r.docKey, r);
+      }
+      const now = new Date();
+      const fresh: Record<string, unknown>[] = [];
+      let written = 0;
+      for (const { address, incoming } of docs) {
+        const values = {
+          content: encodeContent(incoming.bytes),
+          contentType: incoming.contentType.slice(0, 255),
+          etag: sha1(incoming.bytes),
+          updated: now,
+        };
+        const key = address.docKey;
+        const row = existing.get(key);
+        if (row === undefined) {
+          existing.set(key, null);
+          fresh.push(newRow(address, values, now));
+        } else if (row && (row.etag !== values.etag || row.contentType !== values.contentType)) {
+          await repo.update({ id: row.id }, values);
+          written++;
+        }
+      }
+      await bulkInsert(em, entity, fresh);
+      return written + fresh.length;
+    });
   }
 
   /** Document ids of a context, optionally changed after `since`, oldest change first. */
@@ -309,4 +352,20 @@ export class DocumentsService {
     }
     return out;
   }
+}
+
+/** The row of a document not stored yet: its address, content columns and timestamps. */
+function newRow<T extends DocumentRecord>(
+  address: DocumentAddress<T>,
+  values: Record<string, unknown>,
+  now: Date,
+): Record<string, unknown> {
+  return {
+    ...address.fields,
+    ...values,
+    storeId: address.storeId,
+    contextKey: address.contextKey,
+    docKey: address.docKey,
+    stored: now,
+  };
 }

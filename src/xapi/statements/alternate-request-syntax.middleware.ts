@@ -1,3 +1,4 @@
+import { parseBoundedJson } from '../../common/json-limits';
 import { BadRequestException, Injectable, NestMiddleware } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
 import { fallbackResponseVersion, requestXapiVersion } from '../common/xapi-endpoint';
@@ -80,8 +81,9 @@ export class AlternateRequestSyntaxMiddleware implements NestMiddleware {
     else if (/^application\/(.+\+)?json\b/i.test(type)) {
       req.headers['content-type'] = type;
       try {
-        (req as any).body = JSON.parse(content);
-      } catch {
+        (req as any).body = parseBoundedJson(content);
+      } catch (e) {
+        if (e instanceof BadRequestException) throw fail(e.message);
         throw fail('The content field is not valid JSON.');
       }
       (req as any).rawBody = Buffer.from(content);

@@ -1,10 +1,17 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { LruCache } from '../../common/lru-cache';
 import { AppConfig } from '../../config/app-config';
-import { beforeStoreRecordsDeleted } from '../../database/store-records';
+import {
+  BeforeDeleteHook,
+  beforeStoreRecordsDeleted,
+  removeBeforeStoreRecordsDeleted,
+} from '../../database/store-records';
 import { Activity } from '../activities/activity.entity';
 import { Agent } from '../agents/agent.entity';
 import { VocabEntry } from './entities/vocab.entity';
+
+/** The records this cache mirrors: deleting any of them through the registry forgets the store. */
+const MIRRORED = [Agent, Activity, VocabEntry];
 
 /** A record as this instance last saw it committed: its JSON value (definition, display). */
 export interface KnownValue {
@@ -21,14 +28,6 @@ export interface RecordedKnowledge {
   vocab: Map<string, Record<string, string> | null>;
 }
 
-/** The caches of the apps running in this process (tests start several). */
-const live = new Set<RecordCache>();
-const forgetEverywhere = async (_em: unknown, storeId: number) => {
-  for (const cache of live) cache.forgetStore(storeId);
-};
-for (const entity of [Agent, Activity, VocabEntry])
-  beforeStoreRecordsDeleted(entity, forgetEverywhere);
-
 /**
  * What the recorder knows is stored, per store, on this instance: agents (by vid),
  * activities with their merged definition and vocabulary entries with their display,
@@ -39,12 +38,11 @@ for (const entity of [Agent, Activity, VocabEntry])
  * Entries are set only from rows read under the batch's row locks (or, on SQLite, in
  * its serialised transaction) and only after its COMMIT, so on one instance they never
  * run behind the database. A change made through another instance (a definition merged
- * there, an agent deleted there) is seen here once the entry lapses. On this instance,
- * deleteStoreRecords() of agents, activities or vocabulary (agent-deletion, clearing)
- * forgets the store; a job that rewrites them otherwise calls forgetStore().
+ * there, an agent deleted there) is seen here once the entry lapses; jobs that delete
+ * or rewrite agents, activities or vocabulary call forgetStore() on their instance.
  */
 @Injectable()
-export class RecordCache implements OnModuleInit, OnModuleDestroy {
+export class RecordCache implements OnModuleDestroy {
   private readonly agents: LruCache<true>;
   private readonly activities: LruCache<KnownValue>;
   private readonly vocab: LruCache<KnownValue>;
@@ -54,14 +52,17 @@ export class RecordCache implements OnModuleInit, OnModuleDestroy {
     this.agents = new LruCache(size, ttl);
     this.activities = new LruCache(size, ttl);
     this.vocab = new LruCache(size, ttl);
+    // Every deletion of these records (clearing, agent-deletion...) goes through
+    // deleteStoreRecords(): forget the store there, once, for every caller.
+    for (const entity of MIRRORED) beforeStoreRecordsDeleted(entity, this.forgetOnDelete);
   }
 
-  onModuleInit() {
-    live.add(this);
-  }
+  private readonly forgetOnDelete: BeforeDeleteHook = async (_em, storeId) => {
+    this.forgetStore(storeId);
+  };
 
-  onModuleDestroy() {
-    live.delete(this);
+  onModuleDestroy(): void {
+    for (const entity of MIRRORED) removeBeforeStoreRecordsDeleted(entity, this.forgetOnDelete);
   }
 
   knowsAgent(storeId: number, vid: string): boolean {

@@ -93,12 +93,14 @@ function canonical(value: unknown, key: string | null, languages: string[]): unk
     (key === 'display' || key === 'name' || key === 'description') &&
     Object.values(value).every((v) => typeof v === 'string');
   if (isLanguageMap) return pickLanguage(value, languages);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    // Agent names are not language maps.
-    out[k] = k === 'name' && typeof v === 'string' ? v : canonical(v, k, languages);
-  }
-  return out;
+  // fromEntries defines own keys: a key "__proto__" stays data, never a prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      // Agent names are not language maps.
+      k === 'name' && typeof v === 'string' ? v : canonical(v, k, languages),
+    ]),
+  );
 }
 
 export function formatStatement(

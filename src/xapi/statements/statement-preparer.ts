@@ -45,7 +45,8 @@ export class StatementPreparer {
     opts: EffectiveOptions,
     attachments: AttachmentPart[],
   ): PreparedStatement[] {
-    const errors: Record<string, string[]> = {};
+    // No prototype: paths come from the statement's own keys (`constructor`, `__proto__`).
+    const errors: Record<string, string[]> = Object.create(null);
     const fail = (path: string, message: string) => (errors[path] ??= []).push(message);
     const single = statements.length === 1;
     const seen = new Set<string>();

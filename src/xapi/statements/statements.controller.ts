@@ -1,5 +1,8 @@
+import { AppConfig } from '../../config/app-config';
+import { parseBoundedJson } from '../../common/json-limits';
 import {
   BadRequestException,
+  PayloadTooLargeException,
   ForbiddenException,
   Get,
   HttpCode,
@@ -85,6 +88,7 @@ export class StatementsController {
   constructor(
     private readonly recorder: StatementRecorder,
     private readonly query: StatementQueryService,
+    private readonly config: AppConfig,
   ) {}
 
   @Put()
@@ -136,6 +140,13 @@ export class StatementsController {
     this.consistentThrough(res);
     const { statements, attachments } = this.readBody(req);
     if (!statements.length) throw new BadRequestException('No statement in the request body.');
+    const max = this.config.maxStatementsPerRequest;
+    if (statements.length > max) {
+      // One request is one transaction: on the embedded database nothing else runs meanwhile.
+      throw new PayloadTooLargeException(
+        `At most ${max} statements per request (STATEMENTS_MAX_PER_REQUEST); this one has ${statements.length}: send them in several requests.`,
+      );
+    }
     this.checkRestrictedActor(p, statements);
     const { ids } = await this.recorder.record(
       p.store,
@@ -280,8 +291,9 @@ export class StatementsController {
     }
     let body: unknown;
     try {
-      body = JSON.parse(first.body.toString('utf8'));
-    } catch {
+      body = parseBoundedJson(first.body);
+    } catch (e) {
+      if (e instanceof BadRequestException) throw e;
       throw new BadRequestException('The statements part is not valid JSON.');
     }
     (req as any).body = body;

@@ -15,7 +15,16 @@ export const CONNECTION_TYPES: ConnectionType[] = ['lrs', 'file'];
 export const XAPI_VERSIONS = ['1.0.3', '2.0.0'] as const;
 export type ConnectionXapiVersion = (typeof XAPI_VERSIONS)[number];
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+// Credentials embedded in the URL would be stored and shown in clear: refused.
+const URL_OPTIONS = {
+  require_tld: false,
+  require_protocol: true,
+  protocols: ['http', 'https'],
+  disallow_auth: true,
+};
+const URL_MESSAGE = {
+  message: 'endpoint must be an http(s) URL without credentials (give username and password)',
+};
 const isLrs = (o: { type?: string }) => o.type === 'lrs';
 const isFile = (o: { type?: string }) => o.type === 'file';
 
@@ -36,7 +45,7 @@ export class CreateConnectionDto {
     maxLength: 2048,
   })
   @ValidateIf(isLrs)
-  @IsUrl(URL_OPTIONS)
+  @IsUrl(URL_OPTIONS, URL_MESSAGE)
   @MaxLength(2048)
   endpoint?: string;
 
@@ -107,7 +116,7 @@ export class UpdateConnectionDto {
 
   @ApiPropertyOptional({ example: 'https://lrs.example.com/xapi', maxLength: 2048 })
   @IsOptional()
-  @IsUrl(URL_OPTIONS)
+  @IsUrl(URL_OPTIONS, URL_MESSAGE)
   @MaxLength(2048)
   endpoint?: string;
 

@@ -20,10 +20,12 @@ import { cpus, loadavg, totalmem } from 'os';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { format } from 'util';
-import { createConnection, createPool, Pool, PoolConnection } from 'mysql2/promise';
+import { createConnection, createPool } from 'mysql2/promise';
 import { AfterQueryEvent, DataSource } from 'typeorm';
 import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { createTestApp } from '../test/support/test-app';
+import { fmt, parseFlags } from './bench-flags';
+import { count, insertPlain, plainLine, verifyCopy } from './plain-insert';
 import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
 
 interface Options {
@@ -40,7 +42,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = {
+  const opts = parseFlags<Options>(argv, {
     total: 1_000_000,
     concurrency: 8,
     batch: 100,
@@ -50,32 +52,11 @@ function parseArgs(argv: string[]): Options {
     profile: false,
     plainOnly: false,
     httpRate: 0,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--profile' || argv[i] === '--plain-only') {
-      opts[argv[i] === '--profile' ? 'profile' : 'plainOnly'] = true;
-      continue;
-    }
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = inline ?? argv[++i];
-    const key = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    if (!(key in opts) || value === undefined) {
-      throw new Error(`Unknown flag or missing value: ${argv[i]} (see the header of this file)`);
-    }
-    if (key === 'dbUrl') opts.dbUrl = value;
-    else {
-      const n = Number(value.replace(/_/g, ''));
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`);
-      (opts as unknown as Record<string, number>)[key] = n;
-    }
-  }
+  });
   if (!/^(mysql|mariadb):\/\//.test(opts.dbUrl))
     throw new Error('The bench needs a MySQL/MariaDB DB_URL');
   return opts;
 }
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
@@ -267,155 +248,6 @@ async function ingestOverHttp(
   };
 }
 
-/** The tables a statement is written to that the plain path copies, with their row key. */
-const COPIED = [
-  { table: 'statements', statementKey: 'id' },
-  { table: 'statement_agents', statementKey: 'statement_row_id' },
-  { table: 'statement_activities', statementKey: 'statement_row_id' },
-] as const;
-
-interface PlainResult {
-  statements: number;
-  rows: Record<string, number>;
-  seconds: number;
-  rate: number;
-  rowRate: number;
-  readSeconds: number;
-  processCpuSeconds: number;
-}
-
-/** A value as it goes back into the same column (JSON columns may come back parsed). */
-function columnValue(v: unknown): unknown {
-  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date) return v;
-  return JSON.stringify(v);
-}
-
-/**
- * The same rows through plain multi-row INSERTs: `<table>_plain` LIKE each table, the
- * stored rows read by keyset pages, then only the INSERTs timed (batches of `batch`
- * statements with their index rows, one transaction per batch as the application does,
- * `concurrency` connections).
- */
-async function insertPlain(opts: Options, pool: Pool): Promise<PlainResult> {
-  const columns: Record<string, string[]> = {};
-  for (const { table } of COPIED) {
-    await pool.query(`DROP TABLE IF EXISTS \`${table}_plain\``);
-    await pool.query(`CREATE TABLE \`${table}_plain\` LIKE \`${table}\``);
-    const [cols] = await pool.query(
-      `SELECT column_name AS c FROM information_schema.columns
-        WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position`,
-      [table],
-    );
-    columns[table] = (cols as Json[]).map((r) => r.c as string);
-  }
-  const sqlOf = (table: string) =>
-    `INSERT INTO \`${table}_plain\` (${columns[table].map((c) => `\`${c}\``).join(', ')}) VALUES ?`;
-  const valuesOf = (table: string, rows: Json[]) =>
-    rows.map((r) => columns[table].map((c) => columnValue(r[c])));
-
-  type Job = Record<string, unknown[][]>;
-  const rowCounts: Record<string, number> = Object.fromEntries(COPIED.map((c) => [c.table, 0]));
-  const chunkStatements = opts.batch * opts.concurrency * 10;
-  let lastId = 0;
-  let insertMs = 0;
-  let readMs = 0;
-  let statements = 0;
-  let cpuMicros = 0;
-  let nextReport = opts.progress;
-  for (;;) {
-    // Read a chunk (keyset pages of 1000) and cut it into jobs of `batch` statements.
-    const r0 = performance.now();
-    const rows: Json[] = [];
-    while (rows.length < chunkStatements) {
-      const [page] = await pool.query(
-        'SELECT * FROM statements WHERE id > ? ORDER BY id LIMIT 1000',
-        [lastId],
-      );
-      const list = page as Json[];
-      if (!list.length) break;
-      rows.push(...list);
-      lastId = Number(list[list.length - 1].id);
-    }
-    if (!rows.length) break;
-    // The index rows of the whole chunk in one query per table, then split by job.
-    const index: Record<string, Json[]> = {};
-    for (const { table, statementKey } of COPIED.slice(1)) {
-      const [list] = await pool.query(
-        `SELECT * FROM \`${table}\` WHERE \`${statementKey}\` BETWEEN ? AND ? ORDER BY \`${statementKey}\`, id`,
-        [Number(rows[0].id), lastId],
-      );
-      index[table] = list as Json[];
-    }
-    const cursor: Record<string, number> = Object.fromEntries(COPIED.map((c) => [c.table, 0]));
-    const jobs: Job[] = [];
-    for (let i = 0; i < rows.length; i += opts.batch) {
-      const part = rows.slice(i, i + opts.batch);
-      const last = Number(part[part.length - 1].id);
-      const job: Job = { statements: valuesOf('statements', part) };
-      for (const { table, statementKey } of COPIED.slice(1)) {
-        const list = index[table];
-        const from = cursor[table];
-        let to = from;
-        while (to < list.length && Number(list[to][statementKey]) <= last) to++;
-        cursor[table] = to;
-        job[table] = valuesOf(table, list.slice(from, to));
-      }
-      jobs.push(job);
-    }
-    readMs += performance.now() - r0;
-
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    let next = 0;
-    const worker = async () => {
-      let conn: PoolConnection | undefined;
-      try {
-        conn = await pool.getConnection();
-        for (;;) {
-          const job = jobs[next++];
-          if (!job) return;
-          await conn.beginTransaction();
-          for (const { table } of COPIED) {
-            if (job[table].length) await conn.query(sqlOf(table), [job[table]]);
-          }
-          await conn.commit();
-        }
-      } finally {
-        conn?.release();
-      }
-    };
-    await Promise.all(Array.from({ length: opts.concurrency }, worker));
-    insertMs += performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    cpuMicros += cpu.user + cpu.system;
-    statements += rows.length;
-    for (const job of jobs) for (const { table } of COPIED) rowCounts[table] += job[table].length;
-    if (statements >= nextReport) {
-      console.log(
-        `  ${fmt(statements).padStart(9)} copied  ${fmt(insertMs / 1000, 1).padStart(7)} s of INSERTs  ` +
-          `${fmt((statements * 1000) / insertMs).padStart(6)} stmt/s overall`,
-      );
-      while (nextReport <= statements) nextReport += opts.progress;
-    }
-  }
-  const seconds = insertMs / 1000;
-  const allRows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
-  return {
-    statements,
-    rows: rowCounts,
-    seconds,
-    rate: statements / seconds,
-    rowRate: allRows / seconds,
-    readSeconds: readMs / 1000,
-    processCpuSeconds: cpuMicros / 1e6,
-  };
-}
-
-async function count(pool: Pool, table: string): Promise<number> {
-  const [rows] = await pool.query(`SELECT COUNT(*) AS n FROM \`${table}\``);
-  return Number((rows as Json[])[0].n);
-}
-
 /** A V8 CPU profile of this process between start() and the returned stop(file). */
 function startProfile(): (file: string) => Promise<void> {
   const session = new Session();
@@ -495,25 +327,6 @@ function cutLongLogLines(max = 800) {
       original(text.length > max ? `${text.slice(0, max)} ...[${fmt(text.length)} chars]` : text);
     };
   }
-}
-
-/** Checks that every *_plain table holds as many rows as its original. */
-async function verifyCopy(pool: Pool) {
-  for (const { table } of COPIED) {
-    const [copied, original] = [await count(pool, `${table}_plain`), await count(pool, table)];
-    if (copied !== original)
-      throw new Error(`${table}_plain has ${copied} rows, ${table} ${original}`);
-  }
-}
-
-function plainLine(plain: PlainResult): string {
-  return (
-    `plain: ${fmt(plain.statements)} statements (${Object.entries(plain.rows)
-      .map(([k, v]) => `${k} ${fmt(v)}`)
-      .join(', ')}) in ${fmt(plain.seconds, 1)} s of INSERTs = ${fmt(plain.rate)} stmt/s, ` +
-    `${fmt(plain.rowRate)} rows/s (reading them took ${fmt(plain.readSeconds, 1)} s, not counted; ` +
-    `this process used ${fmt((100 * plain.processCpuSeconds) / plain.seconds)} % of one core while inserting)`
-  );
 }
 
 /** --plain-only: the plain INSERT phase alone, on what an earlier run stored. */

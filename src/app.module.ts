@@ -7,6 +7,7 @@ import { Cmi5Module } from './cmi5/cmi5.module';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, prepareDatabase } from './database/data-source';
+import { serializeSqliteTransactions } from './database/sqlite-transactions';
 import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
 import { JobTypesModule } from './job-types/job-types.module';
@@ -43,6 +44,7 @@ export class AppModule {
           useFactory: async () => dataSourceOptions(await prepareDatabase(config.db)),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
+            serializeSqliteTransactions(dataSource);
             if (config.dbMigrate) await runMigrations(dataSource);
             return dataSource;
           },

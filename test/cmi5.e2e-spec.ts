@@ -139,12 +139,13 @@ describe('cmi5 tokens (e2e)', () => {
       .expect(200);
     expect(untouched.body).toEqual({ secret: true });
 
-    // Nothing beyond statements and state: no profiles, no token issuing, no admin routes.
-    const profile = `${t.base}/xapi/agents/profile?${new URLSearchParams({
-      agent: JSON.stringify(LEARNER),
-      profileId: 'cmi5LearnerPreferences',
+    // Nothing beyond its agent's statements, state and agent profile: no activity
+    // profiles, no token issuing, no admin routes.
+    const activityProfile = `${t.base}/xapi/activities/profile?${new URLSearchParams({
+      activityId: ACTIVITY,
+      profileId: 'settings',
     })}`;
-    await t.http().get(profile).set(V).set('Authorization', auth).expect(403);
+    await t.http().get(activityProfile).set(V).set('Authorization', auth).expect(403);
     await issue({ activity_id: ACTIVITY, agent: LEARNER }, auth).expect(403);
     await t.http().get(`${t.base}/logs`).set('Authorization', auth).expect(403);
 
@@ -163,6 +164,117 @@ describe('cmi5 tokens (e2e)', () => {
       .set(V)
       .set('Authorization', basic(user, 'wrong'))
       .expect(401);
+  });
+
+  it('serves the launch flow of an assignable unit, on its own learner only', async () => {
+    const registration = 'a7c2b1e0-3d4f-4a5b-9c6d-7e8f9a0b1c2d';
+    const xapi = `${t.base}/xapi`;
+    const launchData = `${xapi}/activities/state?${new URLSearchParams({
+      activityId: ACTIVITY,
+      agent: JSON.stringify(LEARNER),
+      registration,
+      stateId: 'LMS.LaunchData',
+    })}`;
+    const preferences = (agent: unknown) =>
+      `${xapi}/agents/profile?${new URLSearchParams({
+        agent: JSON.stringify(agent),
+        profileId: 'cmi5LearnerPreferences',
+      })}`;
+    // The LMS writes the launch data and the learner's preferences before the launch.
+    await t
+      .http()
+      .put(launchData)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .send({ contextTemplate: { registration }, launchMode: 'Normal', moveOn: 'Passed' })
+      .expect(204);
+    for (const [agent, language] of [
+      [LEARNER, 'fr-FR'],
+      [OTHER, 'de-DE'],
+    ] as const) {
+      await t
+        .http()
+        .put(preferences(agent))
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .set('If-None-Match', '*')
+        .send({ languagePreference: language, audioPreference: 'on' })
+        .expect(204);
+    }
+    const { fetch } = (
+      await issue({ activity_id: ACTIVITY, agent: LEARNER, registration }).expect(201)
+    ).body;
+
+    // The AU: fetch the token, read LMS.LaunchData and cmi5LearnerPreferences.
+    const fetched = await t.http().post(new URL(fetch).pathname).expect(200);
+    const auth = `Basic ${fetched.body['auth-token']}`;
+    const data = await t.http().get(launchData).set(V).set('Authorization', auth).expect(200);
+    expect(data.body).toMatchObject({ launchMode: 'Normal', moveOn: 'Passed' });
+    const prefs = await t
+      .http()
+      .get(preferences(LEARNER))
+      .set(V)
+      .set('Authorization', auth)
+      .expect(200);
+    expect(prefs.body).toEqual({ languagePreference: 'fr-FR', audioPreference: 'on' });
+    // It may update its own learner's preferences.
+    await t
+      .http()
+      .post(preferences(LEARNER))
+      .set(V)
+      .set('Authorization', auth)
+      .send({ audioPreference: 'off' })
+      .expect(204);
+
+    // initialized, completed, passed, terminated, in that order.
+    const verbs = ['initialized', 'completed', 'passed', 'terminated'];
+    for (const verb of verbs) {
+      await t
+        .http()
+        .post(`${xapi}/statements`)
+        .set(V)
+        .set('Authorization', auth)
+        .send({
+          actor: LEARNER,
+          verb: { id: `http://adlnet.gov/expapi/verbs/${verb}`, display: { 'en-US': verb } },
+          object: { id: ACTIVITY },
+          ...(verb === 'passed' ? { result: { success: true, score: { scaled: 0.9 } } } : {}),
+          context: {
+            registration,
+            contextActivities: {
+              category: [{ id: 'https://w3id.org/xapi/cmi5/context/categories/cmi5' }],
+            },
+          },
+        })
+        .expect(200);
+    }
+    const mine = await t
+      .http()
+      .get(`${xapi}/statements`)
+      .query({ registration, ascending: 'true' })
+      .set(V)
+      .set('Authorization', auth)
+      .expect(200);
+    expect(mine.body.statements.map((s: any) => s.verb.id.split('/').pop())).toEqual(verbs);
+
+    // The same credentials on another learner's documents: 403, and nothing changed.
+    await t.http().get(preferences(OTHER)).set(V).set('Authorization', auth).expect(403);
+    await t
+      .http()
+      .put(preferences(OTHER))
+      .set(V)
+      .set('Authorization', auth)
+      .set('If-Match', '*')
+      .send({ languagePreference: 'en-US' })
+      .expect(403);
+    await t.http().delete(preferences(OTHER)).set(V).set('Authorization', auth).expect(403);
+    const ids = `${xapi}/agents/profile?${new URLSearchParams({ agent: JSON.stringify(OTHER) })}`;
+    await t.http().get(ids).set(V).set('Authorization', auth).expect(403);
+    const stored = async (agent: unknown) =>
+      (await t.http().get(preferences(agent)).set(V).set('Authorization', t.adminAuth).expect(200))
+        .body;
+    expect(await stored(LEARNER)).toEqual({ languagePreference: 'fr-FR', audioPreference: 'off' });
+    expect(await stored(OTHER)).toEqual({ languagePreference: 'de-DE', audioPreference: 'on' });
   });
 
   it('keeps tokens of another client off this client fetch URL', async () => {

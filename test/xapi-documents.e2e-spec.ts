@@ -556,7 +556,9 @@ describe('xAPI documents (e2e)', () => {
       .set('Authorization', t.adminAuth)
       .expect(200);
     expect(ids.body.sort()).toEqual(['s1', 's2']);
-    expect(await docs.deleteAgentDocuments(1, ['mbox::mailto:carl@example.com'], 1)).toEqual({
+    expect(
+      await docs.deleteAgentDocuments(1, ['mbox::mailto:carl@example.com'], { batchSize: 1 }),
+    ).toEqual({
       states: 2,
       agentProfiles: 1,
     });

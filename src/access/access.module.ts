@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Agent } from '../xapi/agents/agent.entity';
+import { AccessCache } from './access-cache';
 import { BootstrapService } from './bootstrap.service';
 import { Client } from './client.entity';
 import { ClientsController } from './clients/clients.controller';
@@ -25,6 +26,7 @@ import { StoresService } from './stores/stores.service';
   imports: [TypeOrmModule.forFeature([Store, Client, Connection, Person, Agent, RunCredential])],
   controllers: [StoresController, ClientsController, ConnectionsController, PersonsController],
   providers: [
+    AccessCache,
     ClientAuthGuard,
     CredentialVerifiers,
     ConnectionUsage,
@@ -37,6 +39,7 @@ import { StoresService } from './stores/stores.service';
   ],
   exports: [
     TypeOrmModule,
+    AccessCache,
     ClientAuthGuard,
     CredentialVerifiers,
     ConnectionUsage,

@@ -16,18 +16,16 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'crypto';
 import { Request } from 'express';
-import { Repository } from 'typeorm';
 import { SystemLogService } from '../logging/system-log.service';
+import { AccessCache } from './access-cache';
 import { LogLevel } from '../logging/log-entry.entity';
 import { Client, Permission } from './client.entity';
 import { CredentialVerifiers } from './credential-verifiers';
 import { safeEqual, verifySecret } from './passwords';
 import { grants, PERMISSIONS_KEY } from './permissions';
 import { Principal, PRINCIPAL_KEY } from './principal';
-import { Store } from './store.entity';
 
 export const REALM = 'lrs-jobs';
 
@@ -45,8 +43,7 @@ export class ClientAuthGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @InjectRepository(Client) private readonly clients: Repository<Client>,
-    @InjectRepository(Store) private readonly stores: Repository<Store>,
+    private readonly access: AccessCache,
     private readonly verifiers: CredentialVerifiers,
     private readonly logs: SystemLogService,
   ) {}
@@ -68,10 +65,10 @@ export class ClientAuthGuard implements CanActivate {
   private async authenticate(req: Request): Promise<Principal> {
     const slug = String(req.params.client ?? '');
     const credentials = parseBasic(req.headers.authorization);
-    const client = slug ? await this.clients.findOne({ where: { slug } }) : null;
+    const client = slug ? await this.access.clientBySlug(slug) : null;
     if (!credentials) throw await this.unauthorized(req, client, 'missing Basic credentials');
     if (!client) throw await this.unauthorized(req, null, `unknown client endpoint "${slug}"`);
-    const store = await this.stores.findOne({ where: { id: client.storeId } });
+    const store = await this.access.storeById(client.storeId);
     if (!store) throw await this.unauthorized(req, client, 'the client store no longer exists');
     const expired = client.expiresAt && client.expiresAt.getTime() < Date.now();
     if (

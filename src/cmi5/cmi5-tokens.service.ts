@@ -11,11 +11,16 @@ import { SystemLogService } from '../logging/system-log.service';
 import { agentVid } from '../xapi/agents/agent-identifier';
 import { Cmi5Token } from './cmi5-token.entity';
 
-/** What a fetched cmi5 token may do: its agent's statements and state, nothing else. */
+/**
+ * What a fetched cmi5 token may do: its agent's statements, state and agent profile
+ * (cmi5LearnerPreferences), nothing else. The principal carries the agent, so the
+ * document resources refuse another agent's documents and every activity profile.
+ */
 export const CMI5_TOKEN_PERMISSIONS: readonly Permission[] = [
   'xapi/statements/write',
   'xapi/statements/read/mine',
   'xapi/state',
+  'xapi/profile',
 ];
 
 export type FetchAnswer =

@@ -43,6 +43,15 @@ export class AppConfig {
   schedulerPollMs!: number;
   /** How long shutdown waits for running jobs before marking them interrupted. */
   shutdownGraceMs!: number;
+  /**
+   * How long this instance trusts a client and store it read (AUTH_CACHE_TTL_MS): a
+   * password, permission or store changed on another instance takes effect here within it.
+   */
+  authCacheTtlMs!: number;
+  /** How long the recorder trusts the agents, activities and vocabulary it knows (XAPI_CACHE_TTL_MS). */
+  xapiCacheTtlMs!: number;
+  /** Entries of each recorder cache (known agents, activities, vocabulary) on this instance. */
+  xapiCacheEntries!: number;
 }
 
 export class ConfigError extends Error {}
@@ -177,6 +186,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobLeaseMs: readInt(env, 'JOBS_LEASE_MS', 30_000, 200, 3_600_000),
     schedulerPollMs: readInt(env, 'JOBS_POLL_MS', 1_000, 20, 60_000),
     shutdownGraceMs: readInt(env, 'JOBS_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    authCacheTtlMs: readInt(env, 'AUTH_CACHE_TTL_MS', 5_000, 0, 600_000),
+    xapiCacheTtlMs: readInt(env, 'XAPI_CACHE_TTL_MS', 600_000, 0, 86_400_000),
+    xapiCacheEntries: readInt(env, 'XAPI_CACHE_ENTRIES', 50_000, 0, 10_000_000),
   });
   if (!config.pseudoHashKey) {
     // A stable key derived from APP_KEY keeps pseudonyms stable across restarts.

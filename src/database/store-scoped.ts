@@ -5,9 +5,12 @@
 export type XapiService =
   'statements' | 'activities' | 'activity-profiles' | 'agents' | 'agent-profiles' | 'states';
 
+/** An entity class, as decorators and TypeORM see it. */
+export type EntityClass = new (...args: any[]) => unknown;
+
 export interface StoreScopedTable {
   /** Entity class or table name. */
-  entity: string | (new (...args: any[]) => unknown);
+  entity: string | EntityClass;
   /** Column holding the store id. */
   storeColumn: string;
   /** Primary key column, for keyset paging during deletion. */
@@ -16,6 +19,12 @@ export interface StoreScopedTable {
   service?: XapiService;
   /** Column compared with an `until` cutoff when clearing. */
   storedColumn?: string;
+  /**
+   * Rows of this table belong to a row of another store-scoped table (index rows and
+   * attachment parts of a statement): `column` holds the parent's id. They are deleted
+   * with their parent (see deleteStoreRecords), never on their own by clearing.
+   */
+  belongsTo?: { parent: () => EntityClass; column: string };
   /**
    * Deletion order: lower first. Children (attachments, index rows) before
    * their parents (statements), and every table before the store row itself.

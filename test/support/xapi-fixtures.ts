@@ -1,17 +1,19 @@
 import { randomUUID } from 'crypto';
 import { Client, Permission, PipelineOptions } from '../../src/access/client.entity';
 import { hashSecret } from '../../src/access/passwords';
+import { Store } from '../../src/access/store.entity';
 import { basic, TestApp } from './test-app';
 
-/** A client of the default store, created in the database; returns its base and auth header. */
+/** A client (of the default store unless `storeId`), created in the database; returns its base and auth header. */
 export async function createClient(
   t: TestApp,
   slug: string,
   permissions: Permission[],
   pipeline: PipelineOptions = {},
+  storeId?: number,
 ): Promise<{ base: string; auth: string; id: number }> {
   const repo = t.dataSource.getRepository(Client);
-  const admin = await repo.findOneByOrFail({ slug: 'admin' });
+  const admin = storeId === undefined ? await repo.findOneByOrFail({ slug: 'admin' }) : null;
   const now = new Date();
   const saved = await repo.save(
     repo.create({
@@ -19,7 +21,7 @@ export async function createClient(
       name: `Client ${slug}`,
       username: `${slug}-user`,
       passwordHash: await hashSecret(`${slug}-secret`),
-      storeId: admin.storeId,
+      storeId: storeId ?? admin!.storeId,
       permissions,
       pipeline,
       expiresAt: null,
@@ -28,6 +30,24 @@ export async function createClient(
     }),
   );
   return { base: `/api/${slug}`, auth: basic(`${slug}-user`, `${slug}-secret`), id: saved.id };
+}
+
+/** A store of its own, created in the database. */
+export async function createStore(t: Pick<TestApp, 'dataSource'>, slug: string): Promise<Store> {
+  const now = new Date();
+  return t.dataSource
+    .getRepository(Store)
+    .save({ slug, name: slug, createdAt: now, updatedAt: now });
+}
+
+/** A new store with a client of its own: the store, the client's base endpoint and auth header. */
+export async function createStoreWithClient(
+  t: TestApp,
+  slug: string,
+  permissions: Permission[] = ['xapi/all'],
+): Promise<{ store: Store; base: string; auth: string; id: number }> {
+  const store = await createStore(t, slug);
+  return { store, ...(await createClient(t, `${slug}-client`, permissions, {}, store.id)) };
 }
 
 let n = 0;

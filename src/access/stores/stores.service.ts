@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
+import { AccessCache } from '../access-cache';
 import { Store } from '../store.entity';
 import { CreateStoreDto, UpdateStoreDto } from './dto/store.dto';
 
@@ -13,6 +14,7 @@ export class StoresService {
   constructor(
     @InjectRepository(Store) private readonly stores: Repository<Store>,
     private readonly logs: SystemLogService,
+    private readonly access: AccessCache,
   ) {}
 
   list(): Promise<Store[]> {
@@ -59,6 +61,7 @@ export class StoresService {
       updatedAt: new Date(),
     });
     const saved = await this.save(store);
+    this.access.forgetStore(saved.id);
     await this.audit(`Store "${slug}" updated`, saved, by);
     return saved;
   }

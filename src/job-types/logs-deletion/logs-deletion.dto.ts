@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsInt, IsISO8601, Max, Min, ValidateIf } from 'class-validator';
-import { Until, UNTIL_VALUES } from '../../common/until';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, Max, Min } from 'class-validator';
+import { Until } from '../../common/until';
+import { UntilDateParam, UntilParam } from '../../common/until-params';
 
 /** Params of a logs-deletion job (jobs.md); `store` and the schedule are the engine's. */
 export class LogsDeletionParams {
@@ -15,21 +16,9 @@ export class LogsDeletionParams {
   @Max(7)
   max_level: number;
 
-  @ApiProperty({
-    example: '1_month',
-    enum: UNTIL_VALUES,
-    description: 'Deletes entries stored at or before the run start minus this period.',
-  })
-  @IsIn(UNTIL_VALUES)
+  @UntilParam('Deletes entries stored at or before the run start minus this period.')
   until: Until;
 
-  @ApiPropertyOptional({
-    example: '2026-01-31T23:59:59Z',
-    nullable: true,
-    description: 'ISO 8601 cutoff, required when until is "date"; a bare date means its end.',
-  })
-  @ValidateIf((o: LogsDeletionParams) => o.until === 'date' || o.until_date != null)
-  @IsDefined({ message: 'until_date is required when until is "date"' })
-  @IsISO8601({ strict: true })
+  @UntilDateParam()
   until_date?: string | null;
 }

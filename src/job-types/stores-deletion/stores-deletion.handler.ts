@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AccessCache } from '../../access/access-cache';
 import { Store } from '../../access/store.entity';
 import { affectedRows } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
@@ -13,6 +14,7 @@ import {
   JobRunResult,
   JobType,
 } from '../../jobs/job-type';
+import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
 export const STORES_DELETION_BATCH = 1000;
@@ -26,7 +28,11 @@ export const STORES_DELETION_BATCH = 1000;
 })
 @Injectable()
 export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: AccessCache,
+    private readonly records: RecordCache,
+  ) {}
 
   async validate(ctx: JobCreationContext<StoresDeletionParams>): Promise<void> {
     const id = ctx.params.store_id;
@@ -86,6 +92,9 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       done += affected;
     }
     if (store) await stores.delete({ id });
+    // This instance forgets the store at once; others within AUTH_CACHE_TTL_MS.
+    this.access.forgetStore(id);
+    this.records.forgetStore(id);
 
     const counts = Object.entries(deleted)
       .map(([table, n]) => `${table} ${n}`)

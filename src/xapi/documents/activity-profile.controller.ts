@@ -7,6 +7,7 @@ import { XapiEndpoint } from '../common/xapi-endpoint';
 import { ActivityProfile } from './activity-profile.entity';
 import { activityIdParam, documentIdParam, QueryParams } from './document-params';
 import { activityProfileAddress, activityProfileContextKey } from './document-addresses';
+import { assertUnrestricted } from './document-http';
 import { DocumentKind, DocumentResourceService } from './document-resource';
 
 function ActivityProfileQuery(profileId: 'required' | 'optional', since = false) {
@@ -24,12 +25,17 @@ const ACTIVITY_PROFILES: DocumentKind<ActivityProfile> = {
   idParam: 'profileId',
   params: ['activityId', 'profileId'],
   notFound: 'No such activity profile document.',
-  address: (query, principal) =>
-    activityProfileAddress(principal.store.id, {
+  address: (query, principal) => {
+    assertUnrestricted(principal);
+    return activityProfileAddress(principal.store.id, {
       activityId: activityIdParam(query),
       profileId: documentIdParam(query, 'profileId', true)!,
-    }),
-  context: (query) => ({ contextKey: activityProfileContextKey(activityIdParam(query)) }),
+    });
+  },
+  context: (query, principal) => {
+    assertUnrestricted(principal);
+    return { contextKey: activityProfileContextKey(activityIdParam(query)) };
+  },
   putWithoutHeader: () => 'required',
 };
 

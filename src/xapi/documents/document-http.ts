@@ -41,6 +41,13 @@ export function assertAgentAllowed(principal: Principal, vid: string) {
   }
 }
 
+/** Restricted credentials (a cmi5 token) have no activity profiles: they belong to no agent. */
+export function assertUnrestricted(principal: Principal) {
+  if (principal.agent) {
+    throw new ForbiddenException("These credentials may only act on their own agent's data.");
+  }
+}
+
 export function setEtag(res: Response, doc: DocumentRecord) {
   res.setHeader('ETag', `"${doc.etag}"`);
 }

@@ -4,8 +4,12 @@ import {
   PreconditionFailedException,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { Store } from '../../access/store.entity';
+import { stateAddress } from './document-addresses';
 import { DocumentRecord } from './document-record';
 import { decodeContent, DocumentsService, encodeContent, isJsonType } from './documents.service';
+import { State } from './state.entity';
 
 describe('DocumentsService (no database)', () => {
   const service = new DocumentsService({} as DataSource);
@@ -67,5 +71,50 @@ describe('DocumentsService (no database)', () => {
     expect(() =>
       service.checkPreconditions(doc, { putWithoutHeader: 'required', ifMatch: '"abc123"' }),
     ).not.toThrow();
+  });
+});
+
+describe('DocumentsService.putMany (database)', () => {
+  let t: TestApp;
+  let service: DocumentsService;
+  const agent = { objectType: 'Agent', mbox: 'mailto:put-many@example.org' };
+  const json = (v: unknown) => ({
+    bytes: Buffer.from(JSON.stringify(v), 'utf8'),
+    contentType: 'application/json',
+  });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    service = t.app.get(DocumentsService);
+  });
+  afterAll(async () => t.close());
+
+  it('inserts the new documents, rewrites changed ones and leaves identical ones alone', async () => {
+    const store = await t.dataSource.getRepository(Store).findOneByOrFail({ slug: 'default' });
+    const address = (stateId: string) =>
+      stateAddress(store.id, { activityId: 'https://x.example/a', agent, stateId });
+    expect(
+      await service.putMany(State, [
+        { address: address('one'), incoming: json({ n: 1 }) },
+        { address: address('two'), incoming: json({ n: 2 }) },
+      ]),
+    ).toBe(2);
+    const before = await service.findOne(State, store.id, address('one').docKey);
+    expect(
+      await service.putMany(State, [
+        { address: address('one'), incoming: json({ n: 1 }) },
+        { address: address('two'), incoming: json({ n: 20 }) },
+        { address: address('three'), incoming: json({ n: 3 }) },
+      ]),
+    ).toBe(2);
+    const rows = await t.dataSource
+      .getRepository(State)
+      .find({ where: { storeId: store.id }, order: { stateId: 'ASC' } });
+    expect(rows.map((r) => [r.stateId, decodeContent(r.content).toString()])).toEqual([
+      ['one', '{"n":1}'],
+      ['three', '{"n":3}'],
+      ['two', '{"n":20}'],
+    ]);
+    expect(rows[0].updated).toEqual(before!.updated);
   });
 });

@@ -5,8 +5,11 @@ import {
   PreconditionFailedException,
 } from '@nestjs/common';
 import { createHash } from 'crypto';
-import { DataSource, EntityTarget, Repository } from 'typeorm';
+import { DataSource, EntityTarget, In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
+import { deleteStoreRecordsBatch } from '../../database/store-records';
+import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { bulkInsert } from '../statements/bulk-insert';
 import { AgentProfile } from './agent-profile.entity';
 import { DocumentContent, DocumentRecord } from './document-record';
 import { State } from './state.entity';
@@ -210,15 +213,57 @@ export class DocumentsService {
       await repo.update({ id: existing.id } as any, values as any);
       return Object.assign(existing, values);
     }
-    const row = repo.create({
-      ...address.fields,
-      ...values,
-      storeId: address.storeId,
-      contextKey: address.contextKey,
-      docKey: address.docKey,
-      stored: now,
-    } as any) as unknown as T;
+    const row = repo.create(newRow(address, values, now) as any) as unknown as T;
     return repo.save(row as any);
+  }
+
+  /**
+   * PUTs many documents of one kind at once, for jobs (seeding): one transaction, one
+   * look-up, a multi-row insert of the new ones; a document already stored with the
+   * same content and type is left alone. Returns how many documents were written.
+   */
+  async putMany<T extends DocumentRecord>(
+    entity: EntityTarget<T>,
+    docs: { address: DocumentAddress<T>; incoming: IncomingDocument }[],
+  ): Promise<number> {
+    if (!docs.length) return 0;
+    const storeId = docs[0].address.storeId;
+    if (docs.some((d) => d.address.storeId !== storeId)) {
+      throw new Error('putMany: documents of one store at a time');
+    }
+    return this.dataSource.transaction(async (em) => {
+      const repo = em.getRepository<DocumentRecord>(entity);
+      const existing = new Map<string, DocumentRecord | null>();
+      for (let i = 0; i < docs.length; i += 500) {
+        const part = docs.slice(i, i + 500);
+        const rows = await repo.find({
+          where: { storeId, docKey: In(part.map((d) => d.address.docKey)) },
+        });
+        for (const r of rows) existing.set(r.docKey, r);
+      }
+      const now = new Date();
+      const fresh: Record<string, unknown>[] = [];
+      let written = 0;
+      for (const { address, incoming } of docs) {
+        const values = {
+          content: encodeContent(incoming.bytes),
+          contentType: incoming.contentType.slice(0, 255),
+          etag: sha1(incoming.bytes),
+          updated: now,
+        };
+        const key = address.docKey;
+        const row = existing.get(key);
+        if (row === undefined) {
+          existing.set(key, null);
+          fresh.push(newRow(address, values, now));
+        } else if (row && (row.etag !== values.etag || row.contentType !== values.contentType)) {
+          await repo.update({ id: row.id }, values);
+          written++;
+        }
+      }
+      await bulkInsert(em, entity, fresh);
+      return written + fresh.length;
+    });
   }
 
   /** Document ids of a context, optionally changed after `since`, oldest change first. */
@@ -269,35 +314,58 @@ export class DocumentsService {
   }
 
   /**
-   * The states and agent profiles of agents (by agentVid), in batches: what the
-   * agent-deletion job removes besides statements.
+   * The states and agent profiles of agents (by agentVid) of a store, in keyset
+   * batches through the store-records deletion (each batch one transaction): what
+   * the agent-deletion job removes besides statements. `dryRun` counts only;
+   * `signal` stops between batches.
    */
   async deleteAgentDocuments(
-    storeId: number | null,
+    storeId: number,
     vids: string[],
-    batchSize = 500,
+    options: { batchSize?: number; dryRun?: boolean; signal?: AbortSignal } = {},
   ): Promise<{ states: number; agentProfiles: number }> {
     const out = { states: 0, agentProfiles: 0 };
     if (vids.length === 0) return out;
+    const { batchSize = 500, dryRun, signal = new AbortController().signal } = options;
     for (const [entity, key] of [
       [State, 'states'],
       [AgentProfile, 'agentProfiles'],
     ] as const) {
-      const repo = this.dataSource.getRepository<DocumentRecord>(entity);
-      for (;;) {
-        const qb = repo
+      const ofAgents = () =>
+        this.dataSource
+          .getRepository<DocumentRecord>(entity)
           .createQueryBuilder('d')
-          .select('d.id', 'id')
-          .where('d.agentVid IN (:...vids)', { vids })
-          .orderBy('d.id', 'ASC')
-          .limit(batchSize);
-        if (storeId !== null) qb.andWhere('d.storeId = :storeId', { storeId });
-        const ids = (await qb.getRawMany<{ id: number }>()).map((r) => Number(r.id));
-        if (ids.length === 0) break;
-        const res = await repo.delete(ids);
-        out[key] += res.affected ?? ids.length;
-      }
+          .where('d.storeId = :storeId', { storeId })
+          .andWhere('d.agentVid IN (:...vids)', { vids });
+      await walkBatches<number>({
+        ctx: { signal, progress: async () => undefined },
+        batchSize,
+        fetch: keysetIds<number>(ofAgents, 'd.id'),
+        act: async (ids) => {
+          const batch = await deleteStoreRecordsBatch(this.dataSource, entity, storeId, ids, {
+            dryRun,
+          });
+          out[key] += batch.deleted;
+          return dryRun ? 0 : batch.deleted;
+        },
+      });
     }
     return out;
   }
+}
+
+/** The row of a document not stored yet: its address, content columns and timestamps. */
+function newRow<T extends DocumentRecord>(
+  address: DocumentAddress<T>,
+  values: Record<string, unknown>,
+  now: Date,
+): Record<string, unknown> {
+  return {
+    ...address.fields,
+    ...values,
+    storeId: address.storeId,
+    contextKey: address.contextKey,
+    docKey: address.docKey,
+    stored: now,
+  };
 }

@@ -1,25 +1,46 @@
-import { EntityManager, EntityTarget } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget } from 'typeorm';
 
 /** Both drivers accept at most 32,766 bound parameters (SQLite) per statement. */
 const MAX_PARAMS = 30_000;
 
-function utcDatetime(d: Date): string {
+/** A datetime as both drivers store it (UTC, milliseconds), for raw queries. */
+export function utcDatetime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+const returningSupport = new WeakMap<DataSource, boolean>();
+
+/**
+ * Whether INSERT ... RETURNING works: SQLite 3.35+ (better-sqlite3 bundles a newer one)
+ * and MariaDB 10.5+; MySQL has none. Asked once per data source.
+ */
+export async function insertReturns(em: EntityManager): Promise<boolean> {
+  const known = returningSupport.get(em.connection);
+  if (known !== undefined) return known;
+  let supported = em.connection.driver.options.type === 'better-sqlite3';
+  if (!supported) {
+    const [row] = await em.query('SELECT VERSION() AS v');
+    const m = /^(\d+)\.(\d+).*mariadb/i.exec(String(row?.v ?? ''));
+    supported = !!m && (Number(m[1]) > 10 || (Number(m[1]) === 10 && Number(m[2]) >= 5));
+  }
+  returningSupport.set(em.connection, supported);
+  return supported;
 }
 
 /**
  * Multi-row INSERT of plain rows (property names as keys) for an entity, with
  * one statement per chunk of rows: much faster than the query builder for
- * batches of hundreds of rows. `ignore` skips rows that hit a unique index.
+ * batches of hundreds of rows. `ignore` skips rows that hit a unique index;
+ * `returning` (where insertReturns()) answers these properties of the inserted rows.
  * Values are converted as TypeORM stores them: JSON text, UTC datetime, 0/1.
  */
 export async function bulkInsert<T>(
   em: EntityManager,
   entity: EntityTarget<T>,
   rows: Record<string, unknown>[],
-  options: { ignore?: boolean } = {},
-): Promise<void> {
-  if (!rows.length) return;
+  options: { ignore?: boolean; returning?: string[] } = {},
+): Promise<Record<string, unknown>[]> {
+  if (!rows.length) return [];
   const meta = em.connection.getMetadata(entity);
   const driver = em.connection.driver;
   const columns = meta.columns.filter((c) => !c.isGenerated);
@@ -27,7 +48,18 @@ export async function bulkInsert<T>(
   const sqlite = driver.options.type === 'better-sqlite3';
   const verb = options.ignore ? (sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE') : 'INSERT';
   const rowSql = `(${columns.map(() => '?').join(', ')})`;
+  const returning = options.returning?.length
+    ? ' RETURNING ' +
+      options.returning
+        .map((p) => {
+          const column = meta.findColumnWithPropertyName(p);
+          if (!column) throw new Error(`${meta.name} has no property ${p}`);
+          return `${driver.escape(column.databaseName)} AS ${driver.escape(p)}`;
+        })
+        .join(', ')
+    : '';
   const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  const out: Record<string, unknown>[] = [];
   for (let i = 0; i < rows.length; i += perChunk) {
     const chunk = rows.slice(i, i + perChunk);
     const params: unknown[] = [];
@@ -42,11 +74,13 @@ export async function bulkInsert<T>(
         else params.push(v);
       }
     }
-    await em.query(
-      `${verb} INTO ${driver.escape(meta.tableName)} (${names}) VALUES ${chunk.map(() => rowSql).join(', ')}`,
+    const result: unknown = await em.query(
+      `${verb} INTO ${driver.escape(meta.tableName)} (${names}) VALUES ${chunk.map(() => rowSql).join(', ')}${returning}`,
       params,
     );
+    if (returning && Array.isArray(result)) out.push(...(result as Record<string, unknown>[]));
   }
+  return out;
 }
 
 /** Rows per multi-row INSERT of the recorder. */

@@ -23,6 +23,24 @@ describe('statement index keys', () => {
     authority: { mbox: 'mailto:lrs@example.com' },
   };
 
+  it('tells the members of an authority group from those of a learner group', () => {
+    const oauth = {
+      ...statement,
+      authority: {
+        objectType: 'Group',
+        member: [
+          { account: { homePage: 'https://lrs.example.com/oauth', name: 'app' } },
+          { mbox: 'mailto:a@example.com' },
+        ],
+      },
+    };
+    expect(
+      statementAgents(oauth)
+        .filter((a) => a.vid === 'mbox::mailto:a@example.com')
+        .map((a) => a.role),
+    ).toEqual(['member', 'authority-member']);
+  });
+
   it('names every identified agent with its role', () => {
     expect(statementAgents(statement).map((a) => `${a.role} ${a.vid}`)).toEqual([
       'actor mbox::mailto:team@example.com',

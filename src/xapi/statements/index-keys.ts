@@ -30,7 +30,17 @@ function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
 }
 
-/** Every identified agent or group a statement names, with its role. */
+/**
+ * Index roles that name the client which stored a statement, not a person in it:
+ * the authority and the members of an OAuth authority group.
+ */
+export const AUTHORITY_ROLES = ['authority', 'authority-member'];
+
+/**
+ * Every identified agent or group a statement names, with its role. A group's
+ * members are `member` (`sub-member` in a sub-statement), except those of the
+ * authority group, `authority-member`, so that no learner role is confused with it.
+ */
 export function statementAgents(statement: Record<string, any>, prefix = ''): IndexedAgent[] {
   const out: IndexedAgent[] = [];
   const add = (agent: unknown, role: string) => {
@@ -41,7 +51,8 @@ export function statementAgents(statement: Record<string, any>, prefix = ''): In
     if (a.objectType === 'Group') {
       for (const m of asArray(a.member)) {
         const mv = agentVid(m);
-        if (mv) out.push({ vid: mv, role: prefix + 'member', agent: m as Record<string, unknown> });
+        const memberRole = role === 'authority' ? 'authority-member' : prefix + 'member';
+        if (mv) out.push({ vid: mv, role: memberRole, agent: m as Record<string, unknown> });
       }
     }
   };

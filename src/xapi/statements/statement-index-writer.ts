@@ -6,16 +6,13 @@ import { AGENT_IFI_KEYS } from '../agents/agent-identifier';
 import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { VocabEntry } from './entities/vocab.entity';
-import { bulkInsert, byKey, chunks, locksRows } from './bulk-insert';
+import { bulkInsert, byKey, chunks } from './bulk-insert';
 import { iriKey, statementActivities, statementAgents } from './index-keys';
+import { MergedTable, mergeRecords } from './merged-records';
+import { KnownValue, RecordCache, RecordedKnowledge } from './record-cache';
 import { EffectiveOptions, PreparedStatement } from './statement-preparer';
 
 type Definition = Record<string, any>;
-type VocabRow = {
-  kind: 'verb' | 'activity-type';
-  iri: string;
-  display: Record<string, string> | null;
-};
 
 /** Definitions merge: language maps by language, everything else replaced by the newer. */
 export function mergeDefinitions(old: Definition | null, next: Definition): Definition {
@@ -41,14 +38,72 @@ function pickAgent(agent: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** A value the cache knows that the batch's value would not change: nothing to write. */
+function unchanged(
+  known: KnownValue | undefined,
+  incoming: Definition | null,
+  merge: (stored: Definition | null, next: Definition) => Definition,
+): boolean {
+  return !!known && (!incoming || JSON.stringify(merge(known.value, incoming)) === known.json);
+}
+
+const mergeDisplay = (stored: Definition | null, next: Definition) => ({
+  ...(stored ?? {}),
+  ...next,
+});
+
+const ACTIVITIES = (storeId: number): MergedTable<Activity> => ({
+  entity: Activity,
+  where: (keys) => [{ storeId, activityId: In(keys) }],
+  order: { activityId: 'ASC' },
+  keyOf: (row) => row.activityId,
+  valueOf: (row) => row.definition,
+  freshRow: (activityId, definition, now) => ({
+    storeId,
+    activityId,
+    definition,
+    stored: now,
+    updated: now,
+  }),
+  merge: mergeDefinitions,
+  changes: (definition, now) => ({ definition, updated: now }),
+});
+
+/** Vocabulary keys are `<kind>\0<iri>`; rows lock in (kind, iri) order. */
+const VOCAB = (storeId: number): MergedTable<VocabEntry> => ({
+  entity: VocabEntry,
+  where: (keys) =>
+    (['activity-type', 'verb'] as const)
+      .map((kind) => ({
+        kind,
+        iris: keys.filter((k) => k.startsWith(`${kind}\0`)).map((k) => k.slice(kind.length + 1)),
+      }))
+      .filter((g) => g.iris.length)
+      .map((g) => ({ storeId, kind: g.kind, iri: In(g.iris) })),
+  order: { kind: 'ASC', iri: 'ASC' },
+  keyOf: (row) => `${row.kind}\0${row.iri}`,
+  valueOf: (row) => row.display,
+  freshRow: (key, display, now) => {
+    const [kind, iri] = key.split('\0');
+    return { storeId, kind, iri, display, stored: now, updated: now };
+  },
+  merge: mergeDisplay,
+  changes: (display, now) => ({ display, updated: now }),
+});
+
 /**
  * The records a batch of written statements feeds, each under its pipeline option:
  * agent and activity id index rows, agents, activities (definitions merged) and the
- * store's vocabulary (verbs and activity types). Every multi-row write goes in key
- * order, so that concurrent batches take their row and gap locks in the same order.
+ * store's vocabulary (verbs and activity types). Agents, activities and vocabulary the
+ * RecordCache knows, with nothing new to merge, are not written again. Every
+ * multi-row write goes in key order, so that concurrent batches take their row and
+ * gap locks in the same order and cannot deadlock on them.
  */
 @Injectable()
 export class StatementIndexWriter {
+  constructor(private readonly cache: RecordCache) {}
+
+  /** Writes the batch's records; answers what the cache may learn once it commits. */
   async write(
     em: EntityManager,
     storeId: number,
@@ -56,13 +111,12 @@ export class StatementIndexWriter {
     rowIds: Map<string, number>,
     opts: EffectiveOptions,
     now: Date,
-  ): Promise<void> {
+  ): Promise<RecordedKnowledge> {
     const agentRows: Partial<StatementAgent>[] = [];
     const activityRows: Partial<StatementActivity>[] = [];
     const agents = new Map<string, Record<string, unknown>>();
     const activities = new Map<string, Definition | null>();
-    const verbs = new Map<string, Record<string, string> | null>();
-    const types = new Set<string>();
+    const vocab = new Map<string, Definition | null>();
     for (const p of written) {
       const statementRowId = rowIds.get(p.statementId)!;
       const seenAgents = new Set<string>();
@@ -88,13 +142,17 @@ export class StatementIndexWriter {
             : null;
         const prev = activities.get(id) ?? null;
         activities.set(id, def ? mergeDefinitions(prev, def) : prev);
-        if (def && typeof def.type === 'string') types.add(def.type);
+        if (def && typeof def.type === 'string') {
+          const typeKey = `activity-type\0${iriKey(def.type)}`;
+          if (!vocab.has(typeKey)) vocab.set(typeKey, null);
+        }
       }
       const verb = p.data.verb;
       if (verb && typeof verb.id === 'string') {
         const display = verb.display && typeof verb.display === 'object' ? verb.display : null;
-        const prev = verbs.get(iriKey(verb.id)) ?? null;
-        verbs.set(iriKey(verb.id), display ? { ...(prev ?? {}), ...display } : prev);
+        const key = `verb\0${iriKey(verb.id)}`;
+        const prev = vocab.get(key) ?? null;
+        vocab.set(key, display ? mergeDisplay(prev, display) : prev);
       }
     }
     agentRows.sort(
@@ -113,135 +171,46 @@ export class StatementIndexWriter {
         await bulkInsert(em, StatementActivity, part as Record<string, unknown>[]);
       }
     }
-    if (opts.update_agents && agents.size) {
-      const rows = [...agents].sort(byKey(([vid]) => vid)).map(([vid, agent]) => ({
-        storeId,
-        vid,
-        agent: pickAgent(agent),
-        personId: null,
-        stored: now,
-        updated: now,
-      }));
+    const learned: RecordedKnowledge = {
+      storeId,
+      agents: [],
+      activities: new Map(),
+      vocab: new Map(),
+    };
+    if (opts.update_agents) {
+      const rows = [...agents]
+        .filter(([vid]) => !this.cache.knowsAgent(storeId, vid))
+        .sort(byKey(([vid]) => vid))
+        .map(([vid, agent]) => ({
+          storeId,
+          vid,
+          agent: pickAgent(agent),
+          personId: null,
+          stored: now,
+          updated: now,
+        }));
       for (const part of chunks(rows)) {
         await bulkInsert(em, Agent, part, { ignore: true });
       }
+      learned.agents = rows.map((r) => r.vid);
     }
-    if (opts.update_activities && activities.size) {
-      await this.mergeActivities(em, storeId, activities, now);
+    if (opts.update_activities) {
+      const todo = new Map(
+        [...activities].filter(
+          ([id, def]) => !unchanged(this.cache.activity(storeId, id), def, mergeDefinitions),
+        ),
+      );
+      if (todo.size) learned.activities = await mergeRecords(em, ACTIVITIES(storeId), todo, now);
     }
     if (opts.update_vocab) {
-      const rows: VocabRow[] = [
-        ...[...verbs].map(([iri, display]) => ({ kind: 'verb' as const, iri, display })),
-        ...[...types].map((t) => ({
-          kind: 'activity-type' as const,
-          iri: iriKey(t),
-          display: null,
-        })),
-      ].sort(byKey((r) => `${r.kind}\0${r.iri}`));
-      await this.mergeVocab(em, storeId, rows, now);
+      const todo = new Map(
+        [...vocab].filter(
+          ([key, display]) =>
+            !unchanged(this.cache.vocabEntry(storeId, key), display, mergeDisplay),
+        ),
+      );
+      if (todo.size) learned.vocab = await mergeRecords(em, VOCAB(storeId), todo, now);
     }
-  }
-
-  /**
-   * Inserts the activities not stored yet and merges the definitions of the
-   * others. On MySQL/MariaDB the rows to merge are re-read with a row lock
-   * (SELECT ... FOR UPDATE, in key order) after the inserts, so a concurrent
-   * batch cannot overwrite a merge, nor have its definition dropped by an
-   * INSERT IGNORE that lost the race. SQLite serialises writers anyway.
-   */
-  private async mergeActivities(
-    em: EntityManager,
-    storeId: number,
-    activities: Map<string, Definition | null>,
-    now: Date,
-  ): Promise<void> {
-    const repo = em.getRepository(Activity);
-    const keys = [...activities.keys()].sort(byKey((k) => k));
-    const found = new Map<string, Activity>();
-    for (const part of chunks(keys, 500)) {
-      for (const row of await repo.find({ where: { storeId, activityId: In(part) } })) {
-        found.set(row.activityId, row);
-      }
-    }
-    const fresh = keys
-      .filter((k) => !found.has(k))
-      .map((k) => ({
-        storeId,
-        activityId: k,
-        definition: activities.get(k)!,
-        stored: now,
-        updated: now,
-      }));
-    for (const part of chunks(fresh)) {
-      await bulkInsert(em, Activity, part, { ignore: true });
-    }
-    let current = found;
-    if (locksRows(em)) {
-      current = new Map();
-      const toMerge = keys.filter((k) => activities.get(k));
-      for (const part of chunks(toMerge, 500)) {
-        const rows = await repo.find({
-          where: { storeId, activityId: In(part) },
-          order: { activityId: 'ASC' },
-          lock: { mode: 'pessimistic_write' },
-        });
-        for (const row of rows) current.set(row.activityId, row);
-      }
-    }
-    for (const k of keys) {
-      const row = current.get(k);
-      const def = activities.get(k);
-      if (!row || !def) continue;
-      const merged = mergeDefinitions(row.definition, def);
-      if (JSON.stringify(merged) !== JSON.stringify(row.definition)) {
-        await repo.update({ id: row.id }, { definition: merged, updated: now });
-      }
-    }
-  }
-
-  /** As mergeActivities, for verbs and activity types (rows come sorted by kind and iri). */
-  private async mergeVocab(
-    em: EntityManager,
-    storeId: number,
-    rows: VocabRow[],
-    now: Date,
-  ): Promise<void> {
-    if (!rows.length) return;
-    const repo = em.getRepository(VocabEntry);
-    const read = async (list: VocabRow[], lock: boolean) => {
-      const out = new Map<string, VocabEntry>();
-      for (const kind of ['activity-type', 'verb'] as const) {
-        const iris = list.filter((r) => r.kind === kind).map((r) => r.iri);
-        for (const part of chunks(iris, 500)) {
-          const found = await repo.find({
-            where: { storeId, kind, iri: In(part) },
-            ...(lock ? { order: { iri: 'ASC' }, lock: { mode: 'pessimistic_write' } } : {}),
-          });
-          for (const r of found) out.set(`${r.kind}\0${r.iri}`, r);
-        }
-      }
-      return out;
-    };
-    const found = await read(rows, false);
-    const fresh = rows
-      .filter((r) => !found.has(`${r.kind}\0${r.iri}`))
-      .map((r) => ({ storeId, ...r, stored: now, updated: now }));
-    for (const part of chunks(fresh)) {
-      await bulkInsert(em, VocabEntry, part, { ignore: true });
-    }
-    const current = locksRows(em)
-      ? await read(
-          rows.filter((r) => r.display),
-          true,
-        )
-      : found;
-    for (const r of rows) {
-      const row = current.get(`${r.kind}\0${r.iri}`);
-      if (!row || !r.display) continue;
-      const merged = { ...(row.display ?? {}), ...r.display };
-      if (JSON.stringify(merged) !== JSON.stringify(row.display)) {
-        await repo.update({ id: row.id }, { display: merged, updated: now });
-      }
-    }
+    return learned;
   }
 }

@@ -16,9 +16,10 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { AttachmentWriter } from './attachment-writer';
-import { bulkInsert, chunks, chunksBySize } from './bulk-insert';
+import { bulkInsert, chunks, chunksBySize, insertReturns } from './bulk-insert';
 import { iriKey, statementActivities } from './index-keys';
 import { sameStatement } from './statement-comparison';
+import { RecordCache, RecordedKnowledge } from './record-cache';
 import { StatementIndexWriter } from './statement-index-writer';
 import {
   AttachmentPart,
@@ -63,6 +64,7 @@ export class StatementRecorder {
     private readonly indexes: StatementIndexWriter,
     private readonly attachmentWriter: AttachmentWriter,
     private readonly logs: SystemLogService,
+    private readonly cache: RecordCache,
   ) {}
 
   /** The effective options: defaults, then the client's pipeline, then the caller's. */
@@ -100,9 +102,15 @@ export class StatementRecorder {
     if (prepared.length === 0) return { ids: [], recorded: 0 };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction((em) =>
-          this.write(em, store.id, client, prepared, opts, attachments),
-        );
+        let learned: RecordedKnowledge | null = null;
+        const result = await this.dataSource.transaction(async (em) => {
+          const written = await this.write(em, store.id, client, prepared, opts, attachments);
+          learned = written.learned;
+          return written.result;
+        });
+        // Only what a committed transaction wrote may be remembered.
+        if (learned) this.cache.remember(learned);
+        return result;
       } catch (e: any) {
         if (isRetryableConflict(e)) {
           if (attempt < MAX_ATTEMPTS) {
@@ -154,23 +162,28 @@ export class StatementRecorder {
     prepared: PreparedStatement[],
     opts: EffectiveOptions,
     attachments: AttachmentPart[],
-  ): Promise<RecordResult> {
+  ): Promise<{ result: RecordResult; learned: RecordedKnowledge | null }> {
     const now = new Date();
     const ids = prepared.map((p) => p.statementId);
     const repo = em.getRepository(Statement);
-    // One look-up for both: rows with these ids, and stored voiding statements targeting them.
-    const existing = new Map<string, Statement>();
-    const storedVoiders = new Map<string, string>();
+    // One look-up for the batch: rows with its ids, rows its voiding statements target,
+    // and stored voiding statements that target its ids.
     const idSet = new Set(ids);
-    for (const part of chunks(ids, 500)) {
+    const targets = [...new Set(prepared.flatMap((p) => (p.voidTarget ? [p.voidTarget] : [])))];
+    const existing = new Map<string, Statement>();
+    const storedTargets = new Map<string, Statement>();
+    const storedVoiders = new Map<string, string>();
+    for (const part of chunks([...new Set([...ids, ...targets])], 500)) {
+      const ofBatch = part.filter((id) => idSet.has(id));
       const rows = await repo.find({
         where: [
           { storeId, statementId: In(part) },
-          { storeId, voidTarget: In(part) },
+          ...(ofBatch.length ? [{ storeId, voidTarget: In(ofBatch) }] : []),
         ],
       });
       for (const row of rows) {
         if (idSet.has(row.statementId)) existing.set(row.statementId, row);
+        storedTargets.set(row.statementId, row);
         if (row.voidTarget && idSet.has(row.voidTarget)) {
           storedVoiders.set(row.voidTarget, row.statementId);
         }
@@ -189,38 +202,34 @@ export class StatementRecorder {
       } else toReplace.push({ prepared: p, row });
     }
     const written = [...toInsert, ...toReplace.map((r) => r.prepared)];
-    if (written.length === 0) return { ids, recorded: 0 };
+    if (written.length === 0) return { result: { ids, recorded: 0 }, learned: null };
 
     // Voiding: targets of voiding statements, and new statements already voided.
     const voidedBy = new Map<string, string>();
     if (opts.void_statements) {
       const voiding = written.filter((p) => p.voidTarget);
       // Sorted: concurrent batches lock the voided rows in the same order.
-      const targets = [...new Set(voiding.map((p) => p.voidTarget!))].sort();
+      const voided = [...new Set(voiding.map((p) => p.voidTarget!))].sort();
       const batchById = new Map(prepared.map((p) => [p.statementId, p]));
-      if (targets.length) {
-        const stored = await repo.find({
-          select: { statementId: true, voidTarget: true },
-          where: { storeId, statementId: In(targets) },
+      const inserted = new Set(toInsert.map((p) => p.statementId));
+      const bad = voiding.find(
+        (p) =>
+          storedTargets.get(p.voidTarget!)?.voidTarget || batchById.get(p.voidTarget!)?.voidTarget,
+      );
+      if (bad) {
+        throw new BadRequestException({
+          message: 'A voiding statement cannot be voided.',
+          errors: { 'object.id': [`Statement ${bad.voidTarget} is itself a voiding statement.`] },
         });
-        const voidingTargets = new Set([
-          ...stored.filter((r) => r.voidTarget).map((r) => r.statementId),
-          ...targets.filter((t) => batchById.get(t)?.voidTarget),
-        ]);
-        const bad = voiding.find((p) => voidingTargets.has(p.voidTarget!));
-        if (bad) {
-          throw new BadRequestException({
-            message: 'A voiding statement cannot be voided.',
-            errors: { 'object.id': [`Statement ${bad.voidTarget} is itself a voiding statement.`] },
-          });
-        }
-        for (const p of voiding) voidedBy.set(p.voidTarget!, p.statementId);
-        for (const t of targets) {
-          await repo.update(
-            { storeId, statementId: t, voided: false },
-            { voided: true, voidedBy: voidedBy.get(t)!, updated: now },
-          );
-        }
+      }
+      for (const p of voiding) voidedBy.set(p.voidTarget!, p.statementId);
+      // A target this batch inserts is written voided; any other is updated, stored or not
+      // yet seen (a concurrent batch may commit it before this UPDATE).
+      for (const t of voided.filter((id) => !inserted.has(id))) {
+        await repo.update(
+          { storeId, statementId: t, voided: false },
+          { voided: true, voidedBy: voidedBy.get(t)!, updated: now },
+        );
       }
       for (const p of written) {
         const voider = storedVoiders.get(p.statementId);
@@ -254,20 +263,24 @@ export class StatementRecorder {
         voidedBy: voidedBy.get(p.statementId) ?? null,
       };
     };
+    const rowIds = new Map<string, number>();
+    const returning = await insertReturns(em);
     for (const part of chunksBySize(toInsert)) {
-      await bulkInsert(em, Statement, part.map(rowOf));
+      const rows = await bulkInsert(em, Statement, part.map(rowOf), {
+        returning: returning ? ['id', 'statementId'] : undefined,
+      });
+      for (const r of rows) rowIds.set(String(r.statementId), Number(r.id));
     }
     for (const { prepared: p, row } of toReplace) {
       await repo.update({ id: row.id }, rowOf(p));
       await em.delete(StatementAgent, { statementRowId: row.id });
       await em.delete(StatementActivity, { statementRowId: row.id });
       await em.delete(Attachment, { statementRowId: row.id });
+      rowIds.set(p.statementId, row.id);
     }
-    const rowIds = new Map<string, number>();
-    for (const part of chunks(
-      written.map((p) => p.statementId),
-      500,
-    )) {
+    // MySQL has no INSERT ... RETURNING: read the new rows' ids back.
+    const missing = written.map((p) => p.statementId).filter((id) => !rowIds.has(id));
+    for (const part of chunks(missing, 500)) {
       const rows = await repo.find({
         select: { id: true, statementId: true },
         where: { storeId, statementId: In(part) },
@@ -275,8 +288,8 @@ export class StatementRecorder {
       for (const r of rows) rowIds.set(r.statementId, r.id);
     }
 
-    await this.indexes.write(em, storeId, written, rowIds, opts, now);
+    const learned = await this.indexes.write(em, storeId, written, rowIds, opts, now);
     await this.attachmentWriter.write(em, storeId, written, rowIds, attachments, now);
-    return { ids, recorded: written.length };
+    return { result: { ids, recorded: written.length }, learned };
   }
 }

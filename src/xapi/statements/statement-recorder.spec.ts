@@ -5,6 +5,7 @@ import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
 import { StatementValidator } from '../validation/statement-validator';
 import { AttachmentWriter } from './attachment-writer';
+import { RecordCache } from './record-cache';
 import { StatementIndexWriter } from './statement-index-writer';
 import { StatementPreparer } from './statement-preparer';
 import { MAX_ATTEMPTS, retryDelayMs, StatementRecorder } from './statement-recorder.service';
@@ -27,13 +28,15 @@ describe('StatementRecorder lock conflicts', () => {
       }),
     } as unknown as DataSource;
     const logs = { log: jest.fn(async () => ({})) };
+    const cache = new RecordCache({ xapiCacheEntries: 0, xapiCacheTtlMs: 0 } as AppConfig);
     const r = new StatementRecorder(
       dataSource,
       config,
       new StatementPreparer(new StatementValidator()),
-      new StatementIndexWriter(),
+      new StatementIndexWriter(cache),
       new AttachmentWriter(),
       logs as unknown as SystemLogService,
+      cache,
     );
     return { r, dataSource, logs };
   }

@@ -8,8 +8,10 @@ import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { VocabEntry } from './entities/vocab.entity';
 import { AlternateRequestSyntaxMiddleware } from './alternate-request-syntax.middleware';
+import { StatementDeletion } from './statement-deletion.service';
 import { StatementQueryService } from './statement-query.service';
 import { AttachmentWriter } from './attachment-writer';
+import { RecordCache } from './record-cache';
 import { StatementIndexWriter } from './statement-index-writer';
 import { StatementPreparer } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
@@ -30,14 +32,23 @@ import { StatementsController } from './statements.controller';
   ],
   controllers: [StatementsController],
   providers: [
+    RecordCache,
     StatementPreparer,
     StatementIndexWriter,
     AttachmentWriter,
     StatementRecorder,
     StatementQueryService,
+    StatementDeletion,
   ],
   // The preparer and the index writer serve jobs that check or re-index statements.
-  exports: [StatementRecorder, StatementPreparer, StatementIndexWriter, StatementQueryService],
+  exports: [
+    StatementRecorder,
+    StatementPreparer,
+    StatementIndexWriter,
+    RecordCache,
+    StatementQueryService,
+    StatementDeletion,
+  ],
 })
 export class StatementsModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {

@@ -145,6 +145,17 @@ export class StatementValidator {
     return run.out;
   }
 
+  /**
+   * Every violation of the rules for an Agent or Group, as an actor is checked (one
+   * identifier, valid mbox/openid/account, group members), paths under `path`. The
+   * agent-deletion job checks its `agent` param with it.
+   */
+  validateActor(actor: unknown, version: StatementVersion, path = ''): Violation[] {
+    const run: Run = { v2: version === '2.0.0', out: [] };
+    this.actor(run, actor, path);
+    return run.out;
+  }
+
   private statement(run: Run, s: unknown): void {
     if (!isObject(s)) {
       this.fail(run, '', `a statement must be a JSON object, not ${typeName(s)}`);

@@ -2,8 +2,12 @@
 import { MigrationInterface } from 'typeorm';
 import { Initial1795883004841 } from './1795883004841-Initial';
 import { RunCredentials1796161957086 } from './1796161957086-RunCredentials';
+import { StatementsValidIndex1796162359835 } from './1796162359835-StatementsValidIndex';
+import { StatementsPseudonymizedIndex1796164584051 } from './1796164584051-StatementsPseudonymizedIndex';
 
 export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   Initial1795883004841,
   RunCredentials1796161957086,
+  StatementsValidIndex1796162359835,
+  StatementsPseudonymizedIndex1796164584051,
 ];

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { StoreScoped } from '../../../database/store-scoped';
+import { Statement } from './statement.entity';
 
 /** Size of one stored part: a portable `blob` holds 64 KiB on MySQL/MariaDB. */
 export const ATTACHMENT_PART_BYTES = 60_000;
@@ -18,6 +19,7 @@ export const ATTACHMENT_PART_BYTES = 60_000;
   service: 'statements',
   storedColumn: 'stored',
   order: 200,
+  belongsTo: { parent: () => Statement, column: 'statement_row_id' },
 })
 export class Attachment {
   @PrimaryGeneratedColumn()

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { StoreScoped } from '../../../database/store-scoped';
+import { Statement } from './statement.entity';
 
 /**
  * Activity index of statements (update_activity_ids): the object activity and
@@ -14,6 +15,7 @@ import { StoreScoped } from '../../../database/store-scoped';
   idColumn: 'id',
   service: 'statements',
   order: 200,
+  belongsTo: { parent: () => Statement, column: 'statement_row_id' },
 })
 export class StatementActivity {
   @PrimaryGeneratedColumn()

@@ -16,6 +16,10 @@ import { StoreScoped } from '../../../database/store-scoped';
 @Index(['storeId', 'voidTarget'])
 @Index(['storeId', 'statementRef'])
 @Index(['storeId', 'validated', 'id'])
+// The pseudo job's walk: index-only (stored is compared from the index too).
+@Index(['storeId', 'pseudonymized', 'id', 'stored'])
+// The validation job with clear walks the statements not known valid.
+@Index(['storeId', 'valid', 'id'])
 @StoreScoped({
   storeColumn: 'store_id',
   idColumn: 'id',

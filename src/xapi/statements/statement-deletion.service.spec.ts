@@ -1,0 +1,150 @@
+import { randomUUID } from 'crypto';
+import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { Store } from '../../access/store.entity';
+import { dependentTables } from '../../database/store-records';
+import { EntityClass } from '../../database/store-scoped';
+import { Attachment } from './entities/attachment.entity';
+import { StatementActivity } from './entities/statement-activity.entity';
+import { StatementAgent } from './entities/statement-agent.entity';
+import { Statement } from './entities/statement.entity';
+import { StatementDeletion } from './statement-deletion.service';
+import { sha256Hex } from './attachment-writer';
+import { StatementRecorder } from './statement-recorder.service';
+
+describe('StatementDeletion (database)', () => {
+  let t: TestApp;
+  let deletion: StatementDeletion;
+  let recorder: StatementRecorder;
+  let storeA: Store;
+  let storeB: Store;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    deletion = t.app.get(StatementDeletion);
+    recorder = t.app.get(StatementRecorder);
+    const stores = t.dataSource.getRepository(Store);
+    storeA = await stores.findOneByOrFail({ slug: 'default' });
+    const now = new Date();
+    storeB = await stores.save({ slug: 'del-b', name: 'B', createdAt: now, updatedAt: now });
+  });
+  afterAll(async () => t.close());
+
+  const content = Buffer.from('attachment body '.repeat(10));
+  const sha2 = sha256Hex(content);
+
+  function statement(id: string, extra: Record<string, unknown> = {}) {
+    return {
+      id,
+      actor: { mbox: `mailto:${id.slice(0, 8)}@example.com` },
+      verb: { id: 'http://adlnet.gov/expapi/verbs/attempted' },
+      object: { id: `http://example.com/act/${id.slice(0, 8)}` },
+      context: { contextActivities: { parent: [{ id: 'http://example.com/parent' }] } },
+      ...extra,
+    };
+  }
+  const withAttachment = (id: string) =>
+    statement(id, {
+      attachments: [
+        {
+          usageType: 'http://example.com/usage',
+          display: { en: 'file' },
+          contentType: 'text/plain',
+          length: content.length,
+          sha2,
+        },
+      ],
+    });
+  const voiding = (id: string, target: string) => ({
+    id,
+    actor: { mbox: 'mailto:admin@example.com' },
+    verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+    object: { objectType: 'StatementRef', id: target },
+  });
+
+  async function record(store: Store, statements: object[], withPart = false) {
+    await recorder.record(
+      store,
+      null,
+      statements,
+      { version: '1.0.3' },
+      withPart ? [{ sha2, contentType: 'text/plain', content }] : [],
+    );
+  }
+  const rowOf = (store: Store, statementId: string) =>
+    t.dataSource.getRepository(Statement).findOneByOrFail({ storeId: store.id, statementId });
+  const countFor = async (entity: EntityClass, rowId: number) =>
+    t.dataSource.getRepository(entity).count({ where: { statementRowId: rowId } });
+
+  it('finds the index rows and attachments as dependents of statements in the registry', () => {
+    expect(
+      dependentTables(Statement)
+        .map((d) => d.entity)
+        .sort(),
+    ).toEqual([Attachment, StatementActivity, StatementAgent].sort());
+  });
+
+  it('deletes statements with their index rows and attachments, and only those rows', async () => {
+    const [a1, a2, keep] = [randomUUID(), randomUUID(), randomUUID()];
+    const inB = randomUUID();
+    await record(storeA, [withAttachment(a1)], true);
+    await record(storeA, [statement(a2), statement(keep)]);
+    await record(storeB, [withAttachment(inB)], true);
+    const r1 = await rowOf(storeA, a1);
+    const r2 = await rowOf(storeA, a2);
+    const rKeep = await rowOf(storeA, keep);
+    const rB = await rowOf(storeB, inB);
+    expect(await countFor(Attachment, r1.id)).toBe(1);
+    expect(await countFor(StatementAgent, r1.id)).toBeGreaterThan(0);
+
+    // A dry run counts the same and deletes nothing.
+    const dry = await deletion.deleteStatements(storeA.id, [r1.id, r2.id], { dryRun: true });
+    expect(await rowOf(storeA, a1)).toBeDefined();
+    const real = await deletion.deleteStatements(storeA.id, [r1.id, r2.id]);
+    expect(real).toEqual(dry);
+    expect(real.deleted).toBe(2);
+    expect(real.dependents).toEqual({
+      attachments: 1,
+      statement_agents: 2,
+      statement_activities: 4,
+    });
+
+    const statements = t.dataSource.getRepository(Statement);
+    expect(await statements.countBy({ storeId: storeA.id, statementId: a1 })).toBe(0);
+    expect(await statements.countBy({ storeId: storeA.id, statementId: a2 })).toBe(0);
+    for (const entity of [Attachment, StatementAgent, StatementActivity]) {
+      expect(await countFor(entity, r1.id)).toBe(0);
+      expect(await countFor(entity, r2.id)).toBe(0);
+    }
+    expect(await countFor(StatementAgent, rKeep.id)).toBeGreaterThan(0);
+    expect(await countFor(Attachment, rB.id)).toBe(1);
+
+    // Another store's row id is not deleted through this store, and a retry deletes 0.
+    expect(await deletion.deleteStatements(storeA.id, [rB.id, r1.id])).toEqual({
+      deleted: 0,
+      dependents: {},
+    });
+    expect(await statements.countBy({ id: rB.id })).toBe(1);
+  });
+
+  it('a deleted voiding statement no longer voids its target; another voider that stays still does', async () => {
+    const [target, voider, target2, voider2a, voider2b] = Array.from({ length: 5 }, () =>
+      randomUUID(),
+    );
+    await record(storeA, [statement(target), statement(target2)]);
+    await record(storeA, [voiding(voider, target)]);
+    await record(storeA, [voiding(voider2a, target2)]);
+    // Recorded with voiding off, so that two voiding statements target the same one.
+    await recorder.record(storeA, null, [voiding(voider2b, target2)], {
+      version: '1.0.3',
+      void_statements: false,
+    });
+    expect((await rowOf(storeA, target)).voided).toBe(true);
+
+    await deletion.deleteStatements(storeA.id, [(await rowOf(storeA, voider)).id]);
+    const freed = await rowOf(storeA, target);
+    expect(freed).toMatchObject({ voided: false, voidedBy: null });
+
+    await deletion.deleteStatements(storeA.id, [(await rowOf(storeA, voider2a)).id]);
+    expect(await rowOf(storeA, target2)).toMatchObject({ voided: true, voidedBy: voider2b });
+  });
+});

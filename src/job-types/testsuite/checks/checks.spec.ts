@@ -51,6 +51,20 @@ describe('built-in checks', () => {
     for (const s of SECTIONS) expect(BUILT_IN_CHECKS.some((c) => c.section === s)).toBe(true);
   });
 
+  it("derive a run's registrations from its token: UUIDs, distinct, found again from the token", () => {
+    const data = new RunData();
+    const more = [data.newRegistration(), data.newRegistration()];
+    const all = RunData.allRegistrations(data.token);
+    expect(all).toHaveLength(RunData.MAX_REGISTRATIONS);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.slice(0, 3)).toEqual([data.registration, ...more]);
+    for (const r of all.slice(0, 50)) {
+      expect(r).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    expect(new RunData(data.token).registration).toBe(data.registration);
+    expect(new RunData().registration).not.toBe(data.registration);
+  });
+
   it('apply per xAPI version: the alternate syntax runs under 1.0.3, its refusal under 2.0.0', () => {
     expect(checksFor('alternate-syntax', '1.0.3').map((c) => c.id)).not.toContain(
       'alternate-syntax.refused-in-2.0',

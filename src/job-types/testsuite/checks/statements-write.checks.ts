@@ -1,7 +1,7 @@
+import { isUuid } from '../../../xapi/validation/xapi-formats';
 import { Check, section } from './check';
 import { XapiProbe } from './xapi-probe';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 /** A valid statement shape the LRS must accept (and keep). */
@@ -87,7 +87,7 @@ const VALID: Check[] = section('statements-write', [
       const res = await x.postStatements(s);
       x.status(res, 200);
       const id = res.body?.[0];
-      x.expect(typeof id === 'string' && UUID.test(id), 'a UUID', res.text);
+      x.expect(typeof id === 'string' && isUuid(id), 'a UUID', res.text);
       x.data.statementIds.add(id);
       await x.fetchStatement(id);
     },

@@ -2,8 +2,19 @@
  * Store-scoped data, declared by the module that owns each table, so that
  * stores-deletion and clearing cover every table without knowing them by name.
  */
-export type XapiService =
-  'statements' | 'activities' | 'activity-profiles' | 'agents' | 'agent-profiles' | 'states';
+export const XAPI_SERVICES = [
+  'statements',
+  'activities',
+  'activity-profiles',
+  'agents',
+  'agent-profiles',
+  'states',
+] as const;
+export type XapiService = (typeof XAPI_SERVICES)[number];
+
+/** The common `service` param of jobs (jobs.md): one service, or `all` of them. */
+export const SERVICE_PARAM_VALUES = ['all', ...XAPI_SERVICES] as const;
+export type ServiceParam = (typeof SERVICE_PARAM_VALUES)[number];
 
 /** An entity class, as decorators and TypeORM see it. */
 export type EntityClass = new (...args: any[]) => unknown;

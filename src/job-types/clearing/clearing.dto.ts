@@ -2,19 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { Until } from '../../common/until';
 import { UntilDateParam, UntilParam } from '../../common/until-params';
-import { XapiService } from '../../database/store-scoped';
+import { SERVICE_PARAM_VALUES, ServiceParam } from '../../database/store-scoped';
 import { DryRunParams } from '../../jobs/dry-run';
 
-export const CLEARING_SERVICES = [
-  'all',
-  'statements',
-  'activities',
-  'activity-profiles',
-  'agents',
-  'agent-profiles',
-  'states',
-] as const;
-export type ClearingService = 'all' | XapiService;
+export const CLEARING_SERVICES = SERVICE_PARAM_VALUES;
+export type ClearingService = ServiceParam;
 
 /** Params of a clearing job (jobs.md); `store` and the schedule are the engine's. */
 export class ClearingParams extends DryRunParams {

@@ -6,21 +6,14 @@ import { ensureConfinedFolder } from '../../access/connections/connection-folder
 import { decryptConnectionPassword } from '../../access/connections/connection-secrets';
 import { invalidInput } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
+import { SERVICE_PARAM_VALUES, ServiceParam } from '../../database/store-scoped';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { TransferSettings } from './transfer-settings';
 import { RemoteLrs, XapiRemote } from './xapi-remote';
 
 /** The xAPI services a pull or push job moves (`all` means each of the others). */
-export const TRANSFER_SERVICES = [
-  'all',
-  'statements',
-  'activities',
-  'activity-profiles',
-  'agents',
-  'agent-profiles',
-  'states',
-] as const;
-export type TransferService = (typeof TRANSFER_SERVICES)[number];
+export const TRANSFER_SERVICES = SERVICE_PARAM_VALUES;
+export type TransferService = ServiceParam;
 export type RecordService = Exclude<TransferService, 'all'>;
 
 export function servicesOf(service: TransferService): RecordService[] {

@@ -278,7 +278,8 @@ describe('agent-deletion over the Jobs API (e2e)', () => {
       )
       .expect(200);
     const handler = t.app.get(AgentDeletionHandler);
-    handler.batchSize = 10;
+    // Batches of 2: the run outlasts the progress interval (JOBS_MINUTE_MS / 12) on a quiet machine.
+    handler.batchSize = 2;
     try {
       const done = await run({ agent: JSON.stringify(wes), person: false });
       expect(done.feedback).toContain('deleted 200 statements');

@@ -128,8 +128,9 @@ export class TestsuiteHandler implements JobHandler<TestsuiteParams> {
         await this.builtIn.deleteDocuments({ ...run, data }, ctx.signal).catch(() => undefined);
       }
       const removed = await this.cleanup.remove(run.storeId, data, before);
-      await ctx.state.set(null);
       await ctx.log(LogLevel.Info, `Removed the run's data: ${describe(removed)}`, { removed });
+      // A cancelled job's row is gone with its state; saving there would fail the fence.
+      if (!ctx.signal.aborted) await ctx.state.set(null);
     }
     const scope = run.section ?? 'all';
     return {

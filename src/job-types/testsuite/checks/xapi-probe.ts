@@ -99,7 +99,9 @@ export class XapiProbe {
       headers,
       body: body === undefined ? undefined : new Uint8Array(Buffer.from(body)),
       redirect: 'manual',
-      signal: AbortSignal.any([this.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
+      // Not the run's signal: a cancel lets the request in flight finish (the run stops
+      // before the next one), so that nothing it writes lands after the cleanup.
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     const text = bytes.toString('utf8');

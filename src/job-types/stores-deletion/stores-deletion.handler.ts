@@ -123,7 +123,10 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       },
     );
     if (jobs.unfinished.length) {
-      await ctx.log(3, `Runs of deleted jobs ${jobs.unfinished.join(', ')} did not end in 30 s.`);
+      await ctx.log(
+        LogLevel.Warning,
+        `Runs of deleted jobs ${jobs.unfinished.join(', ')} did not end in 30 s.`,
+      );
     }
     const tables = storeScopedTables()
       .filter((t) => t.entity !== Job)

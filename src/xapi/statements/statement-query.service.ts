@@ -169,7 +169,8 @@ export class StatementQueryService {
     limit: number,
     cursor: StatementCursor,
   ): Promise<number[]> {
-    const count = this.pageSql(storeId, f, limit, cursor).length;
+    // The filters' own query, and with any filter the StatementRef one (pageQueries).
+    const count = filterConditions('s', f).length ? 2 : 1;
     const lists = await Promise.all(
       Array.from({ length: count }, (_, n) => this.collectIds(n, storeId, f, limit, cursor)),
     );

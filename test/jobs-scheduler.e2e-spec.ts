@@ -3,7 +3,7 @@ import { createDataSource } from '../src/database/data-source';
 import { JobScheduler } from '../src/jobs/scheduler.service';
 import { crashInstance } from './support/crash';
 import { TestJobTypesModule, testSleepRuns } from './support/test-job-types';
-import { createTestApp, TestApp } from './support/test-app';
+import { createTestApp, secondNodeUrl, TestApp } from './support/test-app';
 import { sleep, waitFor } from './support/wait';
 
 interface LogRow {
@@ -255,7 +255,7 @@ describe('Job runs with a short minute (e2e)', () => {
 
   it('cancels a run on another instance when the job is deleted (its heartbeat finds no row)', async () => {
     const other = await createTestApp({
-      dbUrl: t.dbUrl,
+      dbUrl: secondNodeUrl(t.dbUrl),
       imports: [TestJobTypesModule],
       env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
@@ -284,7 +284,7 @@ describe('Job runs with a short minute (e2e)', () => {
 
   it('retries the run of an instance that died, once its lease lapses', async () => {
     const other = await createTestApp({
-      dbUrl: t.dbUrl,
+      dbUrl: secondNodeUrl(t.dbUrl),
       imports: [TestJobTypesModule],
       env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });

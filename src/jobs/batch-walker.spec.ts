@@ -84,6 +84,44 @@ describe('walkBatches', () => {
     });
     expect(r).toEqual({ walked: 3, affected: 2, batches: 1 });
   });
+
+  it('acts again on a batch that lost a lock conflict, counting what the retry changed', async () => {
+    const t = table(10);
+    let conflicts = 0;
+    const r = await walkBatches({
+      ctx: context().ctx,
+      batchSize: 4,
+      fetch: t.fetch,
+      act: async (ids) => {
+        if (ids[0] === 5 && conflicts < 2) {
+          // Half the batch went in autocommit statements before the conflict.
+          t.rows.delete(5);
+          conflicts += 1;
+          throw Object.assign(new Error('Deadlock found when trying to get lock'), { errno: 1213 });
+        }
+        return t.act(ids);
+      },
+    });
+    expect(conflicts).toBe(2);
+    expect(r).toEqual({ walked: 10, affected: 9, batches: 3 });
+    expect(t.rows.size).toBe(0);
+  });
+
+  it('lets other errors of an act through at once', async () => {
+    let calls = 0;
+    await expect(
+      walkBatches({
+        ctx: context().ctx,
+        batchSize: 4,
+        fetch: async () => [1],
+        act: async () => {
+          calls += 1;
+          throw Object.assign(new Error("Duplicate entry '1'"), { errno: 1062 });
+        },
+      }),
+    ).rejects.toThrow('Duplicate');
+    expect(calls).toBe(1);
+  });
 });
 
 describe('keysetIds', () => {

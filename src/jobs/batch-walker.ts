@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'timers/promises';
 import { SelectQueryBuilder } from 'typeorm';
+import { retryOnConflict } from '../common/db-errors';
 import { JobRunContext } from './job-type';
 
 /** The part of a run's context the walker needs: progress and the abort signal. */
@@ -23,7 +24,10 @@ export interface BatchWalk<R> {
   fetch(after: R | null, limit: number): Promise<R[]>;
   /**
    * Acts on one batch and returns how many records it really changed (affected rows,
-   * not the ids it meant to touch), so that a retried run reports honest counts.
+   * not the ids it meant to touch), so that a retried run reports honest counts. A lock
+   * conflict (deadlock victim, Galera certification failure) runs it again on the same
+   * rows: it must be safe to repeat (one transaction, or statements that find nothing
+   * left to do the second time).
    */
   act(rows: R[]): Promise<number>;
   /** Called after each durable batch with its last row: persist a cursor here. */
@@ -39,8 +43,8 @@ export interface WalkResult {
 }
 
 /**
- * The one loop for long work: fetch a batch after the cursor, act on it, report
- * progress, stop on the abort signal between batches. It yields to the event loop
+ * The one loop for long work: fetch a batch after the cursor, act on it (again, quietly,
+ * when it lost a lock conflict), report progress, stop on the abort signal between batches. It yields to the event loop
  * between batches, so that on the embedded database (one connection, synchronous
  * driver) requests are answered while a long job runs.
  */
@@ -54,7 +58,7 @@ export async function walkBatches<R>(walk: BatchWalk<R>): Promise<WalkResult> {
     ctx.signal.throwIfAborted();
     const rows = await walk.fetch(after, batchSize);
     if (rows.length === 0) break;
-    result.affected += await walk.act(rows);
+    result.affected += await retryOnConflict(() => walk.act(rows));
     result.walked += rows.length;
     result.batches += 1;
     after = rows[rows.length - 1];

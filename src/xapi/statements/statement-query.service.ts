@@ -29,8 +29,15 @@ export interface StatementCursor {
   bound: number;
 }
 
+/** A statement of a page: its row id, `stored`, and the statement as stored, as JSON text. */
+export interface PageRow {
+  id: number;
+  stored: Date;
+  json: string;
+}
+
 export interface StatementPage {
-  rows: Statement[];
+  rows: PageRow[];
   next: StatementCursor | null;
 }
 
@@ -168,15 +175,35 @@ export class StatementQueryService {
     const ids = await this.pageIds(storeId, f, limit, cursor);
     const more = ids.length > limit;
     if (more) ids.length = limit;
-    const found = ids.length
-      ? await this.dataSource.getRepository(Statement).findBy({ id: In(ids) })
-      : [];
-    const byId = new Map(found.map((r) => [r.id, r]));
-    const rows = ids.map((id) => byId.get(id)).filter((r): r is Statement => r !== undefined);
     return {
-      rows,
+      rows: await this.rowsAsText(ids),
       next: more ? { after: ids[ids.length - 1], bound: cursor.bound } : null,
     };
+  }
+
+  /**
+   * These rows in this order, each statement as the JSON text it is stored as: a page in
+   * the exact format is sent as it is read, without parsing and serializing each statement.
+   */
+  private async rowsAsText(ids: number[]): Promise<PageRow[]> {
+    if (!ids.length) return [];
+    const type = this.dataSource.options.type;
+    // MySQL/MariaDB drivers hand a JSON column over parsed; as CHAR it stays text.
+    const json = type === 'mysql' || type === 'mariadb' ? 'CAST(data AS CHAR)' : 'data';
+    const found: { id: number | string; stored: unknown; json: string }[] =
+      await this.dataSource.query(
+        `SELECT id, stored, ${json} AS json FROM statements WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        ids,
+      );
+    const stored = this.dataSource.getMetadata(Statement).findColumnWithPropertyName('stored')!;
+    const byId = new Map(found.map((r) => [Number(r.id), r]));
+    return ids.flatMap((id) => {
+      const r = byId.get(id);
+      if (!r) return [];
+      return [
+        { id, stored: this.dataSource.driver.prepareHydratedValue(r.stored, stored), json: r.json },
+      ];
+    });
   }
 
   /**

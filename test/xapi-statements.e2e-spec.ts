@@ -579,7 +579,7 @@ describe('xAPI statements (e2e)', () => {
 
   it('sends a page as stored: each statement as its single GET returns it, Last-Modified the newest stored, 304 when not modified', async () => {
     const verb = `http://example.com/verbs/page-${randomUUID()}`;
-    const batch = Array.from({ length: 3 }, () => ({ ...makeStatement(), verb: { id: verb } }));
+    const batch = Array.from({ length: 3 }, () => makeStatement({ verb: { id: verb } }));
     await post(batch).expect(200);
     const page = await get({ verb }).expect(200);
     expect(page.headers['content-type']).toMatch(/^application\/json/);

@@ -23,6 +23,21 @@ import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
 export const STORES_DELETION_BATCH = 1000;
+
+/** A table's rows of one store: how many, the first and last ids. */
+interface Span {
+  n: number;
+  first: number;
+  last: number;
+}
+
+/** A store-scoped table by its SQL names; `parent`: the table its rows belong to. */
+interface ResolvedTable {
+  table: string;
+  store: string;
+  id: string;
+  parent?: ResolvedTable & { column: string };
+}
 /**
  * On the embedded database a DELETE blocks the event loop (synchronous driver, one
  * connection) until it ends: smaller batches keep every request's wait short.
@@ -133,38 +148,64 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       .map((t) => this.resolve(t));
 
     let total = 0;
-    for (const t of tables) total += await this.count(t, id);
+    const spans = new Map<string, Span>();
+    for (const t of tables) {
+      const span = await this.span(t, id);
+      spans.set(t.table, span);
+      total += span.n;
+    }
     await ctx.progress(0, total);
 
     const deleted: Record<string, number> = {};
     let done = 0;
     for (const t of tables) {
-      // One walk per table; progress counts across all of them.
+      // One table at a time; progress counts the rows deleted across all of them.
       const offset = done;
-      const { affected } = await walkBatches({
-        ctx: {
-          signal: ctx.signal,
-          progress: (n) => ctx.progress(offset + n, Math.max(total, offset + n)),
-        },
-        batchSize:
-          this.dataSource.options.type === 'better-sqlite3'
-            ? STORES_DELETION_BATCH_SQLITE
-            : STORES_DELETION_BATCH,
-        fetch: keysetIds(
-          () => this.ofStore(t, id),
-          t.id,
-          (raw) => raw as string | number,
-        ),
-        act: async (ids) =>
-          affectedRows(
-            await this.dataSource
-              .createQueryBuilder()
-              .delete()
-              .from(t.table)
-              .where(`${t.id} IN (:...ids)`, { ids })
-              .execute(),
-          ),
-      });
+      let affected = 0;
+      const walk = (
+        fetch: (after: number | null, limit: number) => Promise<number[]>,
+        act: (ids: number[]) => Promise<number>,
+        after: number | null = null,
+      ) =>
+        walkBatches<number>({
+          ctx: {
+            signal: ctx.signal,
+            progress: () => ctx.progress(offset + affected, Math.max(total, offset + affected)),
+          },
+          batchSize:
+            this.dataSource.options.type === 'better-sqlite3'
+              ? STORES_DELETION_BATCH_SQLITE
+              : STORES_DELETION_BATCH,
+          after,
+          fetch,
+          act: async (ids) => {
+            const n = await act(ids);
+            affected += n;
+            return n;
+          },
+        });
+      const parent = t.parent;
+      if (parent && spans.get(t.table)!.n > 0) {
+        // Index rows and attachment parts go by their parents' keyset, on its store index.
+        await walk(
+          keysetIds<number>(() => this.ofStore(parent, id), parent.id),
+          (ids) =>
+            this.deleteWhere(t.table, `${t.store} = :storeId AND ${parent.column} IN (:...ids)`, {
+              storeId: id,
+              ids,
+            }),
+        );
+      }
+      // Then whatever the table holds of the store (all of it, or rows of no parent).
+      const left = parent ? await this.span(t, id) : spans.get(t.table)!;
+      if (left.n > 0) {
+        // From the store's first row on: a retry finds fewer rows, never other ones.
+        await walk(
+          this.onPrimaryKey(t, id, left.last),
+          (ids) => this.deleteWhere(t.table, `${t.id} IN (:...ids)`, { ids }),
+          left.first - 1,
+        );
+      }
       if (affected > 0) deleted[t.table] = affected;
       done += affected;
     }
@@ -193,13 +234,21 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     };
   }
 
-  private resolve(t: StoreScopedTable): { table: string; store: string; id: string } {
+  private resolve(t: StoreScopedTable): ResolvedTable {
+    const entity = t.entity;
     const table =
-      typeof t.entity === 'string' && !this.dataSource.hasMetadata(t.entity)
-        ? t.entity
-        : this.dataSource.getMetadata(t.entity).tableName;
+      typeof entity === 'string' && !this.dataSource.hasMetadata(entity)
+        ? entity
+        : this.dataSource.getMetadata(entity).tableName;
     const escape = (name: string) => this.dataSource.driver.escape(name);
-    return { table, store: escape(t.storeColumn), id: escape(t.idColumn) };
+    const parentOf = t.belongsTo?.parent();
+    const parent = parentOf && storeScopedTables().find((p) => p.entity === parentOf);
+    return {
+      table,
+      store: escape(t.storeColumn),
+      id: escape(t.idColumn),
+      parent: parent ? { ...this.resolve(parent), column: escape(t.belongsTo!.column) } : undefined,
+    };
   }
 
   private ofStore(t: { table: string; store: string }, storeId: number) {
@@ -209,8 +258,47 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       .where(`${t.store} = :storeId`, { storeId });
   }
 
-  private async count(t: { table: string; store: string }, storeId: number): Promise<number> {
-    const [row] = await this.ofStore(t, storeId).select('COUNT(*)', 'n').getRawMany();
-    return Number(row.n);
+  private async deleteWhere(
+    table: string,
+    where: string,
+    params: Record<string, unknown>,
+  ): Promise<number> {
+    return affectedRows(
+      await this.dataSource
+        .createQueryBuilder()
+        .delete()
+        .from(table)
+        .where(where, params)
+        .execute(),
+    );
+  }
+
+  /**
+   * The store's row ids after a cursor, up to its last one, on the primary key: its index
+   * rows tables have no (store, id) index, and their store index read in full and sorted,
+   * once per batch, made a walk quadratic. On the primary key a batch reads its own rows
+   * (and those of other stores between them), the whole walk the store's id span once.
+   */
+  private onPrimaryKey(t: ResolvedTable, storeId: number, last: number) {
+    const hint =
+      this.dataSource.options.type === 'better-sqlite3' ? 'NOT INDEXED' : 'FORCE INDEX (PRIMARY)';
+    const table = this.dataSource.driver.escape(t.table);
+    return async (after: number | null, limit: number): Promise<number[]> => {
+      const rows: { k: number | string }[] = await this.dataSource.query(
+        `SELECT ${t.id} AS k FROM ${table} ${hint} WHERE ${t.store} = ? AND ${t.id} > ? AND ${t.id} <= ? ORDER BY ${t.id} LIMIT ${Number(limit)}`,
+        [storeId, after ?? 0, last],
+      );
+      return rows.map((r) => Number(r.k));
+    };
+  }
+
+  /** How many rows of the store a table holds, and the first and last one's ids. */
+  private async span(t: ResolvedTable, storeId: number): Promise<Span> {
+    const [row] = await this.ofStore(t, storeId)
+      .select('COUNT(*)', 'n')
+      .addSelect(`MIN(${t.id})`, 'first')
+      .addSelect(`MAX(${t.id})`, 'last')
+      .getRawMany();
+    return { n: Number(row.n), first: Number(row.first ?? 0), last: Number(row.last ?? 0) };
   }
 }

@@ -1,4 +1,12 @@
-import { keysetIds, walkBatches, WalkContext } from './batch-walker';
+import { performance } from 'perf_hooks';
+import {
+  keysetIds,
+  nextBatchSize,
+  SQLITE_BATCH_BUDGET_MS,
+  syncBudgetMs,
+  walkBatches,
+  WalkContext,
+} from './batch-walker';
 
 function context(abortAfterProgress = Infinity) {
   const controller = new AbortController();
@@ -121,6 +129,75 @@ describe('walkBatches', () => {
       }),
     ).rejects.toThrow('Duplicate');
     expect(calls).toBe(1);
+  });
+});
+
+describe('walkBatches with a time budget', () => {
+  let clock = 0;
+  beforeEach(() => {
+    clock = 0;
+    jest.spyOn(performance, 'now').mockImplementation(() => clock);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  /** A table whose act takes `msPerRow` of the (fake) clock per row; records each limit asked. */
+  function timed(n: number, msPerRow: number) {
+    const t = table(n);
+    const limits: number[] = [];
+    return {
+      ...t,
+      limits,
+      fetch: (after: number | null, limit: number) => (limits.push(limit), t.fetch(after, limit)),
+      act: async (ids: number[]) => ((clock += ids.length * msPerRow), t.act(ids)),
+    };
+  }
+
+  it('shrinks slow batches to the budget and keeps them there', async () => {
+    const t = timed(200, 2);
+    const r = await walkBatches({
+      ctx: context().ctx,
+      batchSize: 1000,
+      budgetMs: 20,
+      fetch: t.fetch,
+      act: t.act,
+    });
+    expect(r.walked).toBe(200);
+    expect(t.rows.size).toBe(0);
+    // 20 rows first (40 ms: over), then 10 rows of 20 ms each.
+    expect(t.limits.slice(0, 4)).toEqual([20, 10, 10, 10]);
+  });
+
+  it('grows fast batches, at most doubling, never above batchSize', async () => {
+    const t = timed(2000, 0.01);
+    await walkBatches({
+      ctx: context().ctx,
+      batchSize: 300,
+      budgetMs: 20,
+      fetch: t.fetch,
+      act: t.act,
+    });
+    expect(t.rows.size).toBe(0);
+    expect(t.limits.slice(0, 6)).toEqual([20, 40, 80, 160, 300, 300]);
+  });
+
+  it('without a budget, every batch has batchSize rows', async () => {
+    const t = timed(250, 2);
+    await walkBatches({ ctx: context().ctx, batchSize: 100, fetch: t.fetch, act: t.act });
+    expect(t.limits).toEqual([100, 100, 100]);
+  });
+
+  it('nextBatchSize: scales by budget / time, at least 1', () => {
+    expect(nextBatchSize(100, 40, 20, 1000)).toBe(50);
+    expect(nextBatchSize(100, 10_000, 20, 1000)).toBe(1);
+    expect(nextBatchSize(100, 0, 20, 1000)).toBe(200);
+    expect(nextBatchSize(100, 15, 20, 110)).toBe(110);
+  });
+
+  it('syncBudgetMs: a budget on SQLite only', () => {
+    const ds = (type: string) => ({ options: { type } }) as any;
+    expect(syncBudgetMs(ds('better-sqlite3'))).toBe(SQLITE_BATCH_BUDGET_MS);
+    expect(syncBudgetMs(ds('mariadb'))).toBeUndefined();
+    expect(syncBudgetMs(ds('mysql'))).toBeUndefined();
   });
 });
 

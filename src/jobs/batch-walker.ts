@@ -1,5 +1,6 @@
+import { performance } from 'perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'timers/promises';
-import { SelectQueryBuilder } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { retryOnConflict } from '../common/db-errors';
 import { JobRunContext } from './job-type';
 
@@ -8,8 +9,15 @@ export type WalkContext = Pick<JobRunContext, 'signal' | 'progress'>;
 
 export interface BatchWalk<R> {
   ctx: WalkContext;
-  /** Rows per batch. */
+  /** Rows per batch (with `budgetMs`: the most per batch). */
   batchSize: number;
+  /**
+   * Milliseconds one batch may hold the event loop (give `syncBudgetMs(dataSource)`).
+   * When set, the batch size follows the time batches really take: it starts small,
+   * grows while batches end well within the budget and shrinks when one goes over,
+   * never above `batchSize`. Unset: every batch has `batchSize` rows.
+   */
+  budgetMs?: number;
   /**
    * Rows to walk, for progress, counted by the caller once up front; when given, the
    * walk starts by reporting 0 of it.
@@ -43,20 +51,48 @@ export interface WalkResult {
 }
 
 /**
+ * How long one batch may hold the event loop on the embedded database. SQLite's driver
+ * is synchronous and a batch runs as one transaction on the one connection, so every
+ * request waits for the whole batch: batches there adapt to this budget (see
+ * `BatchWalk.budgetMs`). MySQL/MariaDB answer asynchronously: no budget, fixed batches.
+ */
+export const SQLITE_BATCH_BUDGET_MS = 20;
+
+/** The `budgetMs` for walks on this database: SQLITE_BATCH_BUDGET_MS on SQLite, else none. */
+export function syncBudgetMs(dataSource: DataSource): number | undefined {
+  return dataSource.options.type === 'better-sqlite3' ? SQLITE_BATCH_BUDGET_MS : undefined;
+}
+
+/** The first batch size of a walk with a time budget, before any batch was timed. */
+const FIRST_BUDGETED_BATCH = 20;
+
+/**
+ * The next batch size for a walk with a time budget: scaled by budget / time taken,
+ * at most doubled per batch, between 1 and `max`.
+ */
+export function nextBatchSize(size: number, elapsedMs: number, budgetMs: number, max: number) {
+  const scaled = Math.floor((size * budgetMs) / Math.max(elapsedMs, 0.1));
+  return Math.max(1, Math.min(max, size * 2, scaled));
+}
+
+/**
  * The one loop for long work: fetch a batch after the cursor, act on it (again, quietly,
  * when it lost a lock conflict), report progress, stop on the abort signal between batches. It yields to the event loop
  * between batches, so that on the embedded database (one connection, synchronous
- * driver) requests are answered while a long job runs.
+ * driver) requests are answered while a long job runs; there, with `budgetMs`, each
+ * batch is also kept short enough that no request waits long.
  */
 export async function walkBatches<R>(walk: BatchWalk<R>): Promise<WalkResult> {
-  const { ctx, batchSize } = walk;
+  const { ctx, batchSize, budgetMs } = walk;
   const total = walk.total ?? null;
   let after: R | null = walk.after ?? null;
   const result: WalkResult = { walked: 0, affected: 0, batches: 0 };
+  let size = budgetMs === undefined ? batchSize : Math.min(batchSize, FIRST_BUDGETED_BATCH);
   if (total !== null) await ctx.progress(0, total);
   for (;;) {
     ctx.signal.throwIfAborted();
-    const rows = await walk.fetch(after, batchSize);
+    const started = performance.now();
+    const rows = await walk.fetch(after, size);
     if (rows.length === 0) break;
     result.affected += await retryOnConflict(() => walk.act(rows));
     result.walked += rows.length;
@@ -64,7 +100,10 @@ export async function walkBatches<R>(walk: BatchWalk<R>): Promise<WalkResult> {
     after = rows[rows.length - 1];
     if (walk.onBatchDone) await walk.onBatchDone(after, result.walked);
     await ctx.progress(result.walked, total === null ? null : Math.max(total, result.walked));
-    if (rows.length < batchSize) break;
+    if (rows.length < size) break;
+    if (budgetMs !== undefined) {
+      size = nextBatchSize(size, performance.now() - started, budgetMs, batchSize);
+    }
     await yieldToEventLoop();
   }
   return result;

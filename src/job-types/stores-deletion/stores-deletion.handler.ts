@@ -7,8 +7,9 @@ import { grants } from '../../access/permissions';
 import { Store } from '../../access/store.entity';
 import { affectedRows } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
+import { deleteStoreRecordsBatch, dependentTables } from '../../database/store-records';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { Job } from '../../jobs/job.entity';
 import { JobsService } from '../../jobs/jobs.service';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -22,6 +23,7 @@ import {
 import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
+/** Rows per batch (on SQLite the most per batch: there batches follow a time budget). */
 export const STORES_DELETION_BATCH = 1000;
 
 /** A table's rows of one store: how many, the first and last ids. */
@@ -31,18 +33,12 @@ interface Span {
   last: number;
 }
 
-/** A store-scoped table by its SQL names; `parent`: the table its rows belong to. */
+/** A store-scoped table by its SQL names. */
 interface ResolvedTable {
   table: string;
   store: string;
   id: string;
-  parent?: ResolvedTable & { column: string };
 }
-/**
- * On the embedded database a DELETE blocks the event loop (synchronous driver, one
- * connection) until it ends: smaller batches keep every request's wait short.
- */
-export const STORES_DELETION_BATCH_SQLITE = 200;
 
 @JobType({
   name: 'stores-deletion',
@@ -58,7 +54,12 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     private readonly access: AccessCache,
     private readonly records: RecordCache,
     private readonly jobsService: JobsService,
-  ) {}
+  ) {
+    this.budgetMs = syncBudgetMs(dataSource);
+  }
+
+  /** Time budget of one batch (SQLite; none on MySQL/MariaDB), see walkBatches. */
+  budgetMs: number | undefined;
 
   async validate(ctx: JobCreationContext<StoresDeletionParams>): Promise<void> {
     const refusal = await this.refusal(ctx.params.store_id, ctx.principal.store.id);
@@ -143,13 +144,25 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
         `Runs of deleted jobs ${jobs.unfinished.join(', ')} did not end in 30 s.`,
       );
     }
-    const tables = storeScopedTables()
-      .filter((t) => t.entity !== Job)
-      .map((t) => this.resolve(t));
+    // Rows that belong to a row of another table (index rows, attachment parts) go with
+    // that row, in its transaction, found through their parent column's index: a sweep of
+    // such a table by its own id would read the whole store's rows of it for every batch
+    // on SQLite. Every table is swept afterwards all the same, to leave nothing behind.
+    const all = storeScopedTables().filter((t) => t.entity !== Job);
+    const tables = [...all.filter((t) => !t.belongsTo), ...all.filter((t) => t.belongsTo)].map(
+      (t) => ({
+        entity: t.entity,
+        sweep: !!t.belongsTo,
+        withDependents: !t.belongsTo && dependentTables(t.entity).length > 0,
+        ...this.resolve(t),
+      }),
+    );
 
+    // Progress counts the rows of the walked tables (not those that go with them).
     let total = 0;
     const spans = new Map<string, Span>();
     for (const t of tables) {
+      if (t.sweep) continue;
       const span = await this.span(t, id);
       spans.set(t.table, span);
       total += span.n;
@@ -157,60 +170,46 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     await ctx.progress(0, total);
 
     const deleted: Record<string, number> = {};
+    const add = (table: string, n: number) => {
+      if (n > 0) deleted[table] = (deleted[table] ?? 0) + n;
+    };
     let done = 0;
     for (const t of tables) {
-      // One table at a time; progress counts the rows deleted across all of them.
+      // One walk per table; progress counts the walked rows across all of them. Tables
+      // swept after their parents' rows are looked at only then (usually nothing left).
+      const span = spans.get(t.table) ?? (await this.span(t, id));
+      if (span.n === 0) continue;
       const offset = done;
-      let affected = 0;
-      const walk = (
-        fetch: (after: number | null, limit: number) => Promise<number[]>,
-        act: (ids: number[]) => Promise<number>,
-        after: number | null = null,
-      ) =>
-        walkBatches<number>({
-          ctx: {
-            signal: ctx.signal,
-            progress: () => ctx.progress(offset + affected, Math.max(total, offset + affected)),
-          },
-          batchSize:
-            this.dataSource.options.type === 'better-sqlite3'
-              ? STORES_DELETION_BATCH_SQLITE
-              : STORES_DELETION_BATCH,
-          after,
-          fetch,
-          act: async (ids) => {
-            const n = await act(ids);
-            affected += n;
-            return n;
-          },
-        });
-      const parent = t.parent;
-      if (parent && spans.get(t.table)!.n > 0) {
-        // Index rows and attachment parts go by their parents' keyset, on its store index.
-        await walk(
-          keysetIds<number>(() => this.ofStore(parent, id), parent.id),
-          (ids) =>
-            this.deleteWhere(t.table, `${t.store} = :storeId AND ${parent.column} IN (:...ids)`, {
-              storeId: id,
-              ids,
-            }),
-        );
-      }
-      // Then whatever the table holds of the store (all of it, or rows of no parent).
-      const left = parent ? await this.span(t, id) : spans.get(t.table)!;
-      if (left.n > 0) {
-        // From the store's first row on: a retry finds fewer rows, never other ones.
-        await walk(
-          this.onPrimaryKey(t, id, left.last),
-          (ids) => this.deleteWhere(t.table, `${t.id} IN (:...ids)`, { ids }),
-          left.first - 1,
-        );
-      }
-      if (affected > 0) deleted[t.table] = affected;
-      done += affected;
+      const walk = await walkBatches({
+        ctx: {
+          signal: ctx.signal,
+          progress: (n) => ctx.progress(offset + n, Math.max(total, offset + n)),
+        },
+        batchSize: STORES_DELETION_BATCH,
+        budgetMs: this.budgetMs,
+        fetch: this.firstRows(t, id, span),
+        after: span.first - 1,
+        act: async (ids) => {
+          if (t.withDependents) {
+            const batch = await deleteStoreRecordsBatch(this.dataSource, t.entity, id, ids);
+            for (const [table, n] of Object.entries(batch.dependents)) add(table, n);
+            return batch.deleted;
+          }
+          return affectedRows(
+            await this.dataSource
+              .createQueryBuilder()
+              .delete()
+              .from(t.table)
+              .where(`${t.id} IN (:...ids)`, { ids })
+              .execute(),
+          );
+        },
+      });
+      add(t.table, walk.affected);
+      done += walk.walked;
     }
-    if (jobs.deleted > 0) deleted.jobs = jobs.deleted;
-    done += jobs.deleted;
+    add('jobs', jobs.deleted);
+    const removed = Object.values(deleted).reduce((sum, n) => sum + n, 0);
     if (store) await stores.delete({ id });
     // This instance forgets the store at once; others within AUTH_CACHE_TTL_MS.
     this.access.forgetStore(id);
@@ -222,32 +221,53 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     const detail = counts ? ` (${counts})` : '';
     return {
       feedback: store
-        ? `deleted store ${store.slug} (id ${id}) and ${done} records${detail}`
-        : `store ${id} was already deleted; removed ${done} records left over${detail}`,
+        ? `deleted store ${store.slug} (id ${id}) and ${removed} records${detail}`
+        : `store ${id} was already deleted; removed ${removed} records left over${detail}`,
       data: {
         store_id: id,
         store: store?.slug ?? null,
         already_deleted: !store,
         deleted,
-        total: done,
+        total: removed,
       },
     };
   }
 
   private resolve(t: StoreScopedTable): ResolvedTable {
-    const entity = t.entity;
     const table =
-      typeof entity === 'string' && !this.dataSource.hasMetadata(entity)
-        ? entity
-        : this.dataSource.getMetadata(entity).tableName;
+      typeof t.entity === 'string' && !this.dataSource.hasMetadata(t.entity)
+        ? t.entity
+        : this.dataSource.getMetadata(t.entity).tableName;
     const escape = (name: string) => this.dataSource.driver.escape(name);
-    const parentOf = t.belongsTo?.parent();
-    const parent = parentOf && storeScopedTables().find((p) => p.entity === parentOf);
-    return {
-      table,
-      store: escape(t.storeColumn),
-      id: escape(t.idColumn),
-      parent: parent ? { ...this.resolve(parent), column: escape(t.belongsTo!.column) } : undefined,
+    return { table, store: escape(t.storeColumn), id: escape(t.idColumn) };
+  }
+
+  /**
+   * The walk's fetch. MySQL/MariaDB: keyset paging on the primary key within the store's
+   * id span (a scan from the start of the store would step over rows deleted but not
+   * purged yet, and tables such as the index rows or agents have no (store, id) index:
+   * their store index read in full and sorted once per batch made a walk quadratic; on
+   * the primary key the whole walk reads the store's id span once). SQLite removes a
+   * deleted row from its indexes at once, so there any `limit` rows of the store that
+   * are left will do, read from the start of whichever index leads with the store column.
+   */
+  private firstRows(t: ResolvedTable, storeId: number, span: Span) {
+    if (this.dataSource.options.type !== 'better-sqlite3') {
+      const table = this.dataSource.driver.escape(t.table);
+      return async (after: number | null, limit: number): Promise<number[]> => {
+        const rows: { k: number | string }[] = await this.dataSource.query(
+          `SELECT ${t.id} AS k FROM ${table} FORCE INDEX (PRIMARY) WHERE ${t.store} = ? AND ${t.id} > ? AND ${t.id} <= ? ORDER BY ${t.id} LIMIT ${Number(limit)}`,
+          [storeId, after ?? 0, span.last],
+        );
+        return rows.map((r) => Number(r.k));
+      };
+    }
+    return async (_after: number | null, limit: number): Promise<number[]> => {
+      const rows: { k: number | string }[] = await this.ofStore(t, storeId)
+        .select(t.id, 'k')
+        .limit(limit)
+        .getRawMany();
+      return rows.map((r) => Number(r.k));
     };
   }
 
@@ -256,40 +276,6 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       .createQueryBuilder()
       .from(t.table, 't')
       .where(`${t.store} = :storeId`, { storeId });
-  }
-
-  private async deleteWhere(
-    table: string,
-    where: string,
-    params: Record<string, unknown>,
-  ): Promise<number> {
-    return affectedRows(
-      await this.dataSource
-        .createQueryBuilder()
-        .delete()
-        .from(table)
-        .where(where, params)
-        .execute(),
-    );
-  }
-
-  /**
-   * The store's row ids after a cursor, up to its last one, on the primary key: its index
-   * rows tables have no (store, id) index, and their store index read in full and sorted,
-   * once per batch, made a walk quadratic. On the primary key a batch reads its own rows
-   * (and those of other stores between them), the whole walk the store's id span once.
-   */
-  private onPrimaryKey(t: ResolvedTable, storeId: number, last: number) {
-    const hint =
-      this.dataSource.options.type === 'better-sqlite3' ? 'NOT INDEXED' : 'FORCE INDEX (PRIMARY)';
-    const table = this.dataSource.driver.escape(t.table);
-    return async (after: number | null, limit: number): Promise<number[]> => {
-      const rows: { k: number | string }[] = await this.dataSource.query(
-        `SELECT ${t.id} AS k FROM ${table} ${hint} WHERE ${t.store} = ? AND ${t.id} > ? AND ${t.id} <= ? ORDER BY ${t.id} LIMIT ${Number(limit)}`,
-        [storeId, after ?? 0, last],
-      );
-      return rows.map((r) => Number(r.k));
-    };
   }
 
   /** How many rows of the store a table holds, and the first and last one's ids. */

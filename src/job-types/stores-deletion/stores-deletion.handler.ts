@@ -187,7 +187,7 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
         },
         batchSize: STORES_DELETION_BATCH,
         budgetMs: this.budgetMs,
-        fetch: this.firstRows(t, id, span),
+        fetch: this.onPrimaryKey(t, id, span),
         after: span.first - 1,
         act: async (ids) => {
           if (t.withDependents) {
@@ -243,30 +243,21 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
   }
 
   /**
-   * The walk's fetch. MySQL/MariaDB: keyset paging on the primary key within the store's
-   * id span (a scan from the start of the store would step over rows deleted but not
-   * purged yet, and tables such as the index rows or agents have no (store, id) index:
-   * their store index read in full and sorted once per batch made a walk quadratic; on
-   * the primary key the whole walk reads the store's id span once). SQLite removes a
-   * deleted row from its indexes at once, so there any `limit` rows of the store that
-   * are left will do, read from the start of whichever index leads with the store column.
+   * The walk's fetch: keyset paging on the primary key within the store's id span. The
+   * index rows tables and agents have no (store, id) index: their store index read and
+   * sorted once per batch made a walk quadratic (and on SQLite blocked every request for
+   * as long). On the primary key a batch reads its own rows and those of other stores
+   * between them, the whole walk the store's id span once, on either database.
    */
-  private firstRows(t: ResolvedTable, storeId: number, span: Span) {
-    if (this.dataSource.options.type !== 'better-sqlite3') {
-      const table = this.dataSource.driver.escape(t.table);
-      return async (after: number | null, limit: number): Promise<number[]> => {
-        const rows: { k: number | string }[] = await this.dataSource.query(
-          `SELECT ${t.id} AS k FROM ${table} FORCE INDEX (PRIMARY) WHERE ${t.store} = ? AND ${t.id} > ? AND ${t.id} <= ? ORDER BY ${t.id} LIMIT ${Number(limit)}`,
-          [storeId, after ?? 0, span.last],
-        );
-        return rows.map((r) => Number(r.k));
-      };
-    }
-    return async (_after: number | null, limit: number): Promise<number[]> => {
-      const rows: { k: number | string }[] = await this.ofStore(t, storeId)
-        .select(t.id, 'k')
-        .limit(limit)
-        .getRawMany();
+  private onPrimaryKey(t: ResolvedTable, storeId: number, span: Span) {
+    const hint =
+      this.dataSource.options.type === 'better-sqlite3' ? 'NOT INDEXED' : 'FORCE INDEX (PRIMARY)';
+    const table = this.dataSource.driver.escape(t.table);
+    return async (after: number | null, limit: number): Promise<number[]> => {
+      const rows: { k: number | string }[] = await this.dataSource.query(
+        `SELECT ${t.id} AS k FROM ${table} ${hint} WHERE ${t.store} = ? AND ${t.id} > ? AND ${t.id} <= ? ORDER BY ${t.id} LIMIT ${Number(limit)}`,
+        [storeId, after ?? 0, span.last],
+      );
       return rows.map((r) => Number(r.k));
     };
   }

@@ -3,19 +3,27 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { affectedRows, isRetryableConflict } from '../../common/db-errors';
 import { untilCutoff } from '../../common/until';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { Agent } from '../../xapi/agents/agent.entity';
 import { RecordCache } from '../../xapi/statements/record-cache';
+import { LogLevel } from '../../logging/log-entry.entity';
+import { droppedAttachments } from '../../xapi/pseudonymization/pseudonymizer';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
 import { bulkInsert, utcDatetime } from '../../xapi/statements/bulk-insert';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
-import { AUTHORITY_ROLES } from '../../xapi/statements/index-keys';
+import { AUTHORITY_ROLES, statementAgents } from '../../xapi/statements/index-keys';
 import { PseudoParams } from './pseudo.dto';
 
 export const PSEUDO_BATCH = 500;
 /** Original agents a run remembers as having their pseudonym recorded. */
 const RECORDED_AGENTS_KEPT = 50_000;
+
+/** A statement to pseudonymize, as the walk reads it. */
+interface Row {
+  id: number;
+  data: string | Record<string, any>;
+}
 
 /** What one batch changed. */
 interface BatchCounts {
@@ -25,6 +33,8 @@ interface BatchCounts {
   agents: number;
   /** The original agents (vids) the batch pseudonymized. */
   originals: string[];
+  /** Statement ids whose signature the batch removed (see pseudonymizeStatement). */
+  unsigned: string[];
 }
 
 /** Rows a raw UPDATE or DELETE changed, as the driver reports them. */
@@ -32,19 +42,14 @@ async function changed(em: EntityManager, sql: string, params: unknown[]): Promi
   return affectedRows(await em.queryRunner!.query(sql, params, true));
 }
 
-function isMysql(em: EntityManager): boolean {
-  return ['mysql', 'mariadb'].includes(em.connection.options.type);
-}
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-/** `UPDATE t SET col = CASE id WHEN ? THEN ? ... END WHERE id IN (...)`: one statement per chunk. */
-function caseById(column: string, values: Map<number, string>): { sql: string; params: unknown[] } {
+/** `col = CASE key WHEN ? THEN ? ... ELSE col END`: one statement for a whole batch. */
+function caseOf<K>(column: string, key: string, values: Map<K, string>) {
   const params: unknown[] = [];
-  const whens: string[] = [];
-  for (const [id, value] of values) {
-    whens.push('WHEN ? THEN ?');
-    params.push(id, value);
-  }
-  return { sql: `${column} = CASE id ${whens.join(' ')} END`, params };
+  for (const [k, value] of values) params.push(k, value);
+  const whens = Array.from({ length: values.size }, () => 'WHEN ? THEN ?').join(' ');
+  return { sql: `${column} = CASE ${key} ${whens} ELSE ${column} END`, params };
 }
 
 @JobType({
@@ -84,19 +89,38 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
         .where('s.storeId = :storeId', { storeId: store.id })
         .andWhere('s.pseudonymized = :no', { no: false })
         .andWhere('s.stored <= :cutoff', { cutoff });
-    const counts = { statements: 0, indexRows: 0, agents: 0 };
+    const counts = { statements: 0, indexRows: 0, agents: 0, unsigned: 0 };
     const recorded = new Set<string>();
-    const walk = await walkBatches({
+    const walk = await walkBatches<Row>({
       ctx,
       batchSize: this.batchSize,
       total: await pending().getCount(),
-      fetch: keysetIds<number>(pending, 's.id'),
-      act: async (ids) => {
-        const batch = await this.pseudonymizeBatch(store.id, ids, recorded);
+      // The keyset read takes the data too: one query per batch, as a plain script would.
+      fetch: async (after, limit) => {
+        const qb = pending()
+          .select('s.id', 'id')
+          .addSelect('s.data', 'data')
+          .orderBy('s.id', 'ASC')
+          .limit(limit);
+        if (after) qb.andWhere('s.id > :after', { after: after.id });
+        const rows: Row[] = await qb.getRawMany();
+        return rows.map((r) => ({ id: Number(r.id), data: r.data }));
+      },
+      act: async (rows) => {
+        const batch = await this.pseudonymizeBatch(store.id, rows, recorded);
         // The original agents records are gone: the recorder must write them again.
         this.recordCache.forgetStore(store.id);
         counts.indexRows += batch.indexRows;
         counts.agents += batch.agents;
+        if (batch.unsigned.length) {
+          counts.unsigned += batch.unsigned.length;
+          await ctx.log(
+            LogLevel.Notice,
+            `removed the signature of ${batch.unsigned.length} pseudonymized statements: ` +
+              'it signed the original agents and can no longer verify',
+            { statements: batch.unsigned },
+          );
+        }
         return batch.statements;
       },
     });
@@ -104,11 +128,13 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     return {
       feedback:
         `pseudonymized ${counts.statements} statements of store ${store.slug} ` +
-        `stored until ${cutoff.toISOString()} (${counts.indexRows} index rows; ${counts.agents} original agents records removed)`,
+        `stored until ${cutoff.toISOString()} (${counts.indexRows} index rows; ` +
+        `${counts.agents} original agents records removed; ${counts.unsigned} signatures removed)`,
       data: {
         pseudonymized: counts.statements,
         index_rows: counts.indexRows,
         agents_removed: counts.agents,
+        signatures_removed: counts.unsigned,
         cutoff: cutoff.toISOString(),
         store: store.slug,
       },
@@ -118,13 +144,14 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
   /** One batch in one transaction, retried when the database picks it as a deadlock victim. */
   private async pseudonymizeBatch(
     storeId: number,
-    ids: number[],
+    rows: Row[],
     recorded: Set<string>,
   ): Promise<BatchCounts> {
+    const work = this.prepare(rows);
     for (let attempt = 1; ; attempt++) {
       try {
         const batch = await this.dataSource.transaction((em) =>
-          this.pseudonymizeIn(em, storeId, ids, recorded),
+          this.write(em, storeId, work, recorded),
         );
         // Only a committed batch's pseudonyms count as recorded; the set is only a
         // shortcut, so it is emptied rather than allowed to grow without bound.
@@ -138,59 +165,77 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     }
   }
 
-  private async pseudonymizeIn(
-    em: EntityManager,
-    storeId: number,
-    ids: number[],
-    recorded: ReadonlySet<string>,
-  ): Promise<BatchCounts> {
-    const marks = ids.map(() => '?').join(', ');
-    const lock = isMysql(em) ? ' FOR UPDATE' : '';
-    // Re-read under lock: only what is still not pseudonymized is touched.
-    const rows: { id: number; data: string | Record<string, any> }[] = await em.query(
-      `SELECT id, data FROM statements WHERE id IN (${marks}) AND pseudonymized = 0 ORDER BY id${lock}`,
-      ids,
-    );
-    if (!rows.length) return { statements: 0, indexRows: 0, agents: 0, originals: [] };
-    const rowIds = rows.map((r) => Number(r.id));
-    const rowMarks = rowIds.map(() => '?').join(', ');
-
+  /**
+   * What a batch writes, computed once before its transaction: the pseudonymized data,
+   * the pseudonym of each original agent its index rows name (from the same
+   * statementAgents() the index writer uses; the authority's rows are kept), and the
+   * attachments (signatures) that go.
+   */
+  private prepare(rows: Row[]) {
     const data = new Map<number, string>();
+    const vids = new Map<string, string>();
+    const dropped: { rowId: number; sha2: string }[] = [];
+    const unsigned: string[] = [];
     for (const r of rows) {
       const statement = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
-      data.set(Number(r.id), JSON.stringify(this.pseudonymizer.statement(statement)));
+      const pseudonymized = this.pseudonymizer.statement(statement);
+      data.set(r.id, JSON.stringify(pseudonymized));
+      for (const a of statementAgents(statement)) {
+        if (AUTHORITY_ROLES.includes(a.role) || vids.has(a.vid)) continue;
+        const vid = this.pseudonymizer.vid(a.vid);
+        if (vid !== a.vid) vids.set(a.vid, vid);
+      }
+      const gone = droppedAttachments(statement, pseudonymized);
+      if (!gone.length) continue;
+      unsigned.push(String(statement.id));
+      for (const sha2 of gone) dropped.push({ rowId: r.id, sha2 });
     }
-    const setData = caseById('data', data);
+    return { data, vids, dropped, unsigned };
+  }
+
+  private async write(
+    em: EntityManager,
+    storeId: number,
+    work: ReturnType<PseudoHandler['prepare']>,
+    recorded: ReadonlySet<string>,
+  ): Promise<BatchCounts> {
+    const { data, vids, dropped, unsigned } = work;
+    const ids = [...data.keys()];
+    // Only what is still not pseudonymized is touched (a concurrent run may have been first).
+    const setData = caseOf('data', 'id', data);
     const updated = await changed(
       em,
-      `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${rowMarks}) AND pseudonymized = 0`,
-      [...setData.params, utcDatetime(new Date()), ...rowIds],
+      `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${marks(ids.length)}) AND pseudonymized = 0`,
+      [...setData.params, utcDatetime(new Date()), ...ids],
     );
+    if (!updated) return { statements: 0, indexRows: 0, agents: 0, originals: [], unsigned: [] };
 
-    // The index rows follow the data: each learner role gets the pseudonym's vid.
-    const indexRows: { id: number; vid: string; role: string }[] = await em.query(
-      `SELECT id, vid, role FROM statement_agents WHERE statement_row_id IN (${rowMarks}) ORDER BY id`,
-      rowIds,
-    );
-    const originals = new Set<string>();
-    const vids = new Map<number, string>();
-    for (const r of indexRows) {
-      if (AUTHORITY_ROLES.includes(r.role)) continue;
-      const vid = this.pseudonymizer.vid(r.vid);
-      if (vid === r.vid) continue;
-      originals.add(r.vid);
-      vids.set(Number(r.id), vid);
-    }
+    // The index rows follow the data, in one statement: each learner role gets the
+    // pseudonym's vid.
+    let indexRows = 0;
     if (vids.size) {
-      const setVid = caseById('vid', vids);
-      const vidIds = [...vids.keys()];
-      await em.query(
-        `UPDATE statement_agents SET ${setVid.sql} WHERE id IN (${vidIds.map(() => '?').join(', ')})`,
-        [...setVid.params, ...vidIds],
+      const setVid = caseOf('vid', 'vid', vids);
+      const roles = AUTHORITY_ROLES;
+      indexRows = await changed(
+        em,
+        `UPDATE statement_agents SET ${setVid.sql}
+          WHERE statement_row_id IN (${marks(ids.length)}) AND vid IN (${marks(vids.size)})
+            AND role NOT IN (${marks(roles.length)})`,
+        [...setVid.params, ...ids, ...vids.keys(), ...roles],
       );
     }
-    const agents = await this.replaceAgentRecords(em, storeId, [...originals].sort(), recorded);
-    return { statements: updated, indexRows: vids.size, agents, originals: [...originals] };
+    // The removed signatures' contents go with them: they hold the original identities.
+    if (dropped.length) {
+      await em.query(
+        `DELETE FROM attachments WHERE store_id = ? AND (${dropped
+          .map(() => '(statement_row_id = ? AND sha2 = ?)')
+          .join(' OR ')})`,
+        [storeId, ...dropped.flatMap((d) => [d.rowId, d.sha2])],
+      );
+    }
+    const originals = [...vids.keys()].sort();
+    const agents = await this.replaceAgentRecords(em, storeId, originals, recorded);
+    return { statements: updated, indexRows, agents, originals, unsigned };
   }
 
   /**
@@ -236,11 +281,17 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
         { ignore: true },
       );
     }
-    return changed(
-      em,
-      `DELETE FROM agents WHERE store_id = ? AND vid IN (${vids.map(() => '?').join(', ')}) AND person_id IS NULL
-       AND NOT EXISTS (SELECT 1 FROM statement_agents x WHERE x.store_id = agents.store_id AND x.vid = agents.vid)`,
-      [storeId, ...vids],
-    );
+    // Which originals no index row names any more: a plain read first (most batches find
+    // none, and then write and lock nothing), then the DELETE, checking again.
+    const orphan = (vidsIn: string[]) =>
+      `store_id = ? AND vid IN (${marks(vidsIn.length)}) AND person_id IS NULL
+       AND NOT EXISTS (SELECT 1 FROM statement_agents x WHERE x.store_id = agents.store_id AND x.vid = agents.vid)`;
+    const gone: { vid: string }[] = await em.query(`SELECT vid FROM agents WHERE ${orphan(vids)}`, [
+      storeId,
+      ...vids,
+    ]);
+    if (!gone.length) return 0;
+    const goneVids = gone.map((g) => g.vid);
+    return changed(em, `DELETE FROM agents WHERE ${orphan(goneVids)}`, [storeId, ...goneVids]);
   }
 }

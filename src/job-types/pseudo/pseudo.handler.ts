@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { affectedRows, isRetryableConflict } from '../../common/db-errors';
+import { tableUsingIndex } from '../../common/index-hint';
 import { untilCutoff } from '../../common/until';
 import { walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
@@ -11,6 +12,7 @@ import { LogLevel } from '../../logging/log-entry.entity';
 import { droppedAttachments } from '../../xapi/pseudonymization/pseudonymizer';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
 import { bulkInsert, utcDatetime } from '../../xapi/statements/bulk-insert';
+import { StatementAgent } from '../../xapi/statements/entities/statement-agent.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
 import { AUTHORITY_ROLES, statementAgents } from '../../xapi/statements/index-keys';
 import { PseudoParams } from './pseudo.dto';
@@ -211,14 +213,14 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     if (!updated) return { statements: 0, indexRows: 0, agents: 0, originals: [], unsigned: [] };
 
     // The index rows follow the data, in one statement: each learner role gets the
-    // pseudonym's vid.
+    // pseudonym's vid. Found through the statement_row_id index, never a table scan.
     let indexRows = 0;
     if (vids.size) {
       const setVid = caseOf('vid', 'vid', vids);
       const roles = AUTHORITY_ROLES;
       indexRows = await changed(
         em,
-        `UPDATE statement_agents SET ${setVid.sql}
+        `UPDATE ${tableUsingIndex(this.dataSource, StatementAgent, ['statementRowId'])} SET ${setVid.sql}
           WHERE statement_row_id IN (${marks(ids.length)}) AND vid IN (${marks(vids.size)})
             AND role NOT IN (${marks(roles.length)})`,
         [...setVid.params, ...ids, ...vids.keys(), ...roles],

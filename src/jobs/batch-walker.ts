@@ -28,6 +28,12 @@ export interface BatchWalk<R> {
   act(rows: R[]): Promise<number>;
   /** Called after each durable batch with its last row: persist a cursor here. */
   onBatchDone?(last: R, walked: number): Promise<void>;
+  /**
+   * Fetch the next batch while `act` works on this one (a read that waits on the database
+   * overlaps an action that waits on a remote). Only for actions that do not change which
+   * rows come after the batch's last one; a read-ahead of a walk that stops is dropped.
+   */
+  readAhead?: boolean;
 }
 
 export interface WalkResult {
@@ -50,10 +56,17 @@ export async function walkBatches<R>(walk: BatchWalk<R>): Promise<WalkResult> {
   let after: R | null = walk.after ?? null;
   const result: WalkResult = { walked: 0, affected: 0, batches: 0 };
   if (total !== null) await ctx.progress(0, total);
+  let next: Promise<R[]> | null = null;
   for (;;) {
     ctx.signal.throwIfAborted();
-    const rows = await walk.fetch(after, batchSize);
+    const rows = await (next ?? walk.fetch(after, batchSize));
+    next = null;
     if (rows.length === 0) break;
+    if (walk.readAhead && rows.length === batchSize) {
+      next = walk.fetch(rows[rows.length - 1], batchSize);
+      // Awaited on the next turn; when the walk stops first, its failure is nobody's.
+      next.catch(() => undefined);
+    }
     result.affected += await walk.act(rows);
     result.walked += rows.length;
     result.batches += 1;

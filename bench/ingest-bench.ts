@@ -15,7 +15,6 @@
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { Agent, request } from 'http';
-import { Session } from 'inspector';
 import { cpus, loadavg, totalmem } from 'os';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
@@ -25,6 +24,7 @@ import { AfterQueryEvent, DataSource } from 'typeorm';
 import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { createTestApp } from '../test/support/test-app';
 import { fmt, parseFlags } from './bench-flags';
+import { startProfile } from './cpu-profile';
 import { count, insertPlain, plainLine, verifyCopy } from './plain-insert';
 import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
 
@@ -245,25 +245,6 @@ async function ingestOverHttp(
     failureSample,
     resends,
     processCpuSeconds: (cpu.user + cpu.system) / 1e6,
-  };
-}
-
-/** A V8 CPU profile of this process between start() and the returned stop(file). */
-function startProfile(): (file: string) => Promise<void> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) =>
-      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
-    );
-  const started = post('Profiler.enable')
-    .then(() => post('Profiler.setSamplingInterval', { interval: 1000 }))
-    .then(() => post('Profiler.start'));
-  return async (file) => {
-    await started;
-    const { profile } = await post('Profiler.stop');
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
   };
 }
 

@@ -2,53 +2,32 @@
  * Push and pull between two running instances (issue 11), against plain INSERTs.
  *
  *   npm run bench:push-pull -- [--total 100000] [--db-url mysql://root@127.0.0.1:3306/lrs_bench_pp]
- *       [--seed 7] [--batch 500]
+ *       [--seed 7] [--batch <TransferSettings.pushBatch>] [--profile]
  *
  * Two applications listen in this process, each on its own MariaDB database
  * (`<db>_a`, `<db>_b`, dropped and recreated). Instance A's store is filled with
  * deterministic statements (bench/statement-generator.ts, not timed); then a push job
  * on A sends them to B over HTTP, and a pull job on A takes them back from B into a
  * second store. Each job's rate is statements over the job's wall time (POST of the job
- * to its end). The same statement rows (with their index rows) are then written by plain
- * multi-row INSERTs into `*_plain` tables of A in batches of the same size, one
- * transaction each, only the INSERTs timed. Prints both ratios and the peak RSS of the
- * process (both instances).
+ * to its end). The rows the push wrote into B (statements with their index rows) are then
+ * written again by plain multi-row INSERTs into `*_plain` tables of B (bench/plain-insert.ts)
+ * in batches of the jobs' size, one transaction each, only the INSERTs timed. Prints both
+ * ratios and the peak RSS of the process (both instances). `--batch` sets the push batch
+ * and the pull page limit; `--profile` writes a CPU profile of each job to bench/out/.
  */
+import { mkdirSync } from 'fs';
 import { cpus, loadavg, totalmem } from 'os';
-import { createConnection, createPool, Pool } from 'mysql2/promise';
+import { join } from 'path';
+import { createConnection, createPool } from 'mysql2/promise';
+import { TransferSettings } from '../src/job-types/transfer/transfer-settings';
 import { StatementRecorder } from '../src/xapi/statements/statement-recorder.service';
 import { createTestApp, TestApp } from '../test/support/test-app';
+import { fmt, parseFlags } from './bench-flags';
+import { startProfile } from './cpu-profile';
+import { insertPlain, plainLine, verifyCopy } from './plain-insert';
 import { buildPopulation, makeBatch } from './statement-generator';
 
-interface Options {
-  total: number;
-  dbUrl: string;
-  seed: number;
-  batch: number;
-}
-
-function parseArgs(argv: string[]): Options {
-  const opts: Options = {
-    total: 100_000,
-    dbUrl: 'mysql://root@127.0.0.1:3306/lrs_bench_pp',
-    seed: 7,
-    batch: 500,
-  };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [k, v] = [argv[i], argv[i + 1]];
-    if (k === '--total') opts.total = Number(v);
-    else if (k === '--db-url') opts.dbUrl = v;
-    else if (k === '--seed') opts.seed = Number(v);
-    else if (k === '--batch') opts.batch = Number(v);
-    else throw new Error(`Unknown option ${k}`);
-  }
-  if (!Number.isInteger(opts.total) || opts.total < 1)
-    throw new Error('--total: a positive integer');
-  return opts;
-}
-
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const DEFAULTS = new TransferSettings();
 
 function withDb(url: string, suffix: string): string {
   const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
@@ -90,7 +69,7 @@ async function runJob(
   const created = await api(t, 'post', `/jobs/${type}`, { repeat: 'now', ...body });
   let last = '';
   for (;;) {
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 500));
     const job = await api(t, 'get', `/jobs/${type}/${created.id}`);
     const line = job.progress ? `${job.progress.done}/${job.progress.total ?? '?'}` : '';
     if (line && line !== last && job.progress.done % 20_000 < 500)
@@ -103,91 +82,53 @@ async function runJob(
   }
 }
 
-const COPIED = [
-  { table: 'statements', key: 'id' },
-  { table: 'statement_agents', key: 'statement_row_id' },
-  { table: 'statement_activities', key: 'statement_row_id' },
-] as const;
-
-function columnValue(v: unknown): unknown {
-  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date) return v;
-  return JSON.stringify(v);
-}
-
-/** The store's statement and index rows, by plain multi-row INSERTs (only the INSERTs timed). */
-async function insertPlain(pool: Pool, storeId: number, batch: number) {
-  const columns: Record<string, string[]> = {};
-  for (const { table } of COPIED) {
-    await pool.query(`DROP TABLE IF EXISTS \`${table}_plain\``);
-    await pool.query(`CREATE TABLE \`${table}_plain\` LIKE \`${table}\``);
-    const [cols] = await pool.query(
-      `SELECT column_name AS c FROM information_schema.columns
-        WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position`,
-      [table],
-    );
-    columns[table] = (cols as any[]).map((r) => r.c as string);
-  }
-  let lastId = 0;
-  let insertMs = 0;
-  let statements = 0;
-  for (;;) {
-    const [page] = await pool.query(
-      'SELECT * FROM statements WHERE store_id = ? AND id > ? ORDER BY id LIMIT ?',
-      [storeId, lastId, batch],
-    );
-    const rows = page as any[];
-    if (!rows.length) break;
-    const first = Number(rows[0].id);
-    lastId = Number(rows[rows.length - 1].id);
-    const values: Record<string, unknown[][]> = {
-      statements: rows.map((r) => columns.statements.map((c) => columnValue(r[c]))),
-    };
-    for (const { table, key } of COPIED.slice(1)) {
-      const [list] = await pool.query(
-        `SELECT * FROM \`${table}\` WHERE \`${key}\` BETWEEN ? AND ?`,
-        [first, lastId],
-      );
-      values[table] = (list as any[]).map((r) => columns[table].map((c) => columnValue(r[c])));
-    }
-    const conn = await pool.getConnection();
-    const t0 = performance.now();
-    try {
-      await conn.beginTransaction();
-      for (const { table } of COPIED) {
-        if (!values[table].length) continue;
-        await conn.query(
-          `INSERT INTO \`${table}_plain\` (${columns[table].map((c) => `\`${c}\``).join(', ')}) VALUES ?`,
-          [values[table]],
-        );
-      }
-      await conn.commit();
-    } finally {
-      conn.release();
-    }
-    insertMs += performance.now() - t0;
-    statements += rows.length;
-  }
-  return { statements, seconds: insertMs / 1000, rate: (statements * 1000) / insertMs };
-}
-
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
-  console.log(`push-pull-bench ${new Date().toISOString()}`);
+  const opts = parseFlags(process.argv.slice(2), {
+    total: 100_000,
+    dbUrl: 'mysql://root@127.0.0.1:3306/lrs_bench_pp',
+    seed: 7,
+    batch: DEFAULTS.pushBatch,
+    profile: false,
+  });
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  const stamp = new Date().toISOString();
+  console.log(`push-pull-bench ${stamp}`);
   console.log(
     `  machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, ` +
-      `node ${process.version}, load ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
+      `node ${process.version}, load ${load()}`,
   );
-  console.log(`  settings: total ${fmt(opts.total)}, batch ${opts.batch}, seed ${opts.seed}`);
+  console.log(
+    `  settings: total ${fmt(opts.total)}, push batch and pull limit ${opts.batch}, seed ${opts.seed}`,
+  );
   const [urlA, urlB] = [withDb(opts.dbUrl, 'a'), withDb(opts.dbUrl, 'b')];
   await dropDatabase(urlA);
   await dropDatabase(urlB);
-  const a = await createTestApp({ listen: true, dbUrl: urlA });
-  const b = await createTestApp({ listen: true, dbUrl: urlB });
-  const pool = createPool({
-    uri: urlA,
+  // The scheduler polls at its production interval (the test apps poll every 100 ms).
+  const env = { JOBS_POLL_MS: '1000' };
+  const a = await createTestApp({ listen: true, dbUrl: urlA, env });
+  const b = await createTestApp({ listen: true, dbUrl: urlB, env });
+  const settings = a.app.get(TransferSettings);
+  settings.pushBatch = opts.batch;
+  settings.pullLimit = opts.batch;
+  const outDir = join(__dirname, 'out');
+  mkdirSync(outDir, { recursive: true });
+  const profiled = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const stop = opts.profile ? startProfile() : null;
+    const result = await work();
+    if (stop) {
+      const file = join(outDir, `push-pull-${name}-${stamp.replace(/[:.]/g, '-')}.cpuprofile`);
+      await stop(file);
+      console.log(`  ${name}: CPU profile ${file}`);
+    }
+    return result;
+  };
+  const poolB = createPool({
+    uri: urlB,
     connectionLimit: 2,
+    dateStrings: true,
     supportBigNumbers: true,
     bigNumberStrings: true,
   });
@@ -199,14 +140,21 @@ async function main() {
     const pop = buildPopulation(opts.seed);
     const f0 = performance.now();
     for (let n = 0, done = 0; done < opts.total; n++) {
-      const size = Math.min(opts.batch, opts.total - done);
+      const size = Math.min(1000, opts.total - done);
       await recorder.record({ id: Number(storeId) }, null, makeBatch(opts.seed, pop, n, size), {
         version: '1.0.3',
       });
       done += size;
     }
+    // A push sends the store's non-voided statements (the voiding ones among them).
+    const [{ n: sent }] = await a.dataSource.query(
+      'SELECT COUNT(*) AS n FROM statements WHERE store_id = ? AND voided = ?',
+      [Number(storeId), false],
+    );
+    const moved = Number(sent);
     console.log(
-      `fill: ${fmt(opts.total)} statements in A in ${fmt((performance.now() - f0) / 1000, 1)} s (not timed)`,
+      `fill: ${fmt(opts.total)} statements in A in ${fmt((performance.now() - f0) / 1000, 1)} s ` +
+        `(not timed), of which ${fmt(moved)} not voided`,
     );
 
     const connection = await api(a, 'post', '/connections', {
@@ -219,13 +167,13 @@ async function main() {
     });
     await api(a, 'post', '/stores', { slug: 'back', name: 'Pulled back from B' });
     const base = { service: 'statements', until: 'now', connection: connection.id };
-    console.log(`push: A -> B over HTTP (${b.origin})`);
-    const push = await runJob(a, 'push', { ...base, store: 'default' });
-    const pushRate = opts.total / push.seconds;
+    console.log(`push: A -> B over HTTP (${b.origin}); load ${load()}`);
+    const push = await profiled('push', () => runJob(a, 'push', { ...base, store: 'default' }));
+    const pushRate = moved / push.seconds;
     console.log(`push: ${push.job.feedback}; ${fmt(push.seconds, 1)} s = ${fmt(pushRate)} stmt/s`);
-    console.log(`pull: B -> A (store back)`);
-    const pull = await runJob(a, 'pull', { ...base, store: 'back' });
-    const pullRate = opts.total / pull.seconds;
+    console.log(`pull: B -> A (store back); load ${load()}`);
+    const pull = await profiled('pull', () => runJob(a, 'pull', { ...base, store: 'back' }));
+    const pullRate = moved / pull.seconds;
     console.log(`pull: ${pull.job.feedback}; ${fmt(pull.seconds, 1)} s = ${fmt(pullRate)} stmt/s`);
     const [[{ n: inB }], [{ n: back }]] = [
       await b.dataSource.query('SELECT COUNT(*) AS n FROM statements'),
@@ -233,26 +181,23 @@ async function main() {
         "SELECT COUNT(*) AS n FROM statements s JOIN stores t ON t.id = s.store_id WHERE t.slug = 'back'",
       ),
     ];
-    if (Number(inB) !== opts.total || Number(back) !== opts.total) {
-      throw new Error(`Expected ${opts.total} in B and in A/back, found ${inB} and ${back}`);
+    if (Number(inB) !== moved || Number(back) !== moved) {
+      throw new Error(`Expected ${moved} in B and in A/back, found ${inB} and ${back}`);
     }
     await b.close();
-    const plain = await insertPlain(pool, Number(storeId), opts.batch);
-    console.log(
-      `plain: ${fmt(plain.statements)} statements (with their index rows) by multi-row INSERT in ` +
-        `${fmt(plain.seconds, 1)} s = ${fmt(plain.rate)} stmt/s`,
-    );
+    // The rows the push wrote into B, again by plain INSERTs of the jobs' batch size.
+    const plain = await insertPlain({ batch: opts.batch, concurrency: 1, progress: 50_000 }, poolB);
+    await verifyCopy(poolB);
+    console.log(plainLine(plain));
     const rss = process.resourceUsage().maxRSS / 1024;
     console.log(
       `RESULT: push ${fmt(pushRate)} stmt/s (ratio ${fmt(pushRate / plain.rate, 3)}), ` +
         `pull ${fmt(pullRate)} stmt/s (ratio ${fmt(pullRate / plain.rate, 3)}), ` +
         `plain INSERT ${fmt(plain.rate)} stmt/s; peak RSS ${fmt(rss)} MB (both instances); ` +
-        `load ${loadavg()
-          .map((l) => l.toFixed(2))
-          .join(' ')}`,
+        `load ${load()}`,
     );
   } finally {
-    await pool.end();
+    await poolB.end();
     await a.close();
   }
 }

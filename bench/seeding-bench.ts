@@ -91,7 +91,11 @@ async function main() {
       `${fmt(shipped.counts.agent_profiles)} agent profiles; batch ${SEEDING_STATEMENT_BATCH}`,
   );
 
-  const t = await createTestApp({ dbUrl: opts.dbUrl, env: { SEEDING_PATH: folder } });
+  // The scheduler polls at its production interval (the test apps poll every 100 ms).
+  const t = await createTestApp({
+    dbUrl: opts.dbUrl,
+    env: { SEEDING_PATH: folder, JOBS_POLL_MS: '1000' },
+  });
   try {
     const handler = t.app.get(SeedingHandler);
     const store = await t.dataSource.getRepository(Store).findOneByOrFail({ slug: 'default' });
@@ -104,7 +108,10 @@ async function main() {
 
     const t0 = performance.now();
     let statementsDoneAt = 0;
-    let nextReport = 100_000;
+    // Ten progress lines whatever the total, so that RSS and heap over time show whether
+    // memory follows the total (a leak) or levels off (bounded caches).
+    const reportEvery = Math.max(10_000, Math.ceil(opts.total / 10 / 10_000) * 10_000);
+    let nextReport = reportEvery;
     const ctx = makeRunContext<SeedingParams>({ config: 'bench' }, { store });
     const progress = ctx.progress.bind(ctx);
     ctx.progress = async (done, total) => {
@@ -113,9 +120,9 @@ async function main() {
         const s = (performance.now() - t0) / 1000;
         console.log(
           `  ${fmt(done).padStart(9)} statements  ${fmt(s, 1).padStart(7)} s  ${fmt(done / s).padStart(6)} stmt/s  ` +
-            `RSS ${fmt(mb(process.memoryUsage().rss))} MB`,
+            `RSS ${fmt(mb(process.memoryUsage().rss))} MB, heap ${fmt(mb(process.memoryUsage().heapUsed))} MB`,
         );
-        while (nextReport <= done) nextReport += 100_000;
+        while (nextReport <= done) nextReport += reportEvery;
       }
       return progress(done, total);
     };

@@ -130,6 +130,66 @@ describe('walkBatches', () => {
     ).rejects.toThrow('Duplicate');
     expect(calls).toBe(1);
   });
+
+  it('with readAhead, fetches the next batch while acting on this one, in key order', async () => {
+    const t = table(25);
+    const events: string[] = [];
+    const r = await walkBatches<number>({
+      ctx: context().ctx,
+      batchSize: 10,
+      readAhead: true,
+      fetch: async (after, limit) => {
+        events.push(`fetch after ${after}`);
+        return t.fetch(after, limit);
+      },
+      act: async (ids) => {
+        events.push(`act ${ids[0]}-${ids[ids.length - 1]} start`);
+        await new Promise((resolve) => setImmediate(resolve));
+        events.push(`act ${ids[0]} end`);
+        return t.act(ids);
+      },
+    });
+    expect(r).toEqual({ walked: 25, affected: 25, batches: 3 });
+    expect(events).toEqual([
+      'fetch after null',
+      'fetch after 10',
+      'act 1-10 start',
+      'act 1 end',
+      'fetch after 20',
+      'act 11-20 start',
+      'act 11 end',
+      'act 21-25 start',
+      'act 21 end',
+    ]);
+  });
+
+  it('with readAhead, a failed action stops the walk and the pending read is dropped quietly', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let fetches = 0;
+      await expect(
+        walkBatches<number>({
+          ctx: context().ctx,
+          batchSize: 2,
+          readAhead: true,
+          fetch: async () => {
+            if (++fetches > 1) throw new Error('read failed');
+            return [1, 2];
+          },
+          act: async () => {
+            throw new Error('remote refused');
+          },
+        }),
+      ).rejects.toThrow('remote refused');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fetches).toBe(2);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
 
 describe('walkBatches with a time budget', () => {

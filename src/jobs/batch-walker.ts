@@ -40,6 +40,12 @@ export interface BatchWalk<R> {
   act(rows: R[]): Promise<number>;
   /** Called after each durable batch with its last row: persist a cursor here. */
   onBatchDone?(last: R, walked: number): Promise<void>;
+  /**
+   * Fetch the next batch while `act` works on this one (a read that waits on the database
+   * overlaps an action that waits on a remote). Only for actions that do not change which
+   * rows come after the batch's last one; a read-ahead of a walk that stops is dropped.
+   */
+  readAhead?: boolean;
 }
 
 export interface WalkResult {
@@ -89,20 +95,30 @@ export async function walkBatches<R>(walk: BatchWalk<R>): Promise<WalkResult> {
   const result: WalkResult = { walked: 0, affected: 0, batches: 0 };
   let size = budgetMs === undefined ? batchSize : Math.min(batchSize, FIRST_BUDGETED_BATCH);
   if (total !== null) await ctx.progress(0, total);
+  // A batch read ahead (readAhead) while the previous one was acted on, and its limit.
+  let next: { rows: Promise<R[]>; limit: number } | null = null;
   for (;;) {
     ctx.signal.throwIfAborted();
     const started = performance.now();
-    const rows = await walk.fetch(after, size);
+    const limit = next?.limit ?? size;
+    const rows = await (next?.rows ?? walk.fetch(after, limit));
+    next = null;
     if (rows.length === 0) break;
+    if (walk.readAhead && rows.length === limit) {
+      const ahead = walk.fetch(rows[rows.length - 1], size);
+      // Awaited on the next turn; when the walk stops first, its failure is nobody's.
+      ahead.catch(() => undefined);
+      next = { rows: ahead, limit: size };
+    }
     result.affected += await retryOnConflict(() => walk.act(rows));
     result.walked += rows.length;
     result.batches += 1;
     after = rows[rows.length - 1];
     if (walk.onBatchDone) await walk.onBatchDone(after, result.walked);
     await ctx.progress(result.walked, total === null ? null : Math.max(total, result.walked));
-    if (rows.length < size) break;
+    if (rows.length < limit) break;
     if (budgetMs !== undefined) {
-      size = nextBatchSize(size, performance.now() - started, budgetMs, batchSize);
+      size = nextBatchSize(limit, performance.now() - started, budgetMs, batchSize);
     }
     await yieldToEventLoop();
   }

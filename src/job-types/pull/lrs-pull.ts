@@ -2,7 +2,7 @@ import { RecordOptions, StatementRecorder } from '../../xapi/statements/statemen
 import { JobRunContext } from '../../jobs/job-type';
 import { recordIsolating, TransferCounts } from '../transfer/statement-batches';
 import { instantKey, justBefore } from '../transfer/stored-instant';
-import { RemoteProtocolError, XapiRemote } from '../transfer/xapi-remote';
+import { RemoteProtocolError, StatementsPage, XapiRemote } from '../transfer/xapi-remote';
 
 /**
  * Cursor of a pull from an LRS: the remote `stored` of the last statement settled and
@@ -29,8 +29,8 @@ export interface LrsPull {
 /**
  * GET statements?ascending=true&since&until&format=exact&attachments=true, following
  * `more` on the remote's origin only, page by page; each page recorded through the
- * pipeline; never past X-Experience-API-Consistent-Through; the cursor saved after
- * each page.
+ * pipeline while the next one is read; never past X-Experience-API-Consistent-Through;
+ * the cursor saved after each page.
  */
 export async function pullFromLrs(p: LrsPull): Promise<void> {
   const { ctx, remote, counts } = p;
@@ -47,56 +47,102 @@ export async function pullFromLrs(p: LrsPull): Promise<void> {
   let url = remote.statementsUrl(query);
   const cutoff = p.cutoff.getTime() * 1000;
   const visited = new Set<string>();
+  const readAhead = new AbortController();
+  let next: Promise<StatementsPage> | null = null;
   let seen = 0;
   await ctx.progress(0, null);
-  for (;;) {
-    ctx.signal.throwIfAborted();
-    if (visited.has(url)) {
-      throw new RemoteProtocolError(`${remote.label} sent a more link to a page already read.`);
-    }
-    visited.add(url);
-    const page = await remote.getStatementsPage(url);
-    const through = page.consistentThrough ? instantKey(page.consistentThrough) : NaN;
-    const take: Record<string, any>[] = [];
-    let reachedUnsettled = false;
-    const known = cursor ? instantKey(cursor.since) : -Infinity;
-    const knownIds = new Set(cursor?.ids ?? []);
-    for (const s of page.statements) {
-      const at = instantKey(String(s?.stored ?? ''));
-      if (Number.isNaN(at)) {
-        take.push(s); // the pipeline refuses and logs it
-        continue;
+  try {
+    for (;;) {
+      ctx.signal.throwIfAborted();
+      visited.add(url);
+      const page = await (next ?? remote.getStatementsPage(url));
+      next = null;
+      const { take, reachedUnsettled } = pageSelection(page, cursor, cutoff);
+      // The next page is read while this one is recorded; a link that must be refused
+      // fails the run once this page is recorded.
+      let nextUrl: string | null = null;
+      let refused: unknown = null;
+      if (!reachedUnsettled && page.more) {
+        try {
+          nextUrl = remote.resolveMore(page.more);
+          if (visited.has(nextUrl)) {
+            throw new RemoteProtocolError(
+              `${remote.label} sent a more link to a page already read.`,
+            );
+          }
+          next = remote.getStatementsPage(nextUrl, readAhead.signal);
+          next.catch(() => undefined);
+        } catch (err) {
+          refused = err;
+          nextUrl = null;
+        }
       }
-      if ((!Number.isNaN(through) && at > through) || at > cutoff) {
-        // The remote does not vouch for anything stored after this yet (or it is past
-        // the cutoff, from a remote that ignored `until`): left for a later run.
-        reachedUnsettled = true;
-        break;
-      }
-      if (at < known || (at === known && knownIds.has(String(s.id).toLowerCase()))) continue;
-      take.push(s);
+      await recordIsolating(
+        p.recorder,
+        { id: p.storeId },
+        take,
+        page.attachments,
+        p.options,
+        counts,
+        (level, message, data) => ctx.log(level, message, data),
+        remote.label,
+      );
+      cursor = advanced(cursor, take);
+      if (cursor && take.length) await ctx.state.set({ lrs: cursor });
+      seen += take.length;
+      await ctx.progress(seen, null);
+      if (refused) throw refused;
+      if (!nextUrl) return;
+      url = nextUrl;
     }
-    await recordIsolating(
-      p.recorder,
-      { id: p.storeId },
-      take,
-      page.attachments,
-      p.options,
-      counts,
-      (level, message, data) => ctx.log(level, message, data),
-      remote.label,
-    );
-    for (const s of take) {
-      const at = instantKey(String(s?.stored ?? ''));
-      if (Number.isNaN(at)) continue;
-      const id = String(s.id).toLowerCase();
-      if (!cursor || at > instantKey(cursor.since)) cursor = { since: String(s.stored), ids: [id] };
-      else if (at === instantKey(cursor.since)) cursor.ids.push(id);
-    }
-    if (cursor && take.length) await ctx.state.set({ lrs: cursor });
-    seen += take.length;
-    await ctx.progress(seen, null);
-    if (reachedUnsettled || !page.more) return;
-    url = remote.resolveMore(page.more);
+  } finally {
+    readAhead.abort(); // a page read ahead for a run that stopped
   }
+}
+
+/**
+ * What to record of a page: the statements after the cursor (those at the cursor's very
+ * instant that it does not list yet included), up to the first one the remote does not
+ * vouch for yet (after X-Experience-API-Consistent-Through) or past the cutoff.
+ */
+function pageSelection(
+  page: StatementsPage,
+  cursor: LrsPullCursor | null,
+  cutoff: number,
+): { take: Record<string, any>[]; reachedUnsettled: boolean } {
+  const through = page.consistentThrough ? instantKey(page.consistentThrough) : NaN;
+  const take: Record<string, any>[] = [];
+  const known = cursor ? instantKey(cursor.since) : -Infinity;
+  const knownIds = new Set(cursor?.ids ?? []);
+  for (const s of page.statements) {
+    const at = instantKey(String(s?.stored ?? ''));
+    if (Number.isNaN(at)) {
+      take.push(s); // the pipeline refuses and logs it
+      continue;
+    }
+    if ((!Number.isNaN(through) && at > through) || at > cutoff) {
+      // The remote does not vouch for anything stored after this yet (or it is past
+      // the cutoff, from a remote that ignored `until`): left for a later run.
+      return { take, reachedUnsettled: true };
+    }
+    if (at < known || (at === known && knownIds.has(String(s.id).toLowerCase()))) continue;
+    take.push(s);
+  }
+  return { take, reachedUnsettled: false };
+}
+
+/** The cursor past the statements just settled (in `stored` order). */
+function advanced(
+  cursor: LrsPullCursor | null,
+  settled: Record<string, any>[],
+): LrsPullCursor | null {
+  let out = cursor;
+  for (const s of settled) {
+    const at = instantKey(String(s?.stored ?? ''));
+    if (Number.isNaN(at)) continue;
+    const id = String(s.id).toLowerCase();
+    if (!out || at > instantKey(out.since)) out = { since: String(s.stored), ids: [id] };
+    else if (at === instantKey(out.since)) out.ids.push(id);
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { JobRunContext } from '../../jobs/job-type';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
 import { StatementQueryService } from '../../xapi/statements/statement-query.service';
 import { AttachmentPart } from '../../xapi/statements/statement-recorder.service';
-import { pushIsolating, TransferCounts } from '../transfer/statement-batches';
+import { partsFor, pushIsolating, TransferCounts } from '../transfer/statement-batches';
 import { XapiRemote } from '../transfer/xapi-remote';
 
 export interface LrsPush {
@@ -20,13 +20,15 @@ export interface LrsPush {
   outgoing: (stored: Record<string, any>) => Record<string, any>;
 }
 
-type Row = Pick<Statement, 'id' | 'data'>;
+/** A statement row with the attachment parts its statement references. */
+type Row = Pick<Statement, 'id' | 'data'> & { parts?: AttachmentPart[] };
 
 /**
  * The store's non-voided statements after the cursor (a statement row id) and until the
  * cutoff, oldest first, POSTed in batches with their attachments. The cursor is saved
  * only past statements the remote acknowledged (or that were settled as present,
- * rejected or conflicting), also when a batch fails halfway.
+ * rejected or conflicting), also when a batch fails halfway. On a database server the
+ * next batch is read while the remote records this one.
  */
 export async function pushToLrs(p: LrsPush): Promise<void> {
   const { ctx, counts } = p;
@@ -46,13 +48,18 @@ export async function pushToLrs(p: LrsPush): Promise<void> {
     batchSize: p.batchSize,
     total,
     after: null,
+    // The read overlaps the POST only on a database server; on SQLite (one synchronous
+    // connection) it would only shift work into the remote's wait.
+    readAhead: p.dataSource.options.type !== 'better-sqlite3',
     fetch: async (last, limit) => {
       const qb = selection().select(['s.id', 's.data']).orderBy('s.id', 'ASC').limit(limit);
       if (last) qb.andWhere('s.id > :last', { last: last.id });
-      return qb.getMany();
+      return withParts(p.query, await qb.getMany());
     },
     act: async (rows) => {
-      const parts = await attachmentParts(p.query, rows);
+      const parts = [
+        ...new Map(rows.flatMap((r) => r.parts ?? []).map((part) => [part.sha2, part])).values(),
+      ];
       const statements = rows.map((r) => p.outgoing(r.data));
       let settled = 0;
       const before = counts.moved;
@@ -79,14 +86,18 @@ export async function pushToLrs(p: LrsPush): Promise<void> {
   });
 }
 
-async function attachmentParts(
-  query: StatementQueryService,
-  rows: Row[],
-): Promise<AttachmentPart[]> {
-  const withParts = rows.filter(
+/** The rows, each with the attachment parts (stored with it) that its statement references. */
+async function withParts(query: StatementQueryService, rows: Row[]): Promise<Row[]> {
+  const referencing = rows.filter(
     (r) => Array.isArray(r.data.attachments) && r.data.attachments.length > 0,
   );
-  if (!withParts.length) return [];
-  const files = await query.attachments(withParts.map((r) => r.id));
-  return [...files].map(([sha2, f]) => ({ sha2, contentType: f.contentType, content: f.content }));
+  if (!referencing.length) return rows;
+  const files = await query.attachments(referencing.map((r) => r.id));
+  const parts: AttachmentPart[] = [...files].map(([sha2, f]) => ({
+    sha2,
+    contentType: f.contentType,
+    content: f.content,
+  }));
+  for (const r of referencing) r.parts = partsFor([r.data], parts);
+  return rows;
 }

@@ -144,9 +144,12 @@ export class XapiRemote {
     }
   }
 
-  /** One page of a statements query (JSON or multipart/mixed with attachments). */
-  async getStatementsPage(url: string): Promise<StatementsPage> {
-    const answer = await this.request('GET', url);
+  /**
+   * One page of a statements query (JSON or multipart/mixed with attachments). `signal`
+   * stops a page read ahead that is no longer wanted.
+   */
+  async getStatementsPage(url: string, signal?: AbortSignal): Promise<StatementsPage> {
+    const answer = await this.request('GET', url, undefined, undefined, signal);
     if (answer.status !== 200) {
       throw new RemoteProtocolError(
         `${this.label} answered ${answer.status} to GET statements: ${this.redact(answer.body.toString('utf8'))}`,
@@ -188,22 +191,24 @@ export class XapiRemote {
   /**
    * One request, tried again on 429/5xx/timeouts/connection errors up to
    * `settings.attempts` times. 401/403 throw RemoteAuthRefused at once; any other
-   * status is returned for the caller to read.
+   * status is returned for the caller to read. `stop` ends it early, like the run's signal.
    */
   async request(
     method: string,
     url: string,
     body?: Buffer,
     contentType?: string,
+    stop?: AbortSignal,
   ): Promise<RemoteAnswer> {
     const { attempts, baseDelayMs, maxDelayMs, timeoutMs } = this.settings;
+    const ended = stop ? AbortSignal.any([this.signal, stop]) : this.signal;
     let last = '';
     for (let attempt = 1; ; attempt++) {
-      this.signal.throwIfAborted();
+      ended.throwIfAborted();
       let answer: RemoteAnswer | null = null;
       let wait: number | null = null;
       try {
-        const signal = AbortSignal.any([this.signal, AbortSignal.timeout(timeoutMs)]);
+        const signal = AbortSignal.any([ended, AbortSignal.timeout(timeoutMs)]);
         const res = await fetch(url, {
           method,
           body,
@@ -222,7 +227,7 @@ export class XapiRemote {
           body: Buffer.from(await res.arrayBuffer()),
         };
       } catch (err) {
-        this.signal.throwIfAborted();
+        ended.throwIfAborted();
         last = this.describeFailure(err, timeoutMs);
       }
       if (answer) {
@@ -247,7 +252,7 @@ export class XapiRemote {
       });
       this.retried += 1;
       await this.onRetry?.({ attempt, delayMs, reason: last, url: this.path(url) });
-      await sleep(delayMs, undefined, { signal: this.signal });
+      await sleep(delayMs, undefined, { signal: ended });
     }
   }
 

@@ -18,6 +18,21 @@ export function indexNamed(
     )?.name;
 }
 
+/** Whether this data source is MySQL/MariaDB (index hints differ from SQLite's). */
+function isMysql(dataSource: DataSource): boolean {
+  return ['mysql', 'mariadb'].includes(dataSource.options.type);
+}
+
+/** The hint that follows a table reference to make it walk the index named `index`. */
+export function indexHint(dataSource: DataSource, index: string): string {
+  return isMysql(dataSource) ? `FORCE INDEX (\`${index}\`)` : `INDEXED BY "${index}"`;
+}
+
+/** The hint that follows a table reference to make it walk its primary key (rowid). */
+export function primaryKeyHint(dataSource: DataSource): string {
+  return isMysql(dataSource) ? 'FORCE INDEX (PRIMARY)' : 'NOT INDEXED';
+}
+
 /**
  * `<table> FORCE INDEX (...)` (MySQL/MariaDB) or `<table> INDEXED BY "..."` (SQLite): a
  * table reference for a statement that must walk this index whatever the statistics say.
@@ -33,7 +48,5 @@ export function tableUsingIndex(
   const table = dataSource.getMetadata(entity).tableName;
   const index = indexNamed(dataSource, entity, columns);
   if (!index) throw new Error(`${table} has no index on (${columns.join(', ')})`);
-  return ['mysql', 'mariadb'].includes(dataSource.options.type)
-    ? `\`${table}\` FORCE INDEX (\`${index}\`)`
-    : `"${table}" INDEXED BY "${index}"`;
+  return `${dataSource.driver.escape(table)} ${indexHint(dataSource, index)}`;
 }

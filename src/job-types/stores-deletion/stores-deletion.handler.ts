@@ -20,6 +20,7 @@ import {
   JobRunResult,
   JobType,
 } from '../../jobs/job-type';
+import { primaryKeyHint } from '../../common/index-hint';
 import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
@@ -250,8 +251,7 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
    * between them, the whole walk the store's id span once, on either database.
    */
   private onPrimaryKey(t: ResolvedTable, storeId: number, span: Span) {
-    const hint =
-      this.dataSource.options.type === 'better-sqlite3' ? 'NOT INDEXED' : 'FORCE INDEX (PRIMARY)';
+    const hint = primaryKeyHint(this.dataSource);
     const table = this.dataSource.driver.escape(t.table);
     return async (after: number | null, limit: number): Promise<number[]> => {
       const rows: { k: number | string }[] = await this.dataSource.query(

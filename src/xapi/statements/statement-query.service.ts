@@ -5,6 +5,7 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { iriKey } from './index-keys';
+import { indexHint, indexNamed } from '../../common/index-hint';
 
 export interface StatementFilters {
   /** agentVid() of the `agent` parameter. */
@@ -361,16 +362,13 @@ export class StatementQueryService {
     const { table, alias, index } = this.keysetIndex(f);
     if (!index) return sql;
     const type = this.dataSource.options.type;
-    if (type === 'mysql' || type === 'mariadb') {
-      const from = `FROM \`${table}\` \`${alias}\``;
-      return sql.replace(from, `${from} FORCE INDEX (\`${index}\`)`);
-    }
-    const from = `FROM "${table}" "${alias}"`;
+    const escape = (name: string) => this.dataSource.driver.escape(name);
+    const from = `FROM ${escape(table)} ${escape(alias)}`;
+    const hinted = sql.replace(from, `${from} ${indexHint(this.dataSource, index)}`);
+    if (type === 'mysql' || type === 'mariadb') return hinted;
     // CROSS JOIN keeps the driving table outermost (SQLite otherwise may take the
     // statements' rowid range first and sort).
-    return sql
-      .replace(from, `${from} INDEXED BY "${index}"`)
-      .replace('INNER JOIN "statements" "s"', 'CROSS JOIN "statements" "s"');
+    return hinted.replace('INNER JOIN "statements" "s"', 'CROSS JOIN "statements" "s"');
   }
 
   /** The (store, key..., id) index whose range the driving table of a page walks. */
@@ -382,7 +380,7 @@ export class StatementQueryService {
       return {
         table: driver.table,
         alias: 'd',
-        index: this.indexOf(entity, ['storeId', key, 'statementRowId']),
+        index: indexNamed(this.dataSource, entity, ['storeId', key, 'statementRowId']),
       };
     }
     const column = f.registration
@@ -393,17 +391,11 @@ export class StatementQueryService {
           ? 'activityId'
           : null;
     const wanted = column ? ['storeId', column, 'id'] : ['storeId', 'id'];
-    return { table: 'statements', alias: 's', index: this.indexOf(Statement, wanted) };
-  }
-
-  private indexOf(entity: new () => object, columns: string[]): string | undefined {
-    return this.dataSource
-      .getMetadata(entity)
-      .indices.find(
-        (i) =>
-          i.columns.length === columns.length &&
-          i.columns.every((c, n) => c.propertyName === columns[n]),
-      )?.name;
+    return {
+      table: 'statements',
+      alias: 's',
+      index: indexNamed(this.dataSource, Statement, wanted),
+    };
   }
 
   /** Raw content of the attachments of these statement rows, by sha2 (parts joined). */

@@ -17,7 +17,11 @@ describe('QueryErrorLogger', () => {
       logger.logQueryError(deadlock, 'UPDATE jobs SET running = 1');
       expect(spy).not.toHaveBeenCalled();
       logger.logQueryError(duplicate, 'INSERT INTO stores');
-      expect(spy.mock.calls.flat().join('\n')).toContain('INSERT INTO stores');
+      // Highlighted with ANSI colours where the console supports them (CI=true does).
+      const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+      const printed = spy.mock.calls.flat().join('\n').replace(ansi, '');
+      expect(printed).toContain('INSERT INTO stores');
+      expect(printed).toContain("Duplicate entry 'x'");
     } finally {
       spy.mockRestore();
     }

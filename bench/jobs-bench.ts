@@ -11,6 +11,12 @@
  *
  *   npm run bench:jobs -- [--total 1000000] [--small 100000] [--agent-statements 1000]
  *                         [--recorded 100000] [--concurrency 4] [--seed 7] [--db-url mysql://...]
+ *                         [--phases validation,agent-deletion,pseudo,clearing] [--reuse]
+ *
+ * `--phases` runs only some of the phases (in this order); `--reuse` keeps the database
+ * and goes on with the stores and copies that a previous run left (no fill), so that
+ * a long run can be split: `--phases validation,agent-deletion`, then
+ * `--reuse --phases pseudo,clearing` with the same other flags.
  *
  * Filling: `--recorded` statements of the big store go through the pipeline (as a client
  * would send them); the big store is then brought to `--total` with SQL copies of those
@@ -44,7 +50,13 @@ interface Options {
   concurrency: number;
   seed: number;
   dbUrl: string;
+  /** Comma-separated phases to run (validation, agent-deletion, pseudo, clearing). */
+  phases: string;
+  /** Go on with the stores (and *_plain copies) a previous run of the same flags left. */
+  reuse: boolean;
 }
+
+const PHASES = ['validation', 'agent-deletion', 'pseudo', 'clearing'];
 
 function parseArgs(argv: string[]): Options {
   const opts = parseFlags<Options>(argv, {
@@ -55,7 +67,12 @@ function parseArgs(argv: string[]): Options {
     concurrency: 4,
     seed: 7,
     dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_bench_jobs',
+    phases: PHASES.join(','),
+    reuse: false,
   });
+  const unknown = opts.phases.split(',').filter((p) => !PHASES.includes(p));
+  if (unknown.length)
+    throw new Error(`Unknown phase(s) ${unknown.join(', ')}: ${PHASES.join(', ')}`);
   if (!/^(mysql|mariadb):\/\//.test(opts.dbUrl))
     throw new Error('The bench needs a MySQL/MariaDB DB_URL');
   return opts;
@@ -418,14 +435,14 @@ function report(name: string, job: JobResult, jobRows: number, plain: PlainResul
   return { name, job, jobRows, plain, jobRate, plainRate, ratio };
 }
 
-async function prepareServer(dbUrl: string): Promise<string> {
+async function prepareServer(dbUrl: string, reuse: boolean): Promise<string> {
   const url = new URL(dbUrl.replace(/^mariadb:/, 'mysql:'));
   const name = decodeURIComponent(url.pathname.slice(1));
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Unexpected database name "${name}"`);
   url.pathname = '/';
   const conn = await createConnection(url.toString());
   try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    if (!reuse) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
     const [rows] = await conn.query('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS bp');
     const r = (rows as Json[])[0];
     return `${r.v}, buffer pool ${mb(Number(r.bp))}`;
@@ -442,7 +459,7 @@ async function main() {
     `  machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, ` +
       `node ${process.version}, load ${load()}`,
   );
-  console.log(`  database: ${await prepareServer(opts.dbUrl)}`);
+  console.log(`  database: ${await prepareServer(opts.dbUrl, opts.reuse)}`);
   console.log(
     `  settings: total ${fmt(opts.total)}, small store ${fmt(opts.small)}, ` +
       `target agent in ~${fmt(opts.agentStatements)} statements of each, concurrency ${opts.concurrency}`,
@@ -458,53 +475,64 @@ async function main() {
   });
   const stores = t.dataSource.getRepository(Store);
   const now = new Date();
-  const big = await stores.save({ slug: 'bench-big', name: 'Big', createdAt: now, updatedAt: now });
-  const small = await stores.save({
-    slug: 'bench-small',
-    name: 'Small',
-    createdAt: now,
-    updatedAt: now,
-  });
+  const store = async (slug: string, name: string) =>
+    opts.reuse
+      ? stores.findOneByOrFail({ slug })
+      : stores.save({ slug, name, createdAt: now, updatedAt: now });
+  const big = await store('bench-big', 'Big');
+  const small = await store('bench-small', 'Small');
   const phases: Phase[] = [];
   try {
-    console.log(`fill: recording through the pipeline (validate_statements off)`);
-    const recorded = Math.min(opts.recorded, opts.total);
-    const copies = Math.ceil(opts.total / recorded);
-    // The target agent in about agentStatements of the whole big store, copies included.
-    const fillBig = await fill(
-      t,
-      big,
-      recorded,
-      opts,
-      opts.seed,
-      Math.max(1, Math.round(opts.agentStatements / copies)),
-    );
-    const r0 = performance.now();
-    await replicate(pool, big.id, recorded, opts.total);
-    const replicated = (performance.now() - r0) / 1000;
-    const fillSmall = await fill(t, small, opts.small, opts, opts.seed + 1, opts.agentStatements);
-    console.log(
-      `fill: big store ${fmt(recorded)} recorded in ${fmt(fillBig, 1)} s ` +
-        `(${fmt(recorded / fillBig)} stmt/s through the pipeline), copied to ${fmt(opts.total)} in ` +
-        `${fmt(replicated, 1)} s; small store ${fmt(opts.small)} recorded in ${fmt(fillSmall, 1)} s; ` +
-        `statement_agents ${fmt(await scalar(pool, 'SELECT COUNT(*) FROM statement_agents'))}, ` +
-        `statement_activities ${fmt(await scalar(pool, 'SELECT COUNT(*) FROM statement_activities'))}`,
-    );
-    const c0 = performance.now();
-    await copyTables(pool);
-    console.log(`copy: *_plain tables in ${fmt((performance.now() - c0) / 1000, 1)} s (not timed)`);
+    if (opts.reuse) {
+      console.log(
+        `reuse: big store ${fmt(await scalar(pool, 'SELECT COUNT(*) FROM statements WHERE store_id = ?', [big.id]))} ` +
+          `statements, small store ${fmt(await scalar(pool, 'SELECT COUNT(*) FROM statements WHERE store_id = ?', [small.id]))}`,
+      );
+    } else {
+      console.log(`fill: recording through the pipeline (validate_statements off)`);
+      const recorded = Math.min(opts.recorded, opts.total);
+      const copies = Math.ceil(opts.total / recorded);
+      // The target agent in about agentStatements of the whole big store, copies included.
+      const fillBig = await fill(
+        t,
+        big,
+        recorded,
+        opts,
+        opts.seed,
+        Math.max(1, Math.round(opts.agentStatements / copies)),
+      );
+      const r0 = performance.now();
+      await replicate(pool, big.id, recorded, opts.total);
+      const replicated = (performance.now() - r0) / 1000;
+      const fillSmall = await fill(t, small, opts.small, opts, opts.seed + 1, opts.agentStatements);
+      console.log(
+        `fill: big store ${fmt(recorded)} recorded in ${fmt(fillBig, 1)} s ` +
+          `(${fmt(recorded / fillBig)} stmt/s through the pipeline), copied to ${fmt(opts.total)} in ` +
+          `${fmt(replicated, 1)} s; small store ${fmt(opts.small)} recorded in ${fmt(fillSmall, 1)} s; ` +
+          `statement_agents ${fmt(await scalar(pool, 'SELECT COUNT(*) FROM statement_agents'))}, ` +
+          `statement_activities ${fmt(await scalar(pool, 'SELECT COUNT(*) FROM statement_activities'))}`,
+      );
+      const c0 = performance.now();
+      await copyTables(pool);
+      console.log(
+        `copy: *_plain tables in ${fmt((performance.now() - c0) / 1000, 1)} s (not timed)`,
+      );
+    }
 
-    const validation = await runJob(t, 'validation', { store: big.slug, clear: true });
-    phases.push(
-      report(
-        'validation (clear)',
-        validation,
-        validation.data.checked,
-        await timed(() => plainValidation(pool, big.id)),
-      ),
-    );
+    const runs = (phase: string) => opts.phases.split(',').includes(phase);
+    if (runs('validation')) {
+      const validation = await runJob(t, 'validation', { store: big.slug, clear: true });
+      phases.push(
+        report(
+          'validation (clear)',
+          validation,
+          validation.data.checked,
+          await timed(() => plainValidation(pool, big.id)),
+        ),
+      );
+    }
 
-    for (const store of [big, small]) {
+    for (const store of runs('agent-deletion') ? [big, small] : []) {
       const job = await runJob(t, 'agent-deletion', {
         store: store.slug,
         agent: JSON.stringify({ mbox: TARGET.mbox }),
@@ -521,36 +549,40 @@ async function main() {
       );
     }
 
-    const pseudo = await runJob(t, 'pseudo', { store: big.slug, until: 'now' });
-    phases.push(
-      report(
-        'pseudo',
-        pseudo,
-        Number(pseudo.data.pseudonymized),
-        await timed(() =>
-          plainPseudo(pool, big.id, {
-            hashKey: t.config.pseudoHashKey,
-            homePage: t.config.pseudoHomepage,
-          }),
+    if (runs('pseudo')) {
+      const pseudo = await runJob(t, 'pseudo', { store: big.slug, until: 'now' });
+      phases.push(
+        report(
+          'pseudo',
+          pseudo,
+          Number(pseudo.data.pseudonymized),
+          await timed(() =>
+            plainPseudo(pool, big.id, {
+              hashKey: t.config.pseudoHashKey,
+              homePage: t.config.pseudoHomepage,
+            }),
+          ),
         ),
-      ),
-    );
+      );
+    }
 
-    const clearing = await runJob(t, 'clearing', {
-      store: big.slug,
-      service: 'statements',
-      until: 'now',
-    });
-    const cleared = Number(clearing.data.tables?.statements?.deleted ?? 0);
-    const cutoff = String(clearing.data.cutoff).replace('T', ' ').replace('Z', '');
-    phases.push(
-      report(
-        'clearing (statements)',
-        clearing,
-        cleared,
-        await timed(() => plainClearing(pool, big.id, cutoff)),
-      ),
-    );
+    if (runs('clearing')) {
+      const clearing = await runJob(t, 'clearing', {
+        store: big.slug,
+        service: 'statements',
+        until: 'now',
+      });
+      const cleared = Number(clearing.data.tables?.statements?.deleted ?? 0);
+      const cutoff = String(clearing.data.cutoff).replace('T', ' ').replace('Z', '');
+      phases.push(
+        report(
+          'clearing (statements)',
+          clearing,
+          cleared,
+          await timed(() => plainClearing(pool, big.id, cutoff)),
+        ),
+      );
+    }
 
     const left = await scalar(pool, 'SELECT COUNT(*) FROM statements WHERE store_id = ?', [big.id]);
     const leftPlain = await scalar(

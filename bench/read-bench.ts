@@ -6,11 +6,16 @@
  * pages show whether a page costs the same at any depth. Also one `verb` walk and one
  * `since`/`until` walk.
  *
- *   npm run bench:read -- [--total 1000000] [--limit 500] [--seed 42] [--db-url mysql://...]
- *                         [--reuse]   (keep a store an earlier run filled with --total rows)
+ *   npm run bench:read -- [--total 1000000] [--recorded 100000] [--limit 500] [--seed 42]
+ *                         [--db-url mysql://...]
+ *                         [--reuse]      (keep a store an earlier run filled with --total rows)
+ *                         [--fill-only]  (fill the store and stop, for --reuse runs)
  *
  * The store is filled in-process through the StatementRecorder (the pipeline of POST
- * statements) with the bench statement generator. A JSON summary goes to bench/out/.
+ * statements) with the bench statement generator: `--recorded` statements, the rest SQL
+ * copies of those rows (as bench/jobs-bench.ts does) under new row and statement ids, with
+ * their index rows and `stored` shifted past the previous copy, so that ids still follow
+ * `stored`. A JSON summary goes to bench/out/.
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { loadavg } from 'os';
@@ -27,6 +32,9 @@ interface Options {
   seed: number;
   dbUrl: string;
   reuse: boolean;
+  fillOnly: boolean;
+  /** Statements recorded through the pipeline; the rest of `total` are SQL copies. */
+  recorded: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -36,10 +44,13 @@ function parseArgs(argv: string[]): Options {
     seed: 42,
     dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_read_bench',
     reuse: false,
+    fillOnly: false,
+    recorded: 100_000,
   };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--reuse') {
-      opts.reuse = true;
+    if (argv[i] === '--reuse' || argv[i] === '--fill-only') {
+      if (argv[i] === '--reuse') opts.reuse = true;
+      else opts.fillOnly = true;
       continue;
     }
     const [flag, inline] = argv[i].split('=', 2);
@@ -47,6 +58,7 @@ function parseArgs(argv: string[]): Options {
     if (flag === '--total') opts.total = Number(value);
     else if (flag === '--limit') opts.limit = Number(value);
     else if (flag === '--seed') opts.seed = Number(value);
+    else if (flag === '--recorded') opts.recorded = Number(value);
     else if (flag === '--db-url') opts.dbUrl = value;
     else throw new Error(`Unknown option ${flag}`);
   }
@@ -70,19 +82,19 @@ async function dropDatabase(dbUrl: string) {
   await conn.end();
 }
 
-/** Fills store 1 with `total` generated statements through the recorder, two batches at once. */
-async function fill(t: TestApp, opts: Options) {
+/** Records `total` generated statements in store 1 through the recorder, two batches at once. */
+async function record(t: TestApp, opts: Options, total: number) {
   const recorder = t.app.get(StatementRecorder);
   const pop = buildPopulation(opts.seed);
   const size = 500;
-  const batches = Math.ceil(opts.total / size);
+  const batches = Math.ceil(total / size);
   let next = 0;
   const t0 = performance.now();
   const worker = async () => {
     for (;;) {
       const n = next++;
       if (n >= batches) return;
-      const batch = makeBatch(opts.seed, pop, n, Math.min(size, opts.total - n * size));
+      const batch = makeBatch(opts.seed, pop, n, Math.min(size, total - n * size));
       await recorder.record({ id: 1 }, null, batch, { version: '1.0.3' });
       if ((n + 1) % 200 === 0) {
         const s = (performance.now() - t0) / 1000;
@@ -91,6 +103,79 @@ async function fill(t: TestApp, opts: Options) {
     }
   };
   await Promise.all([worker(), worker()]);
+}
+
+async function scalar(pool: Pool, sql: string, params: unknown[] = []): Promise<number> {
+  const [rows] = await pool.query(sql, params);
+  return Number(Object.values((rows as Json[])[0])[0]);
+}
+
+/**
+ * Brings store 1 from its `recorded` rows to `total` with copies of them: copy k shifts
+ * row ids by k * (max id) and `stored` by k * (the recorded rows' time span + 1 ms), and
+ * its statement ids end in the new row id (unique); index rows follow their statement.
+ * StatementRefs of a copy still target the recorded statements.
+ */
+async function replicate(pool: Pool, recorded: number, total: number) {
+  const span = await scalar(pool, 'SELECT MAX(id) FROM statements WHERE store_id = 1');
+  const first = await scalar(pool, 'SELECT MIN(id) FROM statements WHERE store_id = 1');
+  const spanMs = await scalar(
+    pool,
+    'SELECT TIMESTAMPDIFF(MICROSECOND, MIN(stored), MAX(stored)) DIV 1000 + 1 FROM statements WHERE store_id = 1',
+  );
+  const [cols] = await pool.query(
+    `SELECT column_name AS c FROM information_schema.columns
+      WHERE table_schema = DATABASE() AND table_name = 'statements' ORDER BY ordinal_position`,
+  );
+  const columns = (cols as Json[]).map((r) => String(r.c));
+  const chunk = 20_000;
+  for (let k = 1, have = recorded; have < total; k++) {
+    const count = Math.min(recorded, total - have);
+    const shift = String(k * span);
+    const uuid = `CONCAT(LEFT(statement_id, 24), LPAD(LOWER(HEX(id + ${shift})), 12, '0'))`;
+    const stored = `stored + INTERVAL ${k * spanMs} * 1000 MICROSECOND`;
+    const iso = `CONCAT(DATE_FORMAT(${stored}, '%Y-%m-%dT%H:%i:%s.'), LPAD(MICROSECOND(${stored}) DIV 1000, 3, '0'), 'Z')`;
+    const expr: Record<string, string> = {
+      id: `id + ${shift}`,
+      statement_id: uuid,
+      stored,
+      updated: stored,
+      data: `JSON_REPLACE(data, '$.id', ${uuid}, '$.stored', ${iso})`,
+    };
+    for (let from = first; from < first + count; from += chunk) {
+      const to = Math.min(from + chunk, first + count);
+      await pool.query(
+        `INSERT INTO statements (${columns.map((c) => `\`${c}\``).join(', ')})
+         SELECT ${columns.map((c) => expr[c] ?? `\`${c}\``).join(', ')} FROM statements
+          WHERE store_id = 1 AND id >= ? AND id < ?`,
+        [from, to],
+      );
+      for (const table of ['statement_agents', 'statement_activities']) {
+        const other = table === 'statement_agents' ? 'vid' : 'activity_id';
+        await pool.query(
+          `INSERT INTO ${table} (store_id, statement_row_id, ${other}, role)
+           SELECT store_id, statement_row_id + ${shift}, ${other}, role FROM ${table}
+            WHERE store_id = 1 AND statement_row_id >= ? AND statement_row_id < ?`,
+          [from, to],
+        );
+      }
+    }
+    have += count;
+    console.log(`  copies: ${fmt(have)} statements in the store, load ${load()}`);
+  }
+}
+
+/** Fills store 1 with `total` statements: `recorded` through the recorder, the rest copied. */
+async function fill(t: TestApp, pool: Pool, opts: Options) {
+  const recorded = Math.min(opts.recorded, opts.total);
+  const f0 = performance.now();
+  await record(t, opts, recorded);
+  const f1 = performance.now();
+  await replicate(pool, recorded, opts.total);
+  console.log(
+    `fill: ${fmt(recorded)} statements through the recorder in ${fmt((f1 - f0) / 1000, 1)} s, ` +
+      `copied to ${fmt(opts.total)} in ${fmt((performance.now() - f1) / 1000, 1)} s; load ${load()}`,
+  );
 }
 
 interface Walk {
@@ -135,8 +220,31 @@ async function walkHttp(t: TestApp, query: Record<string, string>): Promise<Walk
   return summarize(pageMs, statements, performance.now() - t0);
 }
 
-/** The same rows by plain keyset SELECT (newest first, `limit` a page) and JSON.parse. */
-async function walkPlain(pool: Pool, where: string, params: unknown[], limit: number) {
+/**
+ * The statements index whose columns are exactly these (store_id first, id last): the one
+ * a keyset walk of that filter reads its range on, named to the plain query as the page
+ * queries name it, so that MariaDB does not read it from the far end down to the cursor.
+ */
+async function keysetIndex(pool: Pool, columns: string[]): Promise<string> {
+  const [rows] = await pool.query(
+    `SELECT index_name AS name FROM information_schema.statistics
+      WHERE table_schema = DATABASE() AND table_name = 'statements'
+      GROUP BY index_name HAVING GROUP_CONCAT(column_name ORDER BY seq_in_index) = ?`,
+    [columns.join(',')],
+  );
+  const name = (rows as Json[])[0]?.name;
+  if (!name) throw new Error(`No index on statements (${columns.join(', ')})`);
+  return String(name);
+}
+
+/** The same rows by plain keyset SELECT on `index` (newest first, `limit` a page) and JSON.parse. */
+async function walkPlain(
+  pool: Pool,
+  index: string,
+  where: string,
+  params: unknown[],
+  limit: number,
+) {
   const pageMs: number[] = [];
   let statements = 0;
   let after = Number.MAX_SAFE_INTEGER;
@@ -144,7 +252,7 @@ async function walkPlain(pool: Pool, where: string, params: unknown[], limit: nu
   for (;;) {
     const p0 = performance.now();
     const [rows] = await pool.query(
-      `SELECT id, data FROM statements WHERE store_id = 1 AND voided = 0 AND id < ? ${where}
+      `SELECT id, data FROM statements FORCE INDEX (\`${index}\`) WHERE store_id = 1 AND voided = 0 AND id < ? ${where}
         ORDER BY id DESC LIMIT ?`,
       [after, ...params, limit],
     );
@@ -159,13 +267,17 @@ async function walkPlain(pool: Pool, where: string, params: unknown[], limit: nu
 }
 
 function line(name: string, http: Walk, plain: Walk) {
+  // A filtered walk also returns the StatementRefs to matching statements (xAPI 2.1.3),
+  // which the plain SELECT of the filter's rows does not read.
+  const refs = http.statements - plain.statements;
   console.log(
-    `${name}: HTTP ${fmt(http.statements)} statements in ${fmt(http.pages)} pages, ${fmt(http.seconds, 1)} s = ` +
+    `${name}: HTTP ${fmt(http.statements)} statements${refs ? ` (${fmt(refs)} of them StatementRefs to matching ones)` : ''} ` +
+      `in ${fmt(http.pages)} pages, ${fmt(http.seconds, 1)} s = ` +
       `${fmt(http.rate)} stmt/s (pages: first ${fmt(http.firstMs)} ms, middle ${fmt(http.middleMs)} ms, ` +
       `last ${fmt(http.lastMs)} ms); plain ${fmt(plain.rate)} stmt/s (first ${fmt(plain.firstMs)} ms, ` +
-      `last ${fmt(plain.lastMs)} ms); ratio ${(http.rate / plain.rate).toFixed(2)}; load ${load()}`,
+      `middle ${fmt(plain.middleMs)} ms, last ${fmt(plain.lastMs)} ms); ratio ${(http.rate / plain.rate).toFixed(2)}; load ${load()}`,
   );
-  if (http.statements !== plain.statements) {
+  if (refs < 0) {
     throw new Error(`${name}: HTTP walked ${http.statements}, plain ${plain.statements}`);
   }
 }
@@ -184,19 +296,23 @@ async function main() {
     if (Number(n) < opts.total) {
       if (Number(n) > 0)
         throw new Error(`The store holds ${n} statements: drop it or pass --total ${n}`);
-      const f0 = performance.now();
-      await fill(t, opts);
-      console.log(
-        `fill: ${fmt(opts.total)} statements through the recorder in ${fmt((performance.now() - f0) / 1000, 1)} s`,
-      );
+      await fill(t, pool, opts);
     }
     await pool.query('ANALYZE TABLE statements, statement_agents, statement_activities');
+    if (opts.fillOnly) return;
     const limit = String(opts.limit);
+    // One request first, untimed: the first page is then a page, not the app's first
+    // request (credential check, compilation of the code paths).
+    const warm = await fetch(`${t.origin}/api/admin/xapi/statements?limit=1`, {
+      headers: { 'X-Experience-API-Version': '1.0.3', Authorization: t.adminAuth },
+    });
+    if (warm.status !== 200) throw new Error(`GET statements: ${warm.status}`);
     const results: Record<string, { http: Walk; plain: Walk }> = {};
 
+    const byId = await keysetIndex(pool, ['store_id', 'id']);
     const all = {
       http: await walkHttp(t, { limit }),
-      plain: await walkPlain(pool, '', [], opts.limit),
+      plain: await walkPlain(pool, byId, '', [], opts.limit),
     };
     line('every statement', all.http, all.plain);
     results.all = all;
@@ -206,7 +322,13 @@ async function main() {
     )) as any;
     const verbWalk = {
       http: await walkHttp(t, { limit, verb }),
-      plain: await walkPlain(pool, 'AND verb_id = ?', [verb], opts.limit),
+      plain: await walkPlain(
+        pool,
+        await keysetIndex(pool, ['store_id', 'verb_id', 'id']),
+        'AND verb_id = ?',
+        [verb],
+        opts.limit,
+      ),
     };
     line(`verb ${verb}`, verbWalk.http, verbWalk.plain);
     results.verb = verbWalk;
@@ -226,7 +348,13 @@ async function main() {
     const until = await storedAt(Number(lo) + Math.floor(((Number(hi) - Number(lo)) * 3) / 4));
     const window = {
       http: await walkHttp(t, { limit, since: since.toISOString(), until: until.toISOString() }),
-      plain: await walkPlain(pool, 'AND stored > ? AND stored <= ?', [since, until], opts.limit),
+      plain: await walkPlain(
+        pool,
+        byId,
+        'AND stored > ? AND stored <= ?',
+        [since, until],
+        opts.limit,
+      ),
     };
     line(`since ${since.toISOString()} until ${until.toISOString()}`, window.http, window.plain);
     results.sinceUntil = window;

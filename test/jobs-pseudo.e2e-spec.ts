@@ -1,7 +1,9 @@
-import { randomUUID } from 'crypto';
+import { createHash, createSign, generateKeyPairSync, randomUUID } from 'crypto';
 import { Store } from '../src/access/store.entity';
 import { PSEUDO_BATCH, PseudoHandler } from '../src/job-types/pseudo/pseudo.handler';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
+import { buildMultipart } from '../src/xapi/statements/multipart';
+import { SIGNATURE_USAGE_TYPE } from '../src/xapi/statements/statement-signature';
 import { createTestApp, TestApp } from './support/test-app';
 import { identitiesIn } from './support/identities';
 import { createStoreWithClient } from './support/xapi-fixtures';
@@ -253,6 +255,91 @@ describe('pseudo over the Jobs API (e2e)', () => {
       other.auth,
     );
     expect(left).toEqual([]);
+  });
+
+  it('removes the signature of a signed statement it pseudonymizes (it held the original identity), and logs it', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const b64 = (x: unknown) => Buffer.from(JSON.stringify(x)).toString('base64url');
+    /** POSTs `statement` signed (RS256 JWS of it) as multipart/mixed; returns the JWS's sha2. */
+    const postSigned = async (statement: Record<string, any>) => {
+      const input = `${b64({ alg: 'RS256' })}.${b64(statement)}`;
+      const sig = createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url');
+      const content = Buffer.from(`${input}.${sig}`);
+      const sha2 = createHash('sha256').update(content).digest('hex');
+      const signed = {
+        ...statement,
+        attachments: [
+          {
+            usageType: SIGNATURE_USAGE_TYPE,
+            display: { 'en-US': 'Signature' },
+            contentType: 'application/octet-stream',
+            length: content.length,
+            sha2,
+          },
+        ],
+      };
+      const boundary = 'sig-boundary';
+      await t
+        .http()
+        .post(`${t.base}/xapi/statements`)
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .set('Content-Type', `multipart/mixed; boundary=${boundary}`)
+        .send(
+          buildMultipart(boundary, [
+            {
+              headers: { 'Content-Type': 'application/json' },
+              body: Buffer.from(JSON.stringify(signed)),
+            },
+            {
+              headers: {
+                'Content-Type': 'application/octet-stream',
+                'Content-Transfer-Encoding': 'binary',
+                'X-Experience-API-Hash': sha2,
+              },
+              body: content,
+            },
+          ]),
+        )
+        .expect(200);
+      return sha2;
+    };
+    const signedId = randomUUID();
+    const lateId = randomUUID();
+    const signedSha = await postSigned({ id: signedId, actor: ann, verb, object: activity });
+    await age([signedId]);
+    const lateSha = await postSigned({ id: lateId, actor: ann, verb, object: activity });
+    const parts = async (sha2: string) =>
+      Number(
+        (
+          await t.dataSource.query('SELECT COUNT(*) AS n FROM attachments WHERE sha2 = ?', [sha2])
+        )[0].n,
+      );
+    expect(await parts(signedSha)).toBeGreaterThan(0);
+
+    const res = await postJob({ repeat: 'now', until: '1_day', store: 'default' }).expect(201);
+    const done = await ran(res.body.data.id);
+    expect(done.success).toBe(true);
+    expect(done.feedback).toContain('1 signatures removed');
+
+    const byId = new Map((await statements({})).map((s) => [s.id, s]));
+    const signed = byId.get(signedId)!;
+    expect(identitiesIn(signed, HOME)).toEqual([]);
+    expect(signed.attachments).toBeUndefined();
+    // The JWS (whose payload names Ann) is gone from the store; the late statement keeps its own.
+    expect(await parts(signedSha)).toBe(0);
+    expect(byId.get(lateId)!.attachments[0].sha2).toBe(lateSha);
+    expect(await parts(lateSha)).toBeGreaterThan(0);
+    const logs = (
+      await t
+        .http()
+        .get(`${jobs('pseudo')}/${done.id}/logs`)
+        .set('Authorization', t.adminAuth)
+        .expect(200)
+    ).body.data as { feedback: string; event: string; data: Record<string, any> }[];
+    const notice = logs.find((l) => l.feedback.startsWith('removed the signature of 1 '));
+    expect(notice?.data).toEqual({ statements: [signedId] });
+    expect(logs.find((l) => l.event === 'passed')!.data).toMatchObject({ signatures_removed: 1 });
   });
 
   it('refuses bad params, naming them', async () => {

@@ -3,7 +3,7 @@ import { createDataSource } from '../src/database/data-source';
 import { JobScheduler } from '../src/jobs/scheduler.service';
 import { crashInstance } from './support/crash';
 import { TestJobTypesModule, testSleepRuns } from './support/test-job-types';
-import { createTestApp, TestApp } from './support/test-app';
+import { createTestApp, secondNodeUrl, TestApp } from './support/test-app';
 import { sleep, waitFor } from './support/wait';
 
 interface LogRow {
@@ -255,7 +255,7 @@ describe('Job runs with a short minute (e2e)', () => {
 
   it('cancels a run on another instance when the job is deleted (its heartbeat finds no row)', async () => {
     const other = await createTestApp({
-      dbUrl: t.dbUrl,
+      dbUrl: secondNodeUrl(t.dbUrl),
       imports: [TestJobTypesModule],
       env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
@@ -284,7 +284,7 @@ describe('Job runs with a short minute (e2e)', () => {
 
   it('retries the run of an instance that died, once its lease lapses', async () => {
     const other = await createTestApp({
-      dbUrl: t.dbUrl,
+      dbUrl: secondNodeUrl(t.dbUrl),
       imports: [TestJobTypesModule],
       env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
     });
@@ -331,6 +331,53 @@ describe('Job runs with a short minute (e2e)', () => {
       });
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('An idle instance (e2e)', () => {
+  it('polls less often while nothing is due, and still starts a fire moved by a PUT on time', async () => {
+    // Poll 50 ms: idle, the pause doubles up to ten intervals (500 ms).
+    const t = await createTestApp({ imports: [TestJobTypesModule], env: { JOBS_POLL_MS: '50' } });
+    try {
+      const scheduler = t.app.get(JobScheduler);
+      expect(scheduler.idlePollMs).toBe(500);
+      const a = api(t);
+      const far = new Date(Date.now() + 3_600_000).toISOString();
+      const id = (await a.post('test-sleep', { repeat: 'on', date: far, ms: 10, store: 'default' }))
+        .body.data.id;
+      let polls = 0;
+      t.dataSource.subscribers.push({
+        afterQuery: (e: { query: string }) => {
+          if (/^\s*SELECT\b[\s\S]*\bFROM\s+[`"]?jobs\b/i.test(e.query)) polls++;
+        },
+      });
+      await sleep(3_000);
+      // 50, 100, 200, 400, then 500 ms apart: about 8 polls in 3 s, where 60 were made before.
+      expect(polls).toBeGreaterThan(0);
+      expect(polls).toBeLessThanOrEqual(12);
+      // A PUT moves the fire to 400 ms from now: the next poll comes within a poll interval
+      // and arms its timer, so the idle pause does not make it late.
+      const dueAt = Date.now() + 400;
+      await a
+        .put('test-sleep', id, {
+          repeat: 'on',
+          date: new Date(dueAt).toISOString(),
+          ms: 10,
+          store: 'default',
+        })
+        .expect(200);
+      const job = await waitFor(
+        async () => {
+          const j = await a.job('test-sleep', id);
+          return j.ran === 1 ? j : null;
+        },
+        5_000,
+        'the moved fire',
+      );
+      expect(new Date(job.started_at).getTime() - dueAt).toBeLessThan(300);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -577,6 +577,27 @@ describe('xAPI statements (e2e)', () => {
     expect(back.body.context.extensions['http://example.com/ext/blob']).toHaveLength(3_000_000);
   });
 
+  it('sends a page as stored: each statement as its single GET returns it, Last-Modified the newest stored, 304 when not modified', async () => {
+    const verb = `http://example.com/verbs/page-${randomUUID()}`;
+    const batch = Array.from({ length: 3 }, () => makeStatement({ verb: { id: verb } }));
+    await post(batch).expect(200);
+    const page = await get({ verb }).expect(200);
+    expect(page.headers['content-type']).toMatch(/^application\/json/);
+    expect(page.body.more).toBe('');
+    const singles = await Promise.all(
+      [...batch].reverse().map(async (s) => (await get({ statementId: s.id }).expect(200)).body),
+    );
+    expect(page.body.statements).toEqual(singles);
+    const newest = Math.max(...singles.map((s) => new Date(s.stored).getTime()));
+    expect(new Date(page.headers['last-modified']).getTime()).toBe(
+      Math.floor(newest / 1000) * 1000,
+    );
+    await get({ verb }).set('If-Modified-Since', page.headers['last-modified']).expect(304);
+    const ids = await get({ verb, format: 'ids' }).expect(200);
+    expect(ids.body.statements.map((s: { id: string }) => s.id)).toEqual(singles.map((s) => s.id));
+    expect(ids.body.statements[0].actor).toBeDefined();
+  });
+
   it('returns statements that target a matching statement through a StatementRef', async () => {
     const registration = randomUUID();
     const target = makeStatement({ context: { registration } });

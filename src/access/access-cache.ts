@@ -14,12 +14,17 @@ const MAX_ENTRIES = 10_000;
  * instance for AUTH_CACHE_TTL_MS (5 s). A change made here drops them at once; a
  * change made on another instance (a new password, a removed permission, a renamed
  * or deleted store) takes effect here within the TTL. Unknown slugs are not kept, so
- * a client created elsewhere works at once.
+ * a client created elsewhere works at once. Concurrent misses of one key share one
+ * read, and a read that started before a change made here is not kept.
  */
 @Injectable()
 export class AccessCache {
   private readonly clients: LruCache<Client>;
   private readonly stores: LruCache<Store>;
+  /** Reads in flight by key (`client:<slug>`, `store:<id>`). */
+  private readonly loading = new Map<string, Promise<unknown>>();
+  /** Bumped by every forget: a read begun under an older generation is not kept. */
+  private generation = 0;
 
   constructor(
     @InjectRepository(Client) private readonly clientRepo: Repository<Client>,
@@ -31,29 +36,59 @@ export class AccessCache {
   }
 
   async clientBySlug(slug: string): Promise<Client | null> {
-    const cached = this.clients.get(slug);
-    if (cached) return cached;
-    const client = await this.clientRepo.findOne({ where: { slug } });
-    if (client) this.clients.set(slug, client);
-    return client;
+    return (
+      this.clients.get(slug) ??
+      this.load(`client:${slug}`, this.clients, slug, () =>
+        this.clientRepo.findOne({ where: { slug } }),
+      )
+    );
   }
 
   async storeById(id: number): Promise<Store | null> {
-    const cached = this.stores.get(String(id));
-    if (cached) return cached;
-    const store = await this.storeRepo.findOne({ where: { id } });
-    if (store) this.stores.set(String(id), store);
-    return store;
+    return (
+      this.stores.get(String(id)) ??
+      this.load(`store:${id}`, this.stores, String(id), () =>
+        this.storeRepo.findOne({ where: { id } }),
+      )
+    );
+  }
+
+  /** One read for every concurrent miss of `key`; its row is kept unless a forget came meanwhile. */
+  private load<T>(
+    key: string,
+    cache: LruCache<T>,
+    cacheKey: string,
+    read: () => Promise<T | null>,
+  ): Promise<T | null> {
+    const pending = this.loading.get(key) as Promise<T | null> | undefined;
+    if (pending) return pending;
+    const generation = this.generation;
+    const promise = read()
+      .then((row) => {
+        if (row && generation === this.generation) cache.set(cacheKey, row);
+        return row;
+      })
+      .finally(() => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+      });
+    this.loading.set(key, promise);
+    return promise;
   }
 
   /** A client was changed or deleted on this instance (pass its old and new slug). */
   forgetClient(...slugs: string[]): void {
-    for (const slug of slugs) this.clients.delete(slug);
+    this.generation++;
+    for (const slug of slugs) {
+      this.clients.delete(slug);
+      this.loading.delete(`client:${slug}`);
+    }
   }
 
   /** A store was changed or deleted on this instance: it and every client are read again. */
   forgetStore(id: number): void {
+    this.generation++;
     this.stores.delete(String(id));
     this.clients.clear();
+    this.loading.clear();
   }
 }

@@ -3,6 +3,7 @@ import { dirname } from 'path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig, DatabaseConfig } from '../config/app-config';
 import { ENTITIES } from './entities';
+import { QueryErrorLogger } from './query-logger';
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
@@ -15,6 +16,7 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     migrationsRun: false,
     migrationsTableName: 'migrations',
     logging: ['error'] as ('error' | 'warn')[],
+    logger: new QueryErrorLogger(),
   };
   if (db.type === 'sqlite') {
     if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });

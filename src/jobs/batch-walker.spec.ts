@@ -1,4 +1,12 @@
-import { keysetIds, walkBatches, WalkContext } from './batch-walker';
+import { performance } from 'perf_hooks';
+import {
+  keysetIds,
+  nextBatchSize,
+  SQLITE_BATCH_BUDGET_MS,
+  syncBudgetMs,
+  walkBatches,
+  WalkContext,
+} from './batch-walker';
 
 function context(abortAfterProgress = Infinity) {
   const controller = new AbortController();
@@ -143,6 +151,113 @@ describe('walkBatches', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('acts again on a batch that lost a lock conflict, counting what the retry changed', async () => {
+    const t = table(10);
+    let conflicts = 0;
+    const r = await walkBatches({
+      ctx: context().ctx,
+      batchSize: 4,
+      fetch: t.fetch,
+      act: async (ids) => {
+        if (ids[0] === 5 && conflicts < 2) {
+          // Half the batch went in autocommit statements before the conflict.
+          t.rows.delete(5);
+          conflicts += 1;
+          throw Object.assign(new Error('Deadlock found when trying to get lock'), { errno: 1213 });
+        }
+        return t.act(ids);
+      },
+    });
+    expect(conflicts).toBe(2);
+    expect(r).toEqual({ walked: 10, affected: 9, batches: 3 });
+    expect(t.rows.size).toBe(0);
+  });
+
+  it('lets other errors of an act through at once', async () => {
+    let calls = 0;
+    await expect(
+      walkBatches({
+        ctx: context().ctx,
+        batchSize: 4,
+        fetch: async () => [1],
+        act: async () => {
+          calls += 1;
+          throw Object.assign(new Error("Duplicate entry '1'"), { errno: 1062 });
+        },
+      }),
+    ).rejects.toThrow('Duplicate');
+    expect(calls).toBe(1);
+  });
+});
+
+describe('walkBatches with a time budget', () => {
+  let clock = 0;
+  beforeEach(() => {
+    clock = 0;
+    jest.spyOn(performance, 'now').mockImplementation(() => clock);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  /** A table whose act takes `msPerRow` of the (fake) clock per row; records each limit asked. */
+  function timed(n: number, msPerRow: number) {
+    const t = table(n);
+    const limits: number[] = [];
+    return {
+      ...t,
+      limits,
+      fetch: (after: number | null, limit: number) => (limits.push(limit), t.fetch(after, limit)),
+      act: async (ids: number[]) => ((clock += ids.length * msPerRow), t.act(ids)),
+    };
+  }
+
+  it('shrinks slow batches to the budget and keeps them there', async () => {
+    const t = timed(200, 2);
+    const r = await walkBatches({
+      ctx: context().ctx,
+      batchSize: 1000,
+      budgetMs: 20,
+      fetch: t.fetch,
+      act: t.act,
+    });
+    expect(r.walked).toBe(200);
+    expect(t.rows.size).toBe(0);
+    // 20 rows first (40 ms: over), then 10 rows of 20 ms each.
+    expect(t.limits.slice(0, 4)).toEqual([20, 10, 10, 10]);
+  });
+
+  it('grows fast batches, at most doubling, never above batchSize', async () => {
+    const t = timed(2000, 0.01);
+    await walkBatches({
+      ctx: context().ctx,
+      batchSize: 300,
+      budgetMs: 20,
+      fetch: t.fetch,
+      act: t.act,
+    });
+    expect(t.rows.size).toBe(0);
+    expect(t.limits.slice(0, 6)).toEqual([20, 40, 80, 160, 300, 300]);
+  });
+
+  it('without a budget, every batch has batchSize rows', async () => {
+    const t = timed(250, 2);
+    await walkBatches({ ctx: context().ctx, batchSize: 100, fetch: t.fetch, act: t.act });
+    expect(t.limits).toEqual([100, 100, 100]);
+  });
+
+  it('nextBatchSize: scales by budget / time, at least 1', () => {
+    expect(nextBatchSize(100, 40, 20, 1000)).toBe(50);
+    expect(nextBatchSize(100, 10_000, 20, 1000)).toBe(1);
+    expect(nextBatchSize(100, 0, 20, 1000)).toBe(200);
+    expect(nextBatchSize(100, 15, 20, 110)).toBe(110);
+  });
+
+  it('syncBudgetMs: a budget on SQLite only', () => {
+    const ds = (type: string) => ({ options: { type } }) as any;
+    expect(syncBudgetMs(ds('better-sqlite3'))).toBe(SQLITE_BATCH_BUDGET_MS);
+    expect(syncBudgetMs(ds('mariadb'))).toBeUndefined();
+    expect(syncBudgetMs(ds('mysql'))).toBeUndefined();
   });
 });
 

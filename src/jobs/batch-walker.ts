@@ -1,5 +1,7 @@
+import { performance } from 'perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'timers/promises';
-import { SelectQueryBuilder } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { retryOnConflict } from '../common/db-errors';
 import { JobRunContext } from './job-type';
 
 /** The part of a run's context the walker needs: progress and the abort signal. */
@@ -7,8 +9,15 @@ export type WalkContext = Pick<JobRunContext, 'signal' | 'progress'>;
 
 export interface BatchWalk<R> {
   ctx: WalkContext;
-  /** Rows per batch. */
+  /** Rows per batch (with `budgetMs`: the most per batch). */
   batchSize: number;
+  /**
+   * Milliseconds one batch may hold the event loop (give `syncBudgetMs(dataSource)`).
+   * When set, the batch size follows the time batches really take: it starts small,
+   * grows while batches end well within the budget and shrinks when one goes over,
+   * never above `batchSize`. Unset: every batch has `batchSize` rows.
+   */
+  budgetMs?: number;
   /**
    * Rows to walk, for progress, counted by the caller once up front; when given, the
    * walk starts by reporting 0 of it.
@@ -23,7 +32,10 @@ export interface BatchWalk<R> {
   fetch(after: R | null, limit: number): Promise<R[]>;
   /**
    * Acts on one batch and returns how many records it really changed (affected rows,
-   * not the ids it meant to touch), so that a retried run reports honest counts.
+   * not the ids it meant to touch), so that a retried run reports honest counts. A lock
+   * conflict (deadlock victim, Galera certification failure) runs it again on the same
+   * rows: it must be safe to repeat (one transaction, or statements that find nothing
+   * left to do the second time).
    */
   act(rows: R[]): Promise<number>;
   /** Called after each durable batch with its last row: persist a cursor here. */
@@ -32,6 +44,7 @@ export interface BatchWalk<R> {
    * Fetch the next batch while `act` works on this one (a read that waits on the database
    * overlaps an action that waits on a remote). Only for actions that do not change which
    * rows come after the batch's last one; a read-ahead of a walk that stops is dropped.
+   * Not with `budgetMs` (batches timed on the one synchronous connection).
    */
   readAhead?: boolean;
 }
@@ -45,35 +58,66 @@ export interface WalkResult {
 }
 
 /**
- * The one loop for long work: fetch a batch after the cursor, act on it, report
- * progress, stop on the abort signal between batches. It yields to the event loop
+ * How long one batch may hold the event loop on the embedded database. SQLite's driver
+ * is synchronous and a batch runs as one transaction on the one connection, so every
+ * request waits for the whole batch: batches there adapt to this budget (see
+ * `BatchWalk.budgetMs`). MySQL/MariaDB answer asynchronously: no budget, fixed batches.
+ */
+export const SQLITE_BATCH_BUDGET_MS = 20;
+
+/** The `budgetMs` for walks on this database: SQLITE_BATCH_BUDGET_MS on SQLite, else none. */
+export function syncBudgetMs(dataSource: DataSource): number | undefined {
+  return dataSource.options.type === 'better-sqlite3' ? SQLITE_BATCH_BUDGET_MS : undefined;
+}
+
+/** The first batch size of a walk with a time budget, before any batch was timed. */
+const FIRST_BUDGETED_BATCH = 20;
+
+/**
+ * The next batch size for a walk with a time budget: scaled by budget / time taken,
+ * at most doubled per batch, between 1 and `max`.
+ */
+export function nextBatchSize(size: number, elapsedMs: number, budgetMs: number, max: number) {
+  const scaled = Math.floor((size * budgetMs) / Math.max(elapsedMs, 0.1));
+  return Math.max(1, Math.min(max, size * 2, scaled));
+}
+
+/**
+ * The one loop for long work: fetch a batch after the cursor, act on it (again, quietly,
+ * when it lost a lock conflict), report progress, stop on the abort signal between batches. It yields to the event loop
  * between batches, so that on the embedded database (one connection, synchronous
- * driver) requests are answered while a long job runs.
+ * driver) requests are answered while a long job runs; there, with `budgetMs`, each
+ * batch is also kept short enough that no request waits long.
  */
 export async function walkBatches<R>(walk: BatchWalk<R>): Promise<WalkResult> {
-  const { ctx, batchSize } = walk;
+  const { ctx, batchSize, budgetMs } = walk;
   const total = walk.total ?? null;
   let after: R | null = walk.after ?? null;
   const result: WalkResult = { walked: 0, affected: 0, batches: 0 };
+  let size = budgetMs === undefined ? batchSize : Math.min(batchSize, FIRST_BUDGETED_BATCH);
   if (total !== null) await ctx.progress(0, total);
   let next: Promise<R[]> | null = null;
   for (;;) {
     ctx.signal.throwIfAborted();
-    const rows = await (next ?? walk.fetch(after, batchSize));
+    const started = performance.now();
+    const rows = await (next ?? walk.fetch(after, size));
     next = null;
     if (rows.length === 0) break;
-    if (walk.readAhead && rows.length === batchSize) {
-      next = walk.fetch(rows[rows.length - 1], batchSize);
+    if (walk.readAhead && budgetMs === undefined && rows.length === size) {
+      next = walk.fetch(rows[rows.length - 1], size);
       // Awaited on the next turn; when the walk stops first, its failure is nobody's.
       next.catch(() => undefined);
     }
-    result.affected += await walk.act(rows);
+    result.affected += await retryOnConflict(() => walk.act(rows));
     result.walked += rows.length;
     result.batches += 1;
     after = rows[rows.length - 1];
     if (walk.onBatchDone) await walk.onBatchDone(after, result.walked);
     await ctx.progress(result.walked, total === null ? null : Math.max(total, result.walked));
-    if (rows.length < batchSize) break;
+    if (rows.length < size) break;
+    if (budgetMs !== undefined) {
+      size = nextBatchSize(size, performance.now() - started, budgetMs, batchSize);
+    }
     await yieldToEventLoop();
   }
   return result;

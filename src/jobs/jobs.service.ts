@@ -180,6 +180,7 @@ export class JobsService implements OnModuleInit {
     const updated = await this.find(type.name, id);
     await this.audit(replay ? 'changed (replay requested)' : 'changed', updated, principal);
     if (replay) this.scheduler.wake();
+    else this.scheduler.rescheduled();
     return updated;
   }
 

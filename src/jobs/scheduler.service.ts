@@ -21,6 +21,11 @@ export const MAX_CONCURRENT_RUNS = 16;
 /** Due rows read beyond the free slots, so that a few jobs of unknown types do not block the rest. */
 const DUE_SLACK = 32;
 
+/** An idle instance polls at most this many times less often than JOBS_POLL_MS. */
+export const IDLE_POLL_FACTOR = 10;
+/** The spec's promise: a run whose instance died is retried within a minute. */
+const RETRY_WITHIN_MS = 60_000;
+
 const POLL_TIMER = 'jobs-poll';
 const HEARTBEAT_TIMER = 'jobs-heartbeat';
 const DEADLINE_TIMER = 'jobs-deadlines';
@@ -46,6 +51,12 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   private backlog = false;
   /** Heartbeats in flight: a slow one does not hold the next back, but they do not pile up. */
   private heartbeats = 0;
+  /** The delay before the next poll: JOBS_POLL_MS, doubled after each idle poll up to idlePollMs. */
+  private pollDelayMs = 0;
+  /** When the poll timer is due (performance.now()), or null when none is armed. */
+  private pollDueAt: number | null = null;
+  /** A fire moved on this instance since the last poll's read (see rescheduled()). */
+  private moved = false;
 
   constructor(
     private readonly leases: JobLeaseStore,
@@ -64,6 +75,16 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     return Math.floor((this.config.jobLeaseMs * 3) / 4);
   }
 
+  /**
+   * The longest pause between two polls of an idle instance (nothing due or soon,
+   * nothing changed here): ten poll intervals, but short enough that a run whose
+   * instance died (its lease lapsed unseen) is still retried within a minute.
+   */
+  get idlePollMs() {
+    const { schedulerPollMs: poll, jobLeaseMs: lease } = this.config;
+    return Math.max(poll, Math.min(IDLE_POLL_FACTOR * poll, RETRY_WITHIN_MS - lease));
+  }
+
   get scheduleClock(): ScheduleClock {
     return this.runner.clock;
   }
@@ -74,10 +95,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       this.stopping = true;
       return;
     }
-    this.timers.addInterval(
-      POLL_TIMER,
-      setInterval(() => this.wake(), this.config.schedulerPollMs),
-    );
+    this.pollDelayMs = this.config.schedulerPollMs;
     // Heartbeats at most a second apart, so that a deletion on another instance is
     // noticed within about a second; one statement for all runs of this instance.
     this.timers.addInterval(
@@ -108,16 +126,61 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       this.pollAgain = true;
       return;
     }
+    this.deleteTimer(POLL_TIMER, 'timeout');
+    this.pollDueAt = null;
     this.polling = (async () => {
+      let busy = false;
       do {
         this.pollAgain = false;
+        this.moved = false;
         try {
-          await this.claimDue();
+          busy = (await this.claimDue()) || busy;
         } catch (err) {
+          busy = true;
           if (!this.stopping) this.logger.warn(`poll failed: ${errorText(err)}`);
         }
       } while (this.pollAgain && !this.stopping);
-    })().finally(() => (this.polling = null));
+      return busy;
+    })()
+      .then((busy) => {
+        // Nothing due or soon: wait twice as long before the next look, up to idlePollMs.
+        const poll = this.config.schedulerPollMs;
+        this.pollDelayMs =
+          busy || this.moved ? poll : Math.min(this.idlePollMs, this.pollDelayMs * 2 || poll);
+      })
+      .finally(() => {
+        this.polling = null;
+        this.armPoll(this.pollDelayMs);
+      });
+  }
+
+  /**
+   * A fire may have moved on this instance without a look yet (a run ended and planned
+   * its next fire, a PUT changed the schedule): the next poll comes within JOBS_POLL_MS,
+   * as it would without the idle backoff.
+   */
+  rescheduled() {
+    if (this.stopping) return;
+    this.moved = true;
+    this.pollDelayMs = this.config.schedulerPollMs;
+    if (!this.polling) this.armPoll(this.pollDelayMs);
+  }
+
+  /** The poll timer, `delay` from now unless it is already due sooner. */
+  private armPoll(delay: number) {
+    if (this.stopping) return;
+    const dueAt = performance.now() + delay;
+    if (this.pollDueAt !== null && this.pollDueAt <= dueAt) return;
+    this.deleteTimer(POLL_TIMER, 'timeout');
+    this.pollDueAt = dueAt;
+    this.timers.addTimeout(
+      POLL_TIMER,
+      setTimeout(() => {
+        this.deleteTimer(POLL_TIMER, 'timeout');
+        this.pollDueAt = null;
+        this.wake();
+      }, delay),
+    );
   }
 
   /** Number of runs in progress on this instance. */
@@ -130,19 +193,24 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     for (const id of jobIds) this.runs.get(id)?.abort('cancelled');
   }
 
-  private async claimDue() {
+  /**
+   * One poll: claims the due fires and arms a timer for the first one due before the
+   * next poll can come. True when it found a fire due (the instance is not idle).
+   */
+  private async claimDue(): Promise<boolean> {
     const types = this.registry.names();
-    if (!types.length) return;
+    if (!types.length) return false;
     const free = MAX_CONCURRENT_RUNS - this.runs.size;
     if (free <= 0) {
       this.backlog = true;
-      return;
+      return true;
     }
     // Types this instance does not know (another version) are left to the instances that do.
     const known = new Set(types);
     await this.clock.refresh();
     const now = this.clock.now();
-    const horizon = new Date(now.getTime() + this.config.schedulerPollMs);
+    // Up to the latest the next poll can come: every fire due before it gets a timer.
+    const horizon = new Date(now.getTime() + this.idlePollMs);
     const rows = await this.leases.due(now, horizon, free * 2 + DUE_SLACK);
     const due = rows.filter((j) => j.nextRunAt! <= now);
     const soon = rows.find((j) => j.nextRunAt! > now)?.nextRunAt ?? null;
@@ -164,6 +232,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       }
     }
     this.armNextFire(soon);
+    return due.length > 0;
   }
 
   /**
@@ -217,6 +286,8 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       .catch((err) => this.logger.error(`job ${job.id}: ${errorText(err)}`))
       .finally(() => {
         this.runs.delete(job.id);
+        // The run planned its next fire: look for it within a poll interval.
+        this.rescheduled();
         // Due fires were left waiting for a free slot: take them now, not at the next poll.
         if (this.backlog) {
           this.backlog = false;
@@ -257,8 +328,9 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
    */
   async beforeApplicationShutdown() {
     this.stopping = true;
-    this.deleteTimer(POLL_TIMER);
+    this.deleteTimer(POLL_TIMER, 'timeout');
     await this.polling;
+    this.deleteTimer(POLL_TIMER, 'timeout');
     this.deleteTimer(NEXT_FIRE_TIMER, 'timeout');
     const deadline = Date.now() + this.config.shutdownGraceMs;
     while (this.runs.size && Date.now() < deadline) await sleep(25);

@@ -58,6 +58,19 @@ export async function freshDatabaseUrl(): Promise<string> {
   return url.toString();
 }
 
+/**
+ * The database of `dbUrl` reached through another server: DB_URL_2 (optional) names a
+ * second node of a Galera cluster, and a second instance of a multi-instance test
+ * then uses that node (host and port taken from DB_URL_2). Without it, `dbUrl` itself.
+ */
+export function secondNodeUrl(dbUrl: string): string {
+  const other = process.env.DB_URL_2;
+  if (!other || !/^(mysql|mariadb):/.test(dbUrl)) return dbUrl;
+  const url = new URL(dbUrl);
+  url.host = new URL(other).host;
+  return url.toString();
+}
+
 export async function createTestApp(
   options: {
     env?: Record<string, string>;

@@ -9,7 +9,7 @@ import {
   tableName,
 } from '../../database/store-records';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { keysetIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { deletedWord, dryRunFeedback } from '../../jobs/dry-run';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { ClearingParams, ClearingService } from './clearing.dto';
@@ -73,6 +73,7 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
           progress: (n) => ctx.progress(offset + n, Math.max(total, offset + n)),
         },
         batchSize: CLEARING_BATCH,
+        budgetMs: syncBudgetMs(this.dataSource),
         fetch: keysetIds<number>(matching(t, name), `r.${this.escape(t.idColumn)}`),
         act: async (ids) => {
           const batch = await deleteStoreRecordsBatch(this.dataSource, t.entity, store.id, ids, {

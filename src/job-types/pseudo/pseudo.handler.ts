@@ -2,29 +2,41 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { affectedRows, isRetryableConflict } from '../../common/db-errors';
+import { tableUsingIndex } from '../../common/index-hint';
 import { untilCutoff } from '../../common/until';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { Agent } from '../../xapi/agents/agent.entity';
 import { RecordCache } from '../../xapi/statements/record-cache';
+import { LogLevel } from '../../logging/log-entry.entity';
+import { droppedAttachments } from '../../xapi/pseudonymization/pseudonymizer';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
 import { bulkInsert, utcDatetime } from '../../xapi/statements/bulk-insert';
+import { StatementAgent } from '../../xapi/statements/entities/statement-agent.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
-import { AUTHORITY_ROLES } from '../../xapi/statements/index-keys';
+import { AUTHORITY_ROLES, statementAgents } from '../../xapi/statements/index-keys';
 import { PseudoParams } from './pseudo.dto';
 
 export const PSEUDO_BATCH = 500;
+/** Agents records per batch of the pass that removes orphaned original records. */
+const AGENTS_SWEEP_BATCH = 500;
 /** Original agents a run remembers as having their pseudonym recorded. */
 const RECORDED_AGENTS_KEPT = 50_000;
+
+/** A statement to pseudonymize, as the walk reads it. */
+interface Row {
+  id: number;
+  data: string | Record<string, any>;
+}
 
 /** What one batch changed. */
 interface BatchCounts {
   statements: number;
   indexRows: number;
-  /** Original agents records removed. */
-  agents: number;
   /** The original agents (vids) the batch pseudonymized. */
   originals: string[];
+  /** Statement ids whose signature the batch removed (see pseudonymizeStatement). */
+  unsigned: string[];
 }
 
 /** Rows a raw UPDATE or DELETE changed, as the driver reports them. */
@@ -32,19 +44,14 @@ async function changed(em: EntityManager, sql: string, params: unknown[]): Promi
   return affectedRows(await em.queryRunner!.query(sql, params, true));
 }
 
-function isMysql(em: EntityManager): boolean {
-  return ['mysql', 'mariadb'].includes(em.connection.options.type);
-}
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-/** `UPDATE t SET col = CASE id WHEN ? THEN ? ... END WHERE id IN (...)`: one statement per chunk. */
-function caseById(column: string, values: Map<number, string>): { sql: string; params: unknown[] } {
+/** `col = CASE key WHEN ? THEN ? ... ELSE col END`: one statement for a whole batch. */
+function caseOf<K>(column: string, key: string, values: Map<K, string>) {
   const params: unknown[] = [];
-  const whens: string[] = [];
-  for (const [id, value] of values) {
-    whens.push('WHEN ? THEN ?');
-    params.push(id, value);
-  }
-  return { sql: `${column} = CASE id ${whens.join(' ')} END`, params };
+  for (const [k, value] of values) params.push(k, value);
+  const whens = Array.from({ length: values.size }, () => 'WHEN ? THEN ?').join(' ');
+  return { sql: `${column} = CASE ${key} ${whens} ELSE ${column} END`, params };
 }
 
 @JobType({
@@ -67,9 +74,10 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
 
   /**
    * Walks the store's statements stored until the cutoff and not pseudonymized yet;
-   * each batch rewrites the statements, their agent index rows and the agents records
-   * in one transaction, and marks the statements, so a retried run goes on where the
-   * last committed batch ended and a second run finds nothing.
+   * each batch rewrites the statements and their agent index rows, records the
+   * pseudonyms in the agents records, in one transaction, and marks the statements, so a
+   * retried run goes on where the last committed batch ended and a second run finds
+   * nothing. Then the original agents records no statement names any more go.
    */
   async run(ctx: JobRunContext<PseudoParams>): Promise<JobRunResult> {
     const store = ctx.store;
@@ -84,31 +92,53 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
         .where('s.storeId = :storeId', { storeId: store.id })
         .andWhere('s.pseudonymized = :no', { no: false })
         .andWhere('s.stored <= :cutoff', { cutoff });
-    const counts = { statements: 0, indexRows: 0, agents: 0 };
+    const counts = { statements: 0, indexRows: 0, agents: 0, unsigned: 0 };
     const recorded = new Set<string>();
-    const walk = await walkBatches({
+    const walk = await walkBatches<Row>({
       ctx,
       batchSize: this.batchSize,
       total: await pending().getCount(),
-      fetch: keysetIds<number>(pending, 's.id'),
-      act: async (ids) => {
-        const batch = await this.pseudonymizeBatch(store.id, ids, recorded);
+      // The keyset read takes the data too: one query per batch, as a plain script would.
+      fetch: async (after, limit) => {
+        const qb = pending()
+          .select('s.id', 'id')
+          .addSelect('s.data', 'data')
+          .orderBy('s.id', 'ASC')
+          .limit(limit);
+        if (after) qb.andWhere('s.id > :after', { after: after.id });
+        const rows: Row[] = await qb.getRawMany();
+        return rows.map((r) => ({ id: Number(r.id), data: r.data }));
+      },
+      act: async (rows) => {
+        const batch = await this.pseudonymizeBatch(store.id, rows, recorded);
         // The original agents records are gone: the recorder must write them again.
         this.recordCache.forgetStore(store.id);
         counts.indexRows += batch.indexRows;
-        counts.agents += batch.agents;
+        if (batch.unsigned.length) {
+          counts.unsigned += batch.unsigned.length;
+          await ctx.log(
+            LogLevel.Notice,
+            `removed the signature of ${batch.unsigned.length} pseudonymized statements: ` +
+              'it signed the original agents and can no longer verify',
+            { statements: batch.unsigned },
+          );
+        }
         return batch.statements;
       },
     });
     counts.statements = walk.affected;
+    counts.agents = await this.removeOrphanedOriginals(ctx.signal, store.id);
+    this.recordCache.forgetStore(store.id);
     return {
       feedback:
         `pseudonymized ${counts.statements} statements of store ${store.slug} ` +
-        `stored until ${cutoff.toISOString()} (${counts.indexRows} index rows; ${counts.agents} original agents records removed)`,
+        `stored until ${cutoff.toISOString()} (${counts.indexRows} index rows; ` +
+        `${counts.agents} original agents records removed; ${counts.unsigned} signatures removed)`,
       data: {
         pseudonymized: counts.statements,
         index_rows: counts.indexRows,
         agents_removed: counts.agents,
+        signatures_removed: counts.unsigned,
         cutoff: cutoff.toISOString(),
         store: store.slug,
       },
@@ -118,13 +148,14 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
   /** One batch in one transaction, retried when the database picks it as a deadlock victim. */
   private async pseudonymizeBatch(
     storeId: number,
-    ids: number[],
+    rows: Row[],
     recorded: Set<string>,
   ): Promise<BatchCounts> {
+    const work = this.prepare(rows);
     for (let attempt = 1; ; attempt++) {
       try {
         const batch = await this.dataSource.transaction((em) =>
-          this.pseudonymizeIn(em, storeId, ids, recorded),
+          this.write(em, storeId, work, recorded),
         );
         // Only a committed batch's pseudonyms count as recorded; the set is only a
         // shortcut, so it is emptied rather than allowed to grow without bound.
@@ -138,109 +169,164 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     }
   }
 
-  private async pseudonymizeIn(
-    em: EntityManager,
-    storeId: number,
-    ids: number[],
-    recorded: ReadonlySet<string>,
-  ): Promise<BatchCounts> {
-    const marks = ids.map(() => '?').join(', ');
-    const lock = isMysql(em) ? ' FOR UPDATE' : '';
-    // Re-read under lock: only what is still not pseudonymized is touched.
-    const rows: { id: number; data: string | Record<string, any> }[] = await em.query(
-      `SELECT id, data FROM statements WHERE id IN (${marks}) AND pseudonymized = 0 ORDER BY id${lock}`,
-      ids,
-    );
-    if (!rows.length) return { statements: 0, indexRows: 0, agents: 0, originals: [] };
-    const rowIds = rows.map((r) => Number(r.id));
-    const rowMarks = rowIds.map(() => '?').join(', ');
-
+  /**
+   * What a batch writes, computed once before its transaction: the pseudonymized data,
+   * the pseudonym of each original agent its index rows name (from the same
+   * statementAgents() the index writer uses; the authority's rows are kept), and the
+   * attachments (signatures) that go.
+   */
+  private prepare(rows: Row[]) {
     const data = new Map<number, string>();
+    const vids = new Map<string, string>();
+    const dropped: { rowId: number; sha2: string }[] = [];
+    const unsigned: string[] = [];
     for (const r of rows) {
       const statement = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
-      data.set(Number(r.id), JSON.stringify(this.pseudonymizer.statement(statement)));
+      const pseudonymized = this.pseudonymizer.statement(statement);
+      data.set(r.id, JSON.stringify(pseudonymized));
+      for (const a of statementAgents(statement)) {
+        if (AUTHORITY_ROLES.includes(a.role) || vids.has(a.vid)) continue;
+        const vid = this.pseudonymizer.vid(a.vid);
+        if (vid !== a.vid) vids.set(a.vid, vid);
+      }
+      const gone = droppedAttachments(statement, pseudonymized);
+      if (!gone.length) continue;
+      unsigned.push(String(statement.id));
+      for (const sha2 of gone) dropped.push({ rowId: r.id, sha2 });
     }
-    const setData = caseById('data', data);
+    return { data, vids, dropped, unsigned };
+  }
+
+  private async write(
+    em: EntityManager,
+    storeId: number,
+    work: ReturnType<PseudoHandler['prepare']>,
+    recorded: ReadonlySet<string>,
+  ): Promise<BatchCounts> {
+    const { data, vids, dropped, unsigned } = work;
+    const ids = [...data.keys()];
+    // Only what is still not pseudonymized is touched (a concurrent run may have been first).
+    const setData = caseOf('data', 'id', data);
     const updated = await changed(
       em,
-      `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${rowMarks}) AND pseudonymized = 0`,
-      [...setData.params, utcDatetime(new Date()), ...rowIds],
+      `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${marks(ids.length)}) AND pseudonymized = 0`,
+      [...setData.params, utcDatetime(new Date()), ...ids],
     );
+    if (!updated) return { statements: 0, indexRows: 0, originals: [], unsigned: [] };
 
-    // The index rows follow the data: each learner role gets the pseudonym's vid.
-    const indexRows: { id: number; vid: string; role: string }[] = await em.query(
-      `SELECT id, vid, role FROM statement_agents WHERE statement_row_id IN (${rowMarks}) ORDER BY id`,
-      rowIds,
-    );
-    const originals = new Set<string>();
-    const vids = new Map<number, string>();
-    for (const r of indexRows) {
-      if (AUTHORITY_ROLES.includes(r.role)) continue;
-      const vid = this.pseudonymizer.vid(r.vid);
-      if (vid === r.vid) continue;
-      originals.add(r.vid);
-      vids.set(Number(r.id), vid);
-    }
+    // The index rows follow the data, in one statement: each learner role gets the
+    // pseudonym's vid. Found through the statement_row_id index, never a table scan.
+    let indexRows = 0;
     if (vids.size) {
-      const setVid = caseById('vid', vids);
-      const vidIds = [...vids.keys()];
-      await em.query(
-        `UPDATE statement_agents SET ${setVid.sql} WHERE id IN (${vidIds.map(() => '?').join(', ')})`,
-        [...setVid.params, ...vidIds],
+      const setVid = caseOf('vid', 'vid', vids);
+      const roles = AUTHORITY_ROLES;
+      indexRows = await changed(
+        em,
+        `UPDATE ${tableUsingIndex(this.dataSource, StatementAgent, ['statementRowId'])} SET ${setVid.sql}
+          WHERE statement_row_id IN (${marks(ids.length)}) AND vid IN (${marks(vids.size)})
+            AND role NOT IN (${marks(roles.length)})`,
+        [...setVid.params, ...ids, ...vids.keys(), ...roles],
       );
     }
-    const agents = await this.replaceAgentRecords(em, storeId, [...originals].sort(), recorded);
-    return { statements: updated, indexRows: vids.size, agents, originals: [...originals] };
+    // The removed signatures' contents go with them: they hold the original identities.
+    if (dropped.length) {
+      await em.query(
+        `DELETE FROM attachments WHERE store_id = ? AND (${dropped
+          .map(() => '(statement_row_id = ? AND sha2 = ?)')
+          .join(' OR ')})`,
+        [storeId, ...dropped.flatMap((d) => [d.rowId, d.sha2])],
+      );
+    }
+    const originals = [...vids.keys()].sort();
+    await this.recordPseudonyms(em, storeId, originals, recorded);
+    return { statements: updated, indexRows, originals, unsigned };
   }
 
   /**
    * The agents records (what `GET agents` and person links use) follow too: each
-   * original agent recorded in the store gets its pseudonym recorded (once per run:
-   * `recorded` remembers the vids done in committed batches), and an original record
-   * goes once no statement index row names it any more, unless an administrator linked
-   * it to a person (agent-deletion removes those). Returns the records removed.
+   * original agent recorded in the store gets its pseudonym recorded, once per run
+   * (`recorded` remembers the vids done in committed batches). The original records go
+   * in removeOrphanedOriginals(), once per run.
    */
-  private async replaceAgentRecords(
+  private async recordPseudonyms(
     em: EntityManager,
     storeId: number,
     vids: string[],
     recorded: ReadonlySet<string>,
-  ): Promise<number> {
-    if (!vids.length) return 0;
+  ): Promise<void> {
     const fresh = vids.filter((v) => !recorded.has(v));
-    if (fresh.length) {
-      const known = await em
-        .getRepository(Agent)
-        .createQueryBuilder('a')
-        .where('a.storeId = :storeId AND a.vid IN (:...fresh)', { storeId, fresh })
-        .getMany();
-      const now = new Date();
-      const pseudonyms = new Map<string, Record<string, unknown>>();
-      for (const a of known) {
-        const { member: _member, ...record } = this.pseudonymizer.actor(a.agent);
-        pseudonyms.set(this.pseudonymizer.vid(a.vid), record);
-      }
-      await bulkInsert(
-        em,
-        Agent,
-        [...pseudonyms]
-          .sort(([x], [y]) => (x < y ? -1 : 1))
-          .map(([vid, agent]) => ({
-            storeId,
-            vid,
-            agent,
-            personId: null,
-            stored: now,
-            updated: now,
-          })),
-        { ignore: true },
-      );
+    if (!fresh.length) return;
+    const known = await em
+      .getRepository(Agent)
+      .createQueryBuilder('a')
+      .where('a.storeId = :storeId AND a.vid IN (:...fresh)', { storeId, fresh })
+      .getMany();
+    const now = new Date();
+    const pseudonyms = new Map<string, Record<string, unknown>>();
+    for (const a of known) {
+      const { member: _member, ...record } = this.pseudonymizer.actor(a.agent);
+      pseudonyms.set(this.pseudonymizer.vid(a.vid), record);
     }
-    return changed(
+    await bulkInsert(
       em,
-      `DELETE FROM agents WHERE store_id = ? AND vid IN (${vids.map(() => '?').join(', ')}) AND person_id IS NULL
-       AND NOT EXISTS (SELECT 1 FROM statement_agents x WHERE x.store_id = agents.store_id AND x.vid = agents.vid)`,
-      [storeId, ...vids],
+      Agent,
+      [...pseudonyms]
+        .sort(([x], [y]) => (x < y ? -1 : 1))
+        .map(([vid, agent]) => ({
+          storeId,
+          vid,
+          agent,
+          personId: null,
+          stored: now,
+          updated: now,
+        })),
+      { ignore: true },
     );
+  }
+
+  /**
+   * After the walk, on every run (a retry of a killed run too): the record of an original
+   * agent goes once no statement index row names it any more and its pseudonym is
+   * recorded, unless an administrator linked it to a person (agent-deletion removes
+   * those). One pass over the store's agents records, one probe per original, rather
+   * than a probe per original in every batch that names it (about 1 ms each on a cold
+   * index of millions of rows). Returns the records removed.
+   */
+  private async removeOrphanedOriginals(signal: AbortSignal, storeId: number): Promise<number> {
+    const ds = this.dataSource;
+    const walk = await walkBatches<{ id: number; vid: string }>({
+      ctx: { signal, progress: async () => undefined },
+      batchSize: AGENTS_SWEEP_BATCH,
+      fetch: async (after, limit) => {
+        const rows: { id: number; vid: string }[] = await ds.query(
+          `SELECT id, vid FROM agents WHERE store_id = ? AND person_id IS NULL AND id > ? ORDER BY id LIMIT ${Number(limit)}`,
+          [storeId, after?.id ?? 0],
+        );
+        return rows.map((r) => ({ id: Number(r.id), vid: r.vid }));
+      },
+      act: async (rows) => {
+        const byPseudonym = new Map<string, string>();
+        for (const r of rows) {
+          const vid = this.pseudonymizer.vid(r.vid);
+          if (vid !== r.vid) byPseudonym.set(vid, r.vid);
+        }
+        if (!byPseudonym.size) return 0;
+        const have: { vid: string }[] = await ds.query(
+          `SELECT vid FROM agents WHERE store_id = ? AND vid IN (${marks(byPseudonym.size)})`,
+          [storeId, ...byPseudonym.keys()],
+        );
+        const originals = have.flatMap((h) => byPseudonym.get(h.vid) ?? []);
+        if (!originals.length) return 0;
+        return ds.transaction((em) =>
+          changed(
+            em,
+            `DELETE FROM agents WHERE store_id = ? AND vid IN (${marks(originals.length)}) AND person_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM statement_agents x WHERE x.store_id = agents.store_id AND x.vid = agents.vid)`,
+            [storeId, ...originals],
+          ),
+        );
+      },
+    });
+    return walk.affected;
   }
 }

@@ -7,8 +7,9 @@ import { grants } from '../../access/permissions';
 import { Store } from '../../access/store.entity';
 import { affectedRows } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
+import { deleteStoreRecordsBatch, dependentTables } from '../../database/store-records';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { Job } from '../../jobs/job.entity';
 import { JobsService } from '../../jobs/jobs.service';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -22,12 +23,22 @@ import {
 import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
+/** Rows per batch (on SQLite the most per batch: there batches follow a time budget). */
 export const STORES_DELETION_BATCH = 1000;
-/**
- * On the embedded database a DELETE blocks the event loop (synchronous driver, one
- * connection) until it ends: smaller batches keep every request's wait short.
- */
-export const STORES_DELETION_BATCH_SQLITE = 200;
+
+/** A table's rows of one store: how many, the first and last ids. */
+interface Span {
+  n: number;
+  first: number;
+  last: number;
+}
+
+/** A store-scoped table by its SQL names. */
+interface ResolvedTable {
+  table: string;
+  store: string;
+  id: string;
+}
 
 @JobType({
   name: 'stores-deletion',
@@ -43,7 +54,12 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     private readonly access: AccessCache,
     private readonly records: RecordCache,
     private readonly jobsService: JobsService,
-  ) {}
+  ) {
+    this.budgetMs = syncBudgetMs(dataSource);
+  }
+
+  /** Time budget of one batch (SQLite; none on MySQL/MariaDB), see walkBatches. */
+  budgetMs: number | undefined;
 
   async validate(ctx: JobCreationContext<StoresDeletionParams>): Promise<void> {
     const refusal = await this.refusal(ctx.params.store_id, ctx.principal.store.id);
@@ -128,48 +144,72 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
         `Runs of deleted jobs ${jobs.unfinished.join(', ')} did not end in 30 s.`,
       );
     }
-    const tables = storeScopedTables()
-      .filter((t) => t.entity !== Job)
-      .map((t) => this.resolve(t));
+    // Rows that belong to a row of another table (index rows, attachment parts) go with
+    // that row, in its transaction, found through their parent column's index: a sweep of
+    // such a table by its own id would read the whole store's rows of it for every batch
+    // on SQLite. Every table is swept afterwards all the same, to leave nothing behind.
+    const all = storeScopedTables().filter((t) => t.entity !== Job);
+    const tables = [...all.filter((t) => !t.belongsTo), ...all.filter((t) => t.belongsTo)].map(
+      (t) => ({
+        entity: t.entity,
+        sweep: !!t.belongsTo,
+        withDependents: !t.belongsTo && dependentTables(t.entity).length > 0,
+        ...this.resolve(t),
+      }),
+    );
 
+    // Progress counts the rows of the walked tables (not those that go with them).
     let total = 0;
-    for (const t of tables) total += await this.count(t, id);
+    const spans = new Map<string, Span>();
+    for (const t of tables) {
+      if (t.sweep) continue;
+      const span = await this.span(t, id);
+      spans.set(t.table, span);
+      total += span.n;
+    }
     await ctx.progress(0, total);
 
     const deleted: Record<string, number> = {};
+    const add = (table: string, n: number) => {
+      if (n > 0) deleted[table] = (deleted[table] ?? 0) + n;
+    };
     let done = 0;
     for (const t of tables) {
-      // One walk per table; progress counts across all of them.
+      // One walk per table; progress counts the walked rows across all of them. Tables
+      // swept after their parents' rows are looked at only then (usually nothing left).
+      const span = spans.get(t.table) ?? (await this.span(t, id));
+      if (span.n === 0) continue;
       const offset = done;
-      const { affected } = await walkBatches({
+      const walk = await walkBatches({
         ctx: {
           signal: ctx.signal,
           progress: (n) => ctx.progress(offset + n, Math.max(total, offset + n)),
         },
-        batchSize:
-          this.dataSource.options.type === 'better-sqlite3'
-            ? STORES_DELETION_BATCH_SQLITE
-            : STORES_DELETION_BATCH,
-        fetch: keysetIds(
-          () => this.ofStore(t, id),
-          t.id,
-          (raw) => raw as string | number,
-        ),
-        act: async (ids) =>
-          affectedRows(
+        batchSize: STORES_DELETION_BATCH,
+        budgetMs: this.budgetMs,
+        fetch: this.onPrimaryKey(t, id, span),
+        after: span.first - 1,
+        act: async (ids) => {
+          if (t.withDependents) {
+            const batch = await deleteStoreRecordsBatch(this.dataSource, t.entity, id, ids);
+            for (const [table, n] of Object.entries(batch.dependents)) add(table, n);
+            return batch.deleted;
+          }
+          return affectedRows(
             await this.dataSource
               .createQueryBuilder()
               .delete()
               .from(t.table)
               .where(`${t.id} IN (:...ids)`, { ids })
               .execute(),
-          ),
+          );
+        },
       });
-      if (affected > 0) deleted[t.table] = affected;
-      done += affected;
+      add(t.table, walk.affected);
+      done += walk.walked;
     }
-    if (jobs.deleted > 0) deleted.jobs = jobs.deleted;
-    done += jobs.deleted;
+    add('jobs', jobs.deleted);
+    const removed = Object.values(deleted).reduce((sum, n) => sum + n, 0);
     if (store) await stores.delete({ id });
     // This instance forgets the store at once; others within AUTH_CACHE_TTL_MS.
     this.access.forgetStore(id);
@@ -181,25 +221,45 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     const detail = counts ? ` (${counts})` : '';
     return {
       feedback: store
-        ? `deleted store ${store.slug} (id ${id}) and ${done} records${detail}`
-        : `store ${id} was already deleted; removed ${done} records left over${detail}`,
+        ? `deleted store ${store.slug} (id ${id}) and ${removed} records${detail}`
+        : `store ${id} was already deleted; removed ${removed} records left over${detail}`,
       data: {
         store_id: id,
         store: store?.slug ?? null,
         already_deleted: !store,
         deleted,
-        total: done,
+        total: removed,
       },
     };
   }
 
-  private resolve(t: StoreScopedTable): { table: string; store: string; id: string } {
+  private resolve(t: StoreScopedTable): ResolvedTable {
     const table =
       typeof t.entity === 'string' && !this.dataSource.hasMetadata(t.entity)
         ? t.entity
         : this.dataSource.getMetadata(t.entity).tableName;
     const escape = (name: string) => this.dataSource.driver.escape(name);
     return { table, store: escape(t.storeColumn), id: escape(t.idColumn) };
+  }
+
+  /**
+   * The walk's fetch: keyset paging on the primary key within the store's id span. The
+   * index rows tables and agents have no (store, id) index: their store index read and
+   * sorted once per batch made a walk quadratic (and on SQLite blocked every request for
+   * as long). On the primary key a batch reads its own rows and those of other stores
+   * between them, the whole walk the store's id span once, on either database.
+   */
+  private onPrimaryKey(t: ResolvedTable, storeId: number, span: Span) {
+    const hint =
+      this.dataSource.options.type === 'better-sqlite3' ? 'NOT INDEXED' : 'FORCE INDEX (PRIMARY)';
+    const table = this.dataSource.driver.escape(t.table);
+    return async (after: number | null, limit: number): Promise<number[]> => {
+      const rows: { k: number | string }[] = await this.dataSource.query(
+        `SELECT ${t.id} AS k FROM ${table} ${hint} WHERE ${t.store} = ? AND ${t.id} > ? AND ${t.id} <= ? ORDER BY ${t.id} LIMIT ${Number(limit)}`,
+        [storeId, after ?? 0, span.last],
+      );
+      return rows.map((r) => Number(r.k));
+    };
   }
 
   private ofStore(t: { table: string; store: string }, storeId: number) {
@@ -209,8 +269,13 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
       .where(`${t.store} = :storeId`, { storeId });
   }
 
-  private async count(t: { table: string; store: string }, storeId: number): Promise<number> {
-    const [row] = await this.ofStore(t, storeId).select('COUNT(*)', 'n').getRawMany();
-    return Number(row.n);
+  /** How many rows of the store a table holds, and the first and last one's ids. */
+  private async span(t: ResolvedTable, storeId: number): Promise<Span> {
+    const [row] = await this.ofStore(t, storeId)
+      .select('COUNT(*)', 'n')
+      .addSelect(`MIN(${t.id})`, 'first')
+      .addSelect(`MAX(${t.id})`, 'last')
+      .getRawMany();
+    return { n: Number(row.n), first: Number(row.first ?? 0), last: Number(row.last ?? 0) };
   }
 }

@@ -7,7 +7,9 @@ import {
   fullSubStatement,
 } from '../validation/statement-examples';
 import { StatementValidator } from '../validation/statement-validator';
+import { SIGNATURE_USAGE_TYPE } from '../statements/statement-signature';
 import {
+  droppedAttachments,
   PseudonymSettings,
   pseudonymizeActor,
   pseudonymizeStatement,
@@ -108,7 +110,11 @@ describe('pseudonymizeStatement', () => {
     expect(p.result).toEqual(s.result);
     expect(p.context.contextActivities).toEqual(s.context.contextActivities);
     expect(p.context.registration).toBe(s.context.registration);
-    expect(p.attachments).toEqual(s.attachments);
+    // The signature goes (see 'signed statements'), the other attachment stays.
+    expect(p.attachments).toEqual(
+      s.attachments.filter((a: any) => a.usageType !== SIGNATURE_USAGE_TYPE),
+    );
+    expect(p.attachments).toHaveLength(1);
     expect(p.id).toBe(s.id);
     expect(p.stored).toBe(s.stored);
   });
@@ -168,5 +174,50 @@ describe('pseudonymizeStatement', () => {
     expect(pseudonymVid(vid, settings)).toBe(vid);
     expect(pseudonymizeActor({ name: 'No Id' }, settings)).toEqual({ objectType: 'Agent' });
     expect(agentVid(pseudonymizeActor({ mbox: 'mailto:x@example.com' }, settings))).toBe(vid);
+  });
+
+  describe('signed statements', () => {
+    const signature = {
+      usageType: SIGNATURE_USAGE_TYPE,
+      display: { 'en-US': 'Signature' },
+      contentType: 'application/octet-stream',
+      length: 700,
+      sha2: 'AB'.repeat(32),
+    };
+    const photo = {
+      usageType: 'http://example.com/attachments/photo',
+      display: { 'en-US': 'Photo' },
+      contentType: 'image/png',
+      length: 10,
+      sha2: 'cd'.repeat(32),
+    };
+
+    it('drops the signature of a statement whose agents change, keeps its other attachments', () => {
+      const s = { ...fullStatement103(), attachments: [signature, photo] };
+      const p = pseudonymizeStatement(s, settings);
+      expect(p.attachments).toEqual([photo]);
+      expect(droppedAttachments(s, p)).toEqual(['ab'.repeat(32)]);
+      expect(s.attachments).toEqual([signature, photo]);
+      const alone = pseudonymizeStatement(
+        { ...fullStatement103(), attachments: [signature] },
+        settings,
+      );
+      expect('attachments' in alone).toBe(false);
+    });
+
+    it('keeps the signature of a statement it leaves as it is (it still verifies)', () => {
+      const already = pseudonymizeStatement(fullStatement103(), settings);
+      const s = { ...already, attachments: [signature, photo] };
+      const p = pseudonymizeStatement(s, settings);
+      expect(p.attachments).toEqual([signature, photo]);
+      expect(droppedAttachments(s, p)).toEqual([]);
+    });
+
+    it('drops nothing from an unsigned statement', () => {
+      const s = { ...fullStatement103(), attachments: [photo] };
+      const p = pseudonymizeStatement(s, settings);
+      expect(p.attachments).toEqual([photo]);
+      expect(droppedAttachments(s, p)).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,7 @@
 import { createHmac } from 'crypto';
+import { isDeepStrictEqual } from 'util';
 import { agentVid } from '../agents/agent-identifier';
+import { SIGNATURE_USAGE_TYPE } from '../statements/statement-signature';
 
 /** What a pseudonym depends on: XAPI_PSEUDO_HASH_KEY and XAPI_PSEUDO_HOMEPAGE. */
 export interface PseudonymSettings {
@@ -105,15 +107,50 @@ function pseudonymizeCore(s: Json, settings: PseudonymSettings, sub: boolean): J
   return out;
 }
 
+function isSignature(a: unknown): boolean {
+  return isObject(a) && a.usageType === SIGNATURE_USAGE_TYPE;
+}
+
 /**
  * A pseudonymized copy of a statement (the input is not changed): every agent
  * identity in actor, object, context instructor and team, xAPI 2.0 contextAgents
  * and contextGroups, group members and the same inside a sub-statement. The
  * authority is kept: it names the client that stored the statement, not a learner.
+ *
+ * A signed statement (xAPI Data 2.6) whose agents change loses its signature
+ * attachments: their JWS payload is the original statement, identities included, and
+ * they could no longer verify against the pseudonymized one. `droppedAttachments`
+ * tells which attachment contents the copy no longer references.
  */
 export function pseudonymizeStatement<T extends Json>(
   statement: T,
   settings: PseudonymSettings,
 ): T {
-  return pseudonymizeCore(statement, settings, false) as T;
+  const out = pseudonymizeCore(statement, settings, false);
+  const list: unknown[] = Array.isArray(statement.attachments) ? statement.attachments : [];
+  if (!list.some(isSignature) || isDeepStrictEqual(out, statement)) return out as T;
+  const kept = list.filter((a) => !isSignature(a));
+  if (kept.length) out.attachments = kept;
+  else delete out.attachments;
+  return out as T;
+}
+
+function attachmentHashes(statement: Json): Set<string> {
+  const list: unknown[] = Array.isArray(statement.attachments) ? statement.attachments : [];
+  return new Set(
+    list
+      .filter(isObject)
+      .flatMap((a) => (typeof a.sha2 === 'string' ? [a.sha2.toLowerCase()] : [])),
+  );
+}
+
+/**
+ * The sha2 of the attachments that `before` references and its pseudonymized copy
+ * `after` no longer does (the signatures pseudonymizeStatement dropped): their stored
+ * content belongs to nothing once the copy replaces the statement.
+ */
+export function droppedAttachments(before: Json, after: Json): string[] {
+  if (!Array.isArray(before.attachments)) return [];
+  const kept = attachmentHashes(after);
+  return [...attachmentHashes(before)].filter((sha2) => !kept.has(sha2));
 }

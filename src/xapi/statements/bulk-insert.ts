@@ -8,6 +8,14 @@ export function utcDatetime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/**
+ * A JSON column's value already serialised (the recorder sizes its chunks by this text):
+ * bulkInsert sends it as it is instead of serialising the value again.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 const returningSupport = new WeakMap<DataSource, boolean>();
 
 /**
@@ -68,6 +76,7 @@ export async function bulkInsert<T>(
         let v = row[c.propertyName];
         if (v === undefined) v = c.default !== undefined ? c.default : null;
         if (v === null) params.push(null);
+        else if (v instanceof JsonText) params.push(v.text);
         else if (c.type === 'json') params.push(JSON.stringify(v));
         else if (v instanceof Date) params.push(utcDatetime(v));
         else if (typeof v === 'boolean') params.push(v ? 1 : 0);
@@ -101,18 +110,29 @@ export function byKey<T>(key: (row: T) => string): (a: T, b: T) => number {
   };
 }
 
+/** `rows` sorted as byKey(key) sorts them, each key built once instead of at every comparison. */
+export function sortedByKey<T>(rows: T[], key: (row: T) => string): T[] {
+  return rows
+    .map((row) => ({ row, k: key(row) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((e) => e.row);
+}
+
 /** MySQL/MariaDB take row locks (FOR UPDATE); SQLite serialises whole write transactions. */
 export function locksRows(em: EntityManager): boolean {
   return em.connection.driver.options.type !== 'better-sqlite3';
 }
 
-/** Statement chunks of at most INSERT_CHUNK rows and about 4 MB of JSON (max_allowed_packet). */
-export function chunksBySize<T extends { data: unknown }>(rows: T[]): T[][] {
+/**
+ * Statement chunks of at most INSERT_CHUNK rows and about 4 MB of JSON (max_allowed_packet);
+ * `bytesOf` gives a row's size.
+ */
+export function chunksBySize<T>(rows: T[], bytesOf: (row: T) => number): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let size = 0;
   for (const p of rows) {
-    const bytes = JSON.stringify(p.data).length;
+    const bytes = bytesOf(p);
     if (current.length && (current.length >= INSERT_CHUNK || size + bytes > 4_000_000)) {
       out.push(current);
       current = [];

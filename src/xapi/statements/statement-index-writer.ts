@@ -6,7 +6,7 @@ import { AGENT_IFI_KEYS } from '../agents/agent-identifier';
 import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { VocabEntry } from './entities/vocab.entity';
-import { bulkInsert, byKey, chunks } from './bulk-insert';
+import { bulkInsert, byKey, chunks, sortedByKey } from './bulk-insert';
 import { iriKey, statementActivities, statementAgents } from './index-keys';
 import { MergedTable, mergeRecords } from './merged-records';
 import { KnownValue, RecordCache, RecordedKnowledge } from './record-cache';
@@ -155,19 +155,21 @@ export class StatementIndexWriter {
         vocab.set(key, display ? mergeDisplay(prev, display) : prev);
       }
     }
-    agentRows.sort(
-      byKey((r) => `${r.vid}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`),
-    );
-    activityRows.sort(
-      byKey((r) => `${r.activityId}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`),
-    );
     if (opts.update_agent_ids) {
-      for (const part of chunks(agentRows, 500)) {
+      const sorted = sortedByKey(
+        agentRows,
+        (r) => `${r.vid}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`,
+      );
+      for (const part of chunks(sorted, 500)) {
         await bulkInsert(em, StatementAgent, part as Record<string, unknown>[]);
       }
     }
     if (opts.update_activity_ids) {
-      for (const part of chunks(activityRows, 500)) {
+      const sorted = sortedByKey(
+        activityRows,
+        (r) => `${r.activityId}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`,
+      );
+      for (const part of chunks(sorted, 500)) {
         await bulkInsert(em, StatementActivity, part as Record<string, unknown>[]);
       }
     }

@@ -29,8 +29,15 @@ export interface StatementCursor {
   bound: number;
 }
 
+/** A statement of a page: its row id, `stored`, and the statement as stored, as JSON text. */
+export interface PageRow {
+  id: number;
+  stored: Date;
+  json: string;
+}
+
 export interface StatementPage {
-  rows: Statement[];
+  rows: PageRow[];
   next: StatementCursor | null;
 }
 
@@ -73,8 +80,9 @@ function actorFilter(f: StatementFilters): IndexTableFilter | null {
   };
 }
 
+/** Row `alias` is named by the index table: one lookup on its (store, key, statement) index. */
 function inIndexTable(alias: string, t: IndexTableFilter, n: string): string {
-  return `${alias}.id IN (SELECT ${n}.statement_row_id FROM ${t.table} ${n} WHERE ${n}.store_id = :storeId AND ${t.condition(n)})`;
+  return `EXISTS (SELECT 1 FROM ${t.table} ${n} WHERE ${n}.store_id = :storeId AND ${t.condition(n)} AND ${n}.statement_row_id = ${alias}.id)`;
 }
 
 /**
@@ -95,6 +103,26 @@ function filterConditions(
   else if (f.activity && !related) c.push(`${alias}.activity_id = :activity`);
   if (f.registration) c.push(`${alias}.registration = :registration`);
   return c;
+}
+
+/**
+ * Statement `alias` is a StatementRef to a statement that matches the filters, or to a
+ * StatementRef to one (two levels, xAPI-Communication 2.1.3): lookups by statement id
+ * from the row, so a page's StatementRefs cost their own rows.
+ */
+function targetsMatch(alias: string, f: StatementFilters): string {
+  const target = (via: string, t: string) =>
+    `SELECT 1 FROM statements ${t} WHERE ${t}.store_id = :storeId AND ${t}.statement_id = ${via}.statement_ref`;
+  const matches = (t: string) => filterConditions(t, f).join(' AND ');
+  return (
+    `EXISTS (${target(alias, 't1')} AND (${matches('t1')} OR ` +
+    `(t1.statement_ref IS NOT NULL AND EXISTS (${target('t1', 't2')} AND ${matches('t2')}))))`
+  );
+}
+
+/** Whether a page also holds StatementRefs to matching statements: with any such filter. */
+function followsRefs(f: StatementFilters): boolean {
+  return filterConditions('s', f).length > 0;
 }
 
 function filterParams(f: StatementFilters): Record<string, unknown> {
@@ -147,21 +175,42 @@ export class StatementQueryService {
     const ids = await this.pageIds(storeId, f, limit, cursor);
     const more = ids.length > limit;
     if (more) ids.length = limit;
-    const found = ids.length
-      ? await this.dataSource.getRepository(Statement).findBy({ id: In(ids) })
-      : [];
-    const byId = new Map(found.map((r) => [r.id, r]));
-    const rows = ids.map((id) => byId.get(id)).filter((r): r is Statement => r !== undefined);
     return {
-      rows,
+      rows: await this.rowsAsText(ids),
       next: more ? { after: ids[ids.length - 1], bound: cursor.bound } : null,
     };
   }
 
   /**
+   * These rows in this order, each statement as the JSON text it is stored as: a page in
+   * the exact format is sent as it is read, without parsing and serializing each statement.
+   */
+  private async rowsAsText(ids: number[]): Promise<PageRow[]> {
+    if (!ids.length) return [];
+    const type = this.dataSource.options.type;
+    // MySQL/MariaDB drivers hand a JSON column over parsed; as CHAR it stays text.
+    const json = type === 'mysql' || type === 'mariadb' ? 'CAST(data AS CHAR)' : 'data';
+    const found: { id: number | string; stored: unknown; json: string }[] =
+      await this.dataSource.query(
+        `SELECT id, stored, ${json} AS json FROM statements WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        ids,
+      );
+    const stored = this.dataSource.getMetadata(Statement).findColumnWithPropertyName('stored')!;
+    const byId = new Map(found.map((r) => [Number(r.id), r]));
+    return ids.flatMap((id) => {
+      const r = byId.get(id);
+      if (!r) return [];
+      return [
+        { id, stored: this.dataSource.driver.prepareHydratedValue(r.stored, stored), json: r.json },
+      ];
+    });
+  }
+
+  /**
    * The row ids of a page (and one more, to know whether there is a next one), in page
    * order. Statements targeting a matching statement (StatementRef) match too, two levels
-   * deep (xAPI-Communication 2.1.3); a separate query keeps each on its own index.
+   * deep (xAPI-Communication 2.1.3): a second query finds them, only within the page's
+   * reach (what the first query's page spans), so that each stays on its own index.
    */
   async pageIds(
     storeId: number,
@@ -169,32 +218,33 @@ export class StatementQueryService {
     limit: number,
     cursor: StatementCursor,
   ): Promise<number[]> {
-    // The filters' own query, and with any filter the StatementRef one (pageQueries).
-    const count = filterConditions('s', f).length ? 2 : 1;
-    const lists = await Promise.all(
-      Array.from({ length: count }, (_, n) => this.collectIds(n, storeId, f, limit, cursor)),
+    const main = await this.collectIds((c) => this.mainSql(storeId, f, limit, c), limit, cursor);
+    if (!followsRefs(f)) return main;
+    const reach = main.length > limit ? main[limit] : null;
+    const refs = await this.collectIds(
+      (c) => this.refsSql(storeId, f, limit, c, reach),
+      limit,
+      cursor,
     );
-    if (lists.length === 1) return lists[0];
-    const merged = [...new Set(lists.flat())].sort((a, b) => (f.ascending ? a - b : b - a));
+    if (!refs.length) return main;
+    const merged = [...new Set([...main, ...refs])].sort((x, y) => (f.ascending ? x - y : y - x));
     return merged.slice(0, limit + 1);
   }
 
   /**
-   * Up to limit + 1 distinct ids of page query `n`. An index table can name a statement
+   * Up to limit + 1 distinct ids of one page query. An index table can name a statement
    * more than once (an agent in two roles): repeats are adjacent, dropped, and the walk
    * goes on past them so that a full page is never taken for the last one.
    */
   private async collectIds(
-    n: number,
-    storeId: number,
-    f: StatementFilters,
+    sqlFrom: (c: StatementCursor) => [string, unknown[]],
     limit: number,
     cursor: StatementCursor,
   ): Promise<number[]> {
     const out: number[] = [];
     let from = cursor;
     for (;;) {
-      const [sql, params] = this.pageSql(storeId, f, limit, from)[n];
+      const [sql, params] = sqlFrom(from);
       const rows: { id: number | string }[] = await this.dataSource.query(sql, params);
       const ids = rows.map((r) => Number(r.id));
       for (const id of ids) if (out[out.length - 1] !== id) out.push(id);
@@ -203,38 +253,48 @@ export class StatementQueryService {
     }
   }
 
-  /** The SQL of each page query as it runs (index hints included), for plans and tests. */
-  pageSql(
+  /** The SQL of each query a page runs, as it runs them (index hints included), for plans and tests. */
+  async pageSql(
     storeId: number,
     f: StatementFilters,
     limit: number,
     cursor: StatementCursor,
-  ): [string, unknown[]][] {
-    return this.pageQueries(storeId, f, limit, cursor).map((q, n) => {
-      const [sql, params] = q.getQueryAndParameters();
-      // The StatementRef query walks the statement_ref index, not a keyset one.
-      return [n === 0 ? this.withKeysetIndex(sql, f) : sql, params];
-    });
+  ): Promise<[string, unknown[]][]> {
+    const out = [this.mainSql(storeId, f, limit, cursor)];
+    if (followsRefs(f)) {
+      const main = await this.collectIds((c) => this.mainSql(storeId, f, limit, c), limit, cursor);
+      out.push(this.refsSql(storeId, f, limit, cursor, main.length > limit ? main[limit] : null));
+    }
+    return out;
   }
 
-  /** The page's id queries: the filters themselves, then (when filtered) StatementRefs. */
-  pageQueries(
+  private mainSql(
     storeId: number,
     f: StatementFilters,
     limit: number,
     cursor: StatementCursor,
-  ): SelectQueryBuilder<any>[] {
-    const queries = [this.pageQuery(storeId, f, limit, cursor)];
-    if (filterConditions('s', f).length) {
-      const level1 = `SELECT t1.statement_id FROM statements t1 WHERE t1.store_id = :storeId AND ${filterConditions('t1', f).join(' AND ')}`;
-      const level2 = `SELECT t2.statement_id FROM statements t2 WHERE t2.store_id = :storeId AND t2.statement_ref IN (${level1})`;
-      queries.push(
-        this.pageQuery(storeId, f, limit, cursor, {
-          refs: `s.statement_ref IS NOT NULL AND (s.statement_ref IN (${level1}) OR s.statement_ref IN (${level2}))`,
-        }),
-      );
-    }
-    return queries;
+  ): [string, unknown[]] {
+    const [sql, params] = this.pageQuery(storeId, f, limit, cursor).getQueryAndParameters();
+    return [this.withKeysetIndex(sql, f), params];
+  }
+
+  /**
+   * The StatementRefs of a page whose targets match, from the cursor to `reach` (the last
+   * id the page can hold; null: the rest of the keyset), on the store's keyset index: a
+   * page reads what its first query spans. (Once that query is exhausted, the rest of the
+   * store is read once over the pages that remain, never again per page.)
+   */
+  private refsSql(
+    storeId: number,
+    f: StatementFilters,
+    limit: number,
+    cursor: StatementCursor,
+    reach: number | null,
+  ): [string, unknown[]] {
+    const q = this.pageQuery(storeId, f, limit, cursor, { refs: true });
+    if (reach !== null) q.andWhere(`s.id ${f.ascending ? '<=' : '>='} :reach`, { reach });
+    const [sql, params] = q.getQueryAndParameters();
+    return [this.withKeysetIndex(sql, {}), params];
   }
 
   /**
@@ -242,13 +302,14 @@ export class StatementQueryService {
    * restricted actor) that table drives the walk: its (store, key, statement) index is
    * read in order from the cursor and joined to the statements by primary key, so a page
    * costs its own rows at any depth; otherwise the statements' own keyset index does.
+   * With `refs`, the StatementRefs whose targets match the filters instead.
    */
   private pageQuery(
     storeId: number,
     f: StatementFilters,
     limit: number,
     cursor: StatementCursor,
-    opts: { refs?: string } = {},
+    opts: { refs?: boolean } = {},
   ): SelectQueryBuilder<any> {
     const driver = opts.refs
       ? null
@@ -276,7 +337,9 @@ export class StatementQueryService {
     q.andWhere('s.voided = :voided', { voided: false }).andWhere(`${key} <= :upper`, { upper });
     if (f.ascending && cursor.after !== null)
       q.andWhere(`${key} > :after`, { after: cursor.after });
-    const where = opts.refs ? [opts.refs] : filterConditions('s', f, driver);
+    const where = opts.refs
+      ? ['s.statement_ref IS NOT NULL', targetsMatch('s', f)]
+      : filterConditions('s', f, driver);
     if (where.length) q.andWhere(where.join(' AND '));
     const actor = actorFilter(f);
     if (actor && actor.kind !== driver?.kind) q.andWhere(inIndexTable('s', actor, 'r'));
@@ -303,7 +366,11 @@ export class StatementQueryService {
       return sql.replace(from, `${from} FORCE INDEX (\`${index}\`)`);
     }
     const from = `FROM "${table}" "${alias}"`;
-    return sql.replace(from, `${from} INDEXED BY "${index}"`);
+    // CROSS JOIN keeps the driving table outermost (SQLite otherwise may take the
+    // statements' rowid range first and sort).
+    return sql
+      .replace(from, `${from} INDEXED BY "${index}"`)
+      .replace('INNER JOIN "statements" "s"', 'CROSS JOIN "statements" "s"');
   }
 
   /** The (store, key..., id) index whose range the driving table of a page walks. */

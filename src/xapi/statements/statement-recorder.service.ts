@@ -16,7 +16,7 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { AttachmentWriter } from './attachment-writer';
-import { bulkInsert, chunks, chunksBySize, insertReturns } from './bulk-insert';
+import { bulkInsert, chunks, chunksBySize, insertReturns, JsonText } from './bulk-insert';
 import { iriKey, statementActivities } from './index-keys';
 import { sameStatement } from './statement-comparison';
 import { RecordCache, RecordedKnowledge } from './record-cache';
@@ -265,10 +265,15 @@ export class StatementRecorder {
     };
     const rowIds = new Map<string, number>();
     const returning = await insertReturns(em);
-    for (const part of chunksBySize(toInsert)) {
-      const rows = await bulkInsert(em, Statement, part.map(rowOf), {
-        returning: returning ? ['id', 'statementId'] : undefined,
-      });
+    // Each statement's JSON is serialised once: it sizes the chunks and is the row's data.
+    const inserts = toInsert.map((p) => ({ p, json: JSON.stringify(p.data) }));
+    for (const part of chunksBySize(inserts, (r) => r.json.length)) {
+      const rows = await bulkInsert(
+        em,
+        Statement,
+        part.map((r) => ({ ...rowOf(r.p), data: new JsonText(r.json) })),
+        { returning: returning ? ['id', 'statementId'] : undefined },
+      );
       for (const r of rows) rowIds.set(String(r.statementId), Number(r.id));
     }
     for (const { prepared: p, row } of toReplace) {

@@ -19,7 +19,6 @@ import { Permissions } from '../../access/permissions';
 import { CurrentPrincipal, Principal } from '../../access/principal';
 import { agentVid } from '../agents/agent-identifier';
 import { XapiEndpoint, XapiVersion } from '../common/xapi-endpoint';
-import { Statement } from './entities/statement.entity';
 import { buildMultipart, multipartBoundary, parseMultipart } from './multipart';
 import { acceptedLanguages, formatStatement, StatementFormat } from './statement-formats';
 import {
@@ -196,8 +195,8 @@ export class StatementsController {
         (!actorVid || agentVid(row.data.actor) === actorVid);
       if (!visible) throw new NotFoundException('No such statement.');
       res.setHeader('Last-Modified', row.stored.toUTCString());
-      const body = formatStatement(row.data, format, languages);
-      await this.send(res, body, withAttachments ? [row] : null);
+      const body = JSON.stringify(formatStatement(row.data, format, languages));
+      await this.send(req, res, body, withAttachments ? [row.id] : null);
       return;
     }
 
@@ -231,11 +230,14 @@ export class StatementsController {
       null,
     );
     res.setHeader('Last-Modified', (newest ?? through).toUTCString());
-    const body = {
-      statements: page.rows.map((r) => formatStatement(r.data, format, languages)),
-      more,
-    };
-    await this.send(res, body, withAttachments ? page.rows : null);
+    // The exact format is the statement as stored: its JSON text goes out as read.
+    const statements = page.rows.map((r) =>
+      format === 'exact'
+        ? r.json
+        : JSON.stringify(formatStatement(JSON.parse(r.json), format, languages)),
+    );
+    const body = `{"statements":[${statements.join(',')}],"more":${JSON.stringify(more)}}`;
+    await this.send(req, res, body, withAttachments ? page.rows.map((r) => r.id) : null);
   }
 
   private filters(q: Request['query']): StatementFilters {
@@ -339,16 +341,27 @@ export class StatementsController {
     return now;
   }
 
-  /** JSON, or with `attachments=true` multipart/mixed: the JSON part, then each attachment. */
-  private async send(res: Response, body: unknown, rows: Statement[] | null) {
-    if (!rows) {
-      res.status(200).json(body);
+  /**
+   * JSON text, or with `attachments=true` multipart/mixed: the JSON part, then each
+   * attachment of these statement rows. A page's body is one string written once (no
+   * ETag over it); a request whose If-Modified-Since covers Last-Modified gets a 304.
+   */
+  private async send(req: Request, res: Response, json: string, rowIds: number[] | null) {
+    if (!rowIds) {
+      if (req.fresh) {
+        res.status(304).end();
+        return;
+      }
+      const body = Buffer.from(json);
+      res.status(200).setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Content-Length', body.length);
+      res.end(body);
       return;
     }
-    const files = await this.query.attachments(rows.map((r) => r.id));
+    const files = await this.query.attachments(rowIds);
     const boundary = `xapi-${randomBytes(12).toString('hex')}`;
     const parts = [
-      { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) },
+      { headers: { 'Content-Type': 'application/json' }, body: Buffer.from(json) },
       ...[...files].map(([sha2, f]) => ({
         headers: {
           'Content-Type': f.contentType,

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { affectedRows, isRetryableConflict } from '../common/db-errors';
+import { affectedRows, retryOnConflict } from '../common/db-errors';
 import { StoreScopedTable, storeScopedTables } from './store-scoped';
 
 /** A registered table: its entity class, or its name for a table without an entity. */
@@ -98,9 +98,6 @@ export async function deleteStoreRecords(
   return result;
 }
 
-/** Attempts of one deletion batch that meets a deadlock or lock-wait timeout. */
-const MAX_ATTEMPTS = 5;
-
 /**
  * deleteStoreRecords() in a transaction of its own, retried when the database picks it
  * as a deadlock victim (concurrent ingest locks the same index rows).
@@ -113,16 +110,9 @@ export async function deleteStoreRecordsBatch(
   options: { dryRun?: boolean } = {},
 ): Promise<DeletedRecords> {
   if (ids.length === 0) return { deleted: 0, dependents: {} };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await dataSource.transaction((em) =>
-        deleteStoreRecords(em, entity, storeId, ids, options),
-      );
-    } catch (e) {
-      if (!isRetryableConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
-      await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * attempt));
-    }
-  }
+  return retryOnConflict(() =>
+    dataSource.transaction((em) => deleteStoreRecords(em, entity, storeId, ids, options)),
+  );
 }
 
 /** Adds the counts of one batch into a running total. */

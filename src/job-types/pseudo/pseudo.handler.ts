@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { affectedRows, isRetryableConflict } from '../../common/db-errors';
+import { affectedRows } from '../../common/db-errors';
 import { tableUsingIndex } from '../../common/index-hint';
 import { untilCutoff } from '../../common/until';
 import { walkBatches } from '../../jobs/batch-walker';
@@ -145,28 +145,24 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     };
   }
 
-  /** One batch in one transaction, retried when the database picks it as a deadlock victim. */
+  /**
+   * One batch in one transaction (a lock conflict is retried by the walker, which acts
+   * on the batch again).
+   */
   private async pseudonymizeBatch(
     storeId: number,
     rows: Row[],
     recorded: Set<string>,
   ): Promise<BatchCounts> {
     const work = this.prepare(rows);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const batch = await this.dataSource.transaction((em) =>
-          this.write(em, storeId, work, recorded),
-        );
-        // Only a committed batch's pseudonyms count as recorded; the set is only a
-        // shortcut, so it is emptied rather than allowed to grow without bound.
-        if (recorded.size > RECORDED_AGENTS_KEPT) recorded.clear();
-        for (const vid of batch.originals) recorded.add(vid);
-        return batch;
-      } catch (err) {
-        if (attempt >= 5 || !isRetryableConflict(err)) throw err;
-        await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
-      }
-    }
+    const batch = await this.dataSource.transaction((em) =>
+      this.write(em, storeId, work, recorded),
+    );
+    // Only a committed batch's pseudonyms count as recorded; the set is only a
+    // shortcut, so it is emptied rather than allowed to grow without bound.
+    if (recorded.size > RECORDED_AGENTS_KEPT) recorded.clear();
+    for (const vid of batch.originals) recorded.add(vid);
+    return batch;
   }
 
   /**

@@ -83,10 +83,11 @@ export function nextBatchSize(size: number, elapsedMs: number, budgetMs: number,
 
 /**
  * The one loop for long work: fetch a batch after the cursor, act on it (again, quietly,
- * when it lost a lock conflict), report progress, stop on the abort signal between batches. It yields to the event loop
- * between batches, so that on the embedded database (one connection, synchronous
- * driver) requests are answered while a long job runs; there, with `budgetMs`, each
- * batch is also kept short enough that no request waits long.
+ * when it lost a lock conflict), report progress, stop on the abort signal between
+ * batches. It yields to the event loop between batches, so that on the embedded
+ * database (one connection, synchronous driver) requests are answered while a long job
+ * runs; there, with `budgetMs`, each batch is also kept short enough that no request
+ * waits long.
  */
 export async function walkBatches<R>(walk: BatchWalk<R>): Promise<WalkResult> {
   const { ctx, batchSize, budgetMs } = walk;

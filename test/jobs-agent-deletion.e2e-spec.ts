@@ -4,6 +4,7 @@ import {
   AgentDeletionHandler,
 } from '../src/job-types/agent-deletion/agent-deletion.handler';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
+import { everyProgressLogged } from './support/progress';
 import { createTestApp, TestApp } from './support/test-app';
 import { createStoreWithClient } from './support/xapi-fixtures';
 import { waitFor } from './support/wait';
@@ -278,10 +279,11 @@ describe('agent-deletion over the Jobs API (e2e)', () => {
       )
       .expect(200);
     const handler = t.app.get(AgentDeletionHandler);
-    // Batches of 2: the run outlasts the progress interval (JOBS_MINUTE_MS / 12) on a quiet machine.
-    handler.batchSize = 2;
+    handler.batchSize = 20;
     try {
-      const done = await run({ agent: JSON.stringify(wes), person: false });
+      const done = await everyProgressLogged(t, () =>
+        run({ agent: JSON.stringify(wes), person: false }),
+      );
       expect(done.feedback).toContain('deleted 200 statements');
       const logs = await t
         .http()

@@ -6,6 +6,7 @@ import { buildMultipart } from '../src/xapi/statements/multipart';
 import { SIGNATURE_USAGE_TYPE } from '../src/xapi/statements/statement-signature';
 import { createTestApp, TestApp } from './support/test-app';
 import { identitiesIn } from './support/identities';
+import { everyProgressLogged } from './support/progress';
 import { createStoreWithClient } from './support/xapi-fixtures';
 import { waitFor } from './support/wait';
 
@@ -227,8 +228,11 @@ describe('pseudo over the Jobs API (e2e)', () => {
     const handler = t.app.get(PseudoHandler);
     handler.batchSize = 10;
     try {
-      const res = await postJob({ repeat: 'now', until: 'now', store: 'pseudo-other' }).expect(201);
-      const done = await ran(res.body.data.id);
+      const done = await everyProgressLogged(t, async () => {
+        const res = await postJob({ repeat: 'now', until: 'now', store: 'pseudo-other' });
+        expect(res.status).toBe(201);
+        return ran(res.body.data.id);
+      });
       expect(done.feedback).toContain('pseudonymized 400 statements of store pseudo-other');
       const logs = await t
         .http()

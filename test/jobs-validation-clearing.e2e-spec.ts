@@ -3,6 +3,7 @@ import { In } from 'typeorm';
 import { Store } from '../src/access/store.entity';
 import { State } from '../src/xapi/documents/state.entity';
 import { Statement } from '../src/xapi/statements/entities/statement.entity';
+import { everyProgressLogged } from './support/progress';
 import { basic, createTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait';
 
@@ -204,7 +205,9 @@ describe('validation and clearing job types over the Jobs API (e2e)', () => {
           Array.from({ length: 500 }, (_, j) => ((i + j) % 10 === 0 ? badMbox() : statement())),
         );
       }
-      const job = await run('validation', { store: 'bulk', clear: false });
+      const job = await everyProgressLogged(t, () =>
+        run('validation', { store: 'bulk', clear: false }),
+      );
       expect(job.feedback).toBe(`checked ${n}, valid ${n * 0.9}, invalid ${n * 0.1}, deleted 0`);
       const entries = await logs('validation', job.id);
       const progress = entries.filter((e) => e.event === 'progress');

@@ -43,7 +43,8 @@ export interface TakenOver {
 export class JobRunner {
   private readonly logger = new Logger('Jobs');
   readonly clock: ScheduleClock;
-  private readonly progressLogMs: number;
+  /** Least time between two `progress` log entries of a run (tests set 0 to log every report). */
+  progressLogMs: number;
 
   constructor(
     private readonly leases: JobLeaseStore,

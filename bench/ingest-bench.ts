@@ -1,6 +1,7 @@
 /**
  * Ingest benchmark (issue 4): batches of realistic xAPI 1.0.3 statements POSTed over
- * HTTP into the application running in this process on MariaDB, then the same rows
+ * HTTP into the application running in this process on MariaDB (by a load generator in a
+ * process of its own, bench/ingest-client.ts), then the same rows
  * copied with plain mysql2 multi-row INSERTs in the same run. The ratio of the two
  * rates is the figure that counts.
  *
@@ -14,10 +15,8 @@
  * A JSON summary goes to bench/out/.
  */
 import { mkdirSync, writeFileSync } from 'fs';
-import { Agent, request } from 'http';
 import { cpus, loadavg, totalmem } from 'os';
 import { join } from 'path';
-import { performance } from 'perf_hooks';
 import { format } from 'util';
 import { createConnection, createPool } from 'mysql2/promise';
 import { AfterQueryEvent, DataSource } from 'typeorm';
@@ -25,6 +24,7 @@ import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { createTestApp } from '../test/support/test-app';
 import { fmt, parseFlags } from './bench-flags';
 import { startProfile } from './cpu-profile';
+import { runClient } from './ingest-client';
 import { count, insertPlain, plainLine, verifyCopy } from './plain-insert';
 import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
 
@@ -58,11 +58,6 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 /** Drops the benchmark database (the application creates it); returns the server version and settings. */
 async function prepareServer(dbUrl: string, drop: boolean): Promise<Record<string, string>> {
   const url = new URL(dbUrl.replace(/^mariadb:/, 'mysql:'));
@@ -94,158 +89,6 @@ function checkGenerator(seed: number, pop: Population) {
       }
     }
   }
-}
-
-interface HttpResult {
-  stored: number;
-  seconds: number;
-  rate: number;
-  requests: number;
-  latencyMs: { p50: number; p95: number; p99: number; max: number; sum: number };
-  clientMs: number;
-  bytesSent: number;
-  /** Failed requests (later resent) by HTTP status. */
-  failures: Record<number, number>;
-  failureSample: string;
-  resends: number;
-  /** CPU time of this process (application and load generator) during the HTTP phase. */
-  processCpuSeconds: number;
-}
-
-const MAX_RESENDS = 5;
-
-async function ingestOverHttp(
-  opts: Options,
-  origin: string,
-  auth: string,
-  pop: Population,
-): Promise<HttpResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  const { hostname, port } = new URL(origin);
-  const path = '/api/admin/xapi/statements';
-  const batches = Math.ceil(opts.total / opts.batch);
-  let nextBatch = 0;
-  let stored = 0;
-  let nextReport = opts.progress;
-  let clientMs = 0;
-  let bytesSent = 0;
-  const latencies: number[] = [];
-  const failures: Record<number, number> = {};
-  let failureSample = '';
-  let resends = 0;
-  let failure: unknown = null;
-  const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  let windowStart = start;
-  let windowStored = 0;
-
-  const post = (body: Buffer) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(
-        {
-          agent,
-          hostname,
-          port,
-          path,
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': body.length,
-            'X-Experience-API-Version': '1.0.3',
-            Authorization: auth,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-
-  const worker = async () => {
-    for (;;) {
-      const n = nextBatch++;
-      if (n >= batches || failure) return;
-      const size = Math.min(opts.batch, opts.total - n * opts.batch);
-      const t0 = performance.now();
-      const statements = makeBatch(opts.seed, pop, n, size);
-      const body = Buffer.from(JSON.stringify(statements));
-      const t1 = performance.now();
-      clientMs += t1 - t0;
-      bytesSent += body.length;
-      let res = await post(body);
-      // A client resends a batch the server failed (the transaction was rolled back, and
-      // statements already stored are accepted again when identical); each failure is counted.
-      for (let attempt = 1; res.status !== 200 && attempt <= MAX_RESENDS; attempt++) {
-        failures[res.status] = (failures[res.status] ?? 0) + 1;
-        if (!failureSample) failureSample = `HTTP ${res.status} ${res.text.slice(0, 300)}`;
-        await new Promise((r) => setTimeout(r, 20 * attempt));
-        res = await post(body);
-        resends++;
-      }
-      latencies.push(performance.now() - t1);
-      if (res.status !== 200) {
-        throw new Error(`Batch ${n}: HTTP ${res.status} ${res.text.slice(0, 2000)}`);
-      }
-      const ids = JSON.parse(res.text) as string[];
-      if (ids.length !== size)
-        throw new Error(`Batch ${n}: ${ids.length} ids for ${size} statements`);
-      stored += size;
-      windowStored += size;
-      if (stored >= nextReport) {
-        const now = performance.now();
-        console.log(
-          `  ${fmt(stored).padStart(9)} stored  ${fmt((now - start) / 1000, 1).padStart(7)} s  ` +
-            `${fmt((windowStored * 1000) / (now - windowStart)).padStart(6)} stmt/s (last ${fmt(windowStored)})  ` +
-            `${fmt((stored * 1000) / (now - start)).padStart(6)} stmt/s overall`,
-        );
-        windowStart = now;
-        windowStored = 0;
-        while (nextReport <= stored) nextReport += opts.progress;
-      }
-    }
-  };
-  try {
-    // The first error stops every worker before anything is closed.
-    await Promise.all(
-      Array.from({ length: opts.concurrency }, () =>
-        worker().catch((e) => {
-          failure ??= e;
-        }),
-      ),
-    );
-  } finally {
-    agent.destroy();
-  }
-  if (failure) throw failure;
-  const seconds = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  latencies.sort((a, b) => a - b);
-  return {
-    stored,
-    seconds,
-    rate: stored / seconds,
-    requests: latencies.length,
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      p99: percentile(latencies, 99),
-      max: latencies[latencies.length - 1] ?? 0,
-      sum: latencies.reduce((a, b) => a + b, 0),
-    },
-    clientMs,
-    bytesSent,
-    failures,
-    failureSample,
-    resends,
-    processCpuSeconds: (cpu.user + cpu.system) / 1e6,
-  };
 }
 
 /** What the application's queries cost during the HTTP phase, by statement kind and table. */
@@ -367,8 +210,7 @@ async function main() {
   );
 
   if (opts.plainOnly) return plainOnly(opts);
-  const pop = buildPopulation(opts.seed);
-  checkGenerator(opts.seed, pop);
+  checkGenerator(opts.seed, buildPopulation(opts.seed));
   const t = await createTestApp({ listen: true, dbUrl: opts.dbUrl });
   const pool = createPool({
     uri: opts.dbUrl.replace(/^mariadb:/, 'mysql:'),
@@ -388,7 +230,10 @@ async function main() {
     const tally = new QueryTally();
     tally.attach(t.dataSource);
     tally.enabled = true;
-    const http = await ingestOverHttp(opts, t.origin!, t.adminAuth, pop);
+    const cpu0 = process.cpuUsage();
+    const http = await runClient(opts, t.origin!, t.adminAuth);
+    const appCpu = process.cpuUsage(cpu0);
+    const appCpuSeconds = (appCpu.user + appCpu.system) / 1e6;
     tally.enabled = false;
     if (stopProfile) {
       const file = join(outDir, `ingest-http-${stamp}.cpuprofile`);
@@ -402,12 +247,12 @@ async function main() {
     console.log(
       `HTTP: ${fmt(http.stored)} statements in ${fmt(http.seconds, 1)} s = ${fmt(http.rate)} stmt/s ` +
         `(latency per request p50 ${fmt(http.latencyMs.p50)} ms, p95 ${fmt(http.latencyMs.p95)} ms, ` +
-        `p99 ${fmt(http.latencyMs.p99)} ms; generating the bodies took ${fmt(http.clientMs / 1000, 1)} s ` +
-        `of this process, ${fmt(http.bytesSent / http.stored)} bytes per statement)`,
+        `p99 ${fmt(http.latencyMs.p99)} ms; ${fmt(http.bytesSent / http.stored)} bytes per statement)`,
     );
     console.log(
-      `HTTP: this process used ${fmt(http.processCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
-        `(${fmt((100 * http.processCpuSeconds) / http.seconds)} % of one core)`,
+      `HTTP: the application's process used ${fmt(appCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
+        `(${fmt((100 * appCpuSeconds) / http.seconds)} % of one core); the load generator, a process ` +
+        `of its own, ${fmt(http.clientCpuSeconds, 1)} s (making the bodies ${fmt(http.clientMs / 1000, 1)} s)`,
     );
     const queries = tally.report(http.requests, http.latencyMs.sum);
     console.log(`HTTP: database queries of the application: ${queries[0]}`);
@@ -452,7 +297,7 @@ async function main() {
           options: { ...opts, dbUrl: undefined },
           machine,
           server,
-          http,
+          http: { ...http, appCpuSeconds },
           indexRows,
           plain,
           ratio,

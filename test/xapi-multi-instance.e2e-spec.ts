@@ -1,5 +1,5 @@
 import { basic, createTestApp, secondNodeUrl, TestApp } from './support/test-app';
-import { sleep } from './support/wait';
+import { sleep, waitFor } from './support/wait';
 
 /**
  * Two instances on one MySQL/MariaDB database, each with its own caches: what one
@@ -131,5 +131,56 @@ describeOnMysql('two instances with their own caches (e2e, MySQL/MariaDB only)',
       [ACTIVITY],
     );
     expect(Number(n)).toBe(1);
+  });
+
+  it('records again through A, within AUTH_CACHE_TTL_MS, an agent whose records an agent-deletion through B removed', async () => {
+    const mbox = 'mailto:gone-elsewhere@example.com';
+    const send = (t: TestApp) =>
+      t
+        .http()
+        .post('/api/admin/xapi/statements')
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .send({
+          actor: { mbox },
+          verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' },
+          object: { id: ACTIVITY },
+        })
+        .expect(200);
+    const records = async () =>
+      Number(
+        (
+          await a.dataSource.query('SELECT COUNT(*) AS n FROM agents WHERE vid = ?', [
+            `mbox::${mbox}`,
+          ])
+        )[0].n,
+      );
+    // A records the agent and knows it from now on.
+    await send(a);
+    await send(a);
+    expect(await records()).toBe(1);
+    const jobs = `${b.base}/jobs/agent-deletion`;
+    const created = await b
+      .http()
+      .post(jobs)
+      .set('Authorization', b.adminAuth)
+      .send({ repeat: 'now', store: 'default', agent: JSON.stringify({ mbox }), person: false })
+      .expect(201);
+    const job = await waitFor(
+      async () => {
+        const j = (
+          await b.http().get(`${jobs}/${created.body.data.id}`).set('Authorization', b.adminAuth)
+        ).body.data;
+        return j.ran >= 1 && !j.running ? j : null;
+      },
+      30_000,
+      'the agent-deletion through B',
+    );
+    expect(job.success).toBe(true);
+    expect(await records()).toBe(0);
+    // A's cached store row lapses; its next recording sees the raised records_version.
+    await sleep(AUTH_TTL_MS + 300);
+    await send(a);
+    expect(await records()).toBe(1);
   });
 });

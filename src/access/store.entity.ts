@@ -27,6 +27,15 @@ export class Store {
    */
   @TimestampColumn({ nullable: true })
   deletingAt: Date | null;
+
+  /**
+   * Raised in the transaction of every deletion or rewrite of the store's agents,
+   * activities or vocabulary (clearing, agent-deletion, pseudo, ...): an instance that
+   * reads a higher value than it last saw drops what its recorder cache knows of the store
+   * (RecordCache.syncStore), so no instance goes on trusting records deleted elsewhere.
+   */
+  @Column({ type: 'int', default: 0 })
+  recordsVersion: number;
 }
 
 /** 409 for anything that would read or write a store being deleted. */

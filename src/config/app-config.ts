@@ -231,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authFailureWindowMs: readInt(env, 'AUTH_FAILURE_WINDOW_MS', 60_000, 100, 86_400_000),
     maxStatementsPerRequest: readInt(env, 'STATEMENTS_MAX_PER_REQUEST', 1_000, 1, 1_000_000),
     authCacheTtlMs: readInt(env, 'AUTH_CACHE_TTL_MS', 5_000, 0, 600_000),
-    xapiCacheTtlMs: readInt(env, 'XAPI_CACHE_TTL_MS', 600_000, 0, 86_400_000),
+    xapiCacheTtlMs: readInt(env, 'XAPI_CACHE_TTL_MS', 3_600_000, 0, 86_400_000),
     xapiCacheEntries: readInt(env, 'XAPI_CACHE_ENTRIES', 50_000, 0, 10_000_000),
   });
   if (!config.pseudoHashKey) {

@@ -313,14 +313,15 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
         );
         const originals = have.flatMap((h) => byPseudonym.get(h.vid) ?? []);
         if (!originals.length) return 0;
-        return ds.transaction((em) =>
-          changed(
+        return ds.transaction(async (em) => {
+          await this.recordCache.recordsChanged(em, storeId);
+          return changed(
             em,
             `DELETE FROM agents WHERE store_id = ? AND vid IN (${marks(originals.length)}) AND person_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM statement_agents x WHERE x.store_id = agents.store_id AND x.vid = agents.vid)`,
             [storeId, ...originals],
-          ),
-        );
+          );
+        });
       },
     });
     return walk.affected;

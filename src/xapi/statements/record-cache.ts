@@ -1,4 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Store } from '../../access/store.entity';
 import { LruCache } from '../../common/lru-cache';
 import { AppConfig } from '../../config/app-config';
 import {
@@ -23,6 +25,8 @@ export interface KnownValue {
 /** What one committed batch taught the recorder, applied only after its COMMIT. */
 export interface RecordedKnowledge {
   storeId: number;
+  /** forgets(storeId) when the batch began: what a forgotten store taught is not kept. */
+  forgets: number;
   agents: string[];
   activities: Map<string, Record<string, any> | null>;
   vocab: Map<string, Record<string, string> | null>;
@@ -36,18 +40,31 @@ export interface RecordedKnowledge {
  * writes only its statements and their index rows.
  *
  * Entries are set only from rows read under the batch's row locks (or, on SQLite, in
- * its serialised transaction) and only after its COMMIT, so on one instance they never
- * run behind the database. A change made through another instance (a definition merged
- * there, an agent deleted there) is seen here once the entry lapses; jobs that delete
- * or rewrite agents, activities or vocabulary call forgetStore() on their instance.
+ * its serialised transaction) and only after its COMMIT, and never from a batch that
+ * began before the store was forgotten, so on one instance they never run behind the
+ * database. Every deletion or rewrite of a store's agents, activities or vocabulary
+ * (deleteStoreRecords() for every job, pseudo's sweep) goes through recordsChanged():
+ * it forgets the store here and raises the store's `records_version` in the same
+ * transaction. Every recorder call first compares that version with the one it last saw
+ * (syncStore): requests with the store row the guard read (AUTH_CACHE_TTL_MS, 5 s),
+ * jobs with a fresh read. So a change made on another instance is seen here within the
+ * auth cache's TTL; a definition merged elsewhere, which raises no version, within
+ * XAPI_CACHE_TTL_MS.
  */
 @Injectable()
 export class RecordCache implements OnModuleDestroy {
   private readonly agents: LruCache<true>;
   private readonly activities: LruCache<KnownValue>;
   private readonly vocab: LruCache<KnownValue>;
+  /** The highest `records_version` seen per store. */
+  private readonly versions = new Map<number, number>();
+  /** How many times each store was forgotten on this instance. */
+  private readonly forgotten = new Map<number, number>();
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly dataSource: DataSource,
+  ) {
     const { xapiCacheEntries: size, xapiCacheTtlMs: ttl } = config;
     this.agents = new LruCache(size, ttl);
     this.activities = new LruCache(size, ttl);
@@ -57,8 +74,9 @@ export class RecordCache implements OnModuleDestroy {
     for (const entity of MIRRORED) beforeStoreRecordsDeleted(entity, this.forgetOnDelete);
   }
 
-  private readonly forgetOnDelete: BeforeDeleteHook = async (_em, storeId) => {
-    this.forgetStore(storeId);
+  /** The hooks are per process: another application's deletion (a test's second instance) is not ours. */
+  private readonly forgetOnDelete: BeforeDeleteHook = async (em, storeId) => {
+    if (em.connection === this.dataSource) await this.recordsChanged(em, storeId);
   };
 
   onModuleDestroy(): void {
@@ -78,7 +96,34 @@ export class RecordCache implements OnModuleDestroy {
     return this.vocab.get(`${storeId}\0${key}`);
   }
 
+  /**
+   * The store's agents, activities or vocabulary are being deleted or rewritten in `em`'s
+   * transaction: forget them here, and raise the version every other instance compares.
+   */
+  async recordsChanged(em: EntityManager, storeId: number): Promise<void> {
+    this.forgetStore(storeId);
+    await em.increment(Store, { id: storeId }, 'recordsVersion', 1);
+  }
+
+  /**
+   * `version` is the store's `records_version` as the caller read it: higher than any seen
+   * before, the records were changed elsewhere and what this instance knows is dropped.
+   * A lower one (a read older than another) changes nothing.
+   */
+  syncStore(storeId: number, version: number): void {
+    const seen = this.versions.get(storeId);
+    if (seen !== undefined && version > seen) this.forgetStore(storeId);
+    if (seen === undefined || version > seen) this.versions.set(storeId, version);
+  }
+
+  /** A count that forgetStore() raises: RecordedKnowledge.forgets is read from it. */
+  forgets(storeId: number): number {
+    return this.forgotten.get(storeId) ?? 0;
+  }
+
   remember(k: RecordedKnowledge): void {
+    // The store was forgotten while the batch ran: what it read may already be gone.
+    if (k.forgets !== this.forgets(k.storeId)) return;
     for (const vid of k.agents) this.agents.set(`${k.storeId}\0${vid}`, true);
     for (const [id, value] of k.activities) {
       this.activities.set(`${k.storeId}\0${id}`, { value, json: JSON.stringify(value) });
@@ -90,6 +135,7 @@ export class RecordCache implements OnModuleDestroy {
 
   /** Agents, activities or vocabulary of a store were deleted or rewritten outside the recorder. */
   forgetStore(storeId: number): void {
+    this.forgotten.set(storeId, this.forgets(storeId) + 1);
     for (const cache of [this.agents, this.activities, this.vocab]) {
       cache.deletePrefix(`${storeId}\0`);
     }

@@ -112,6 +112,8 @@ export class StatementIndexWriter {
     opts: EffectiveOptions,
     now: Date,
   ): Promise<RecordedKnowledge> {
+    // Before the cache is read: a store forgotten from here on is not remembered by this batch.
+    const forgets = this.cache.forgets(storeId);
     const agentRows: Partial<StatementAgent>[] = [];
     const activityRows: Partial<StatementActivity>[] = [];
     const agents = new Map<string, Record<string, unknown>>();
@@ -175,6 +177,7 @@ export class StatementIndexWriter {
     }
     const learned: RecordedKnowledge = {
       storeId,
+      forgets,
       agents: [],
       activities: new Map(),
       vocab: new Map(),

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Client } from '../../access/client.entity';
+import { Store } from '../../access/store.entity';
 import { isPacketTooLarge, isRetryableConflict, isUniqueViolation } from '../../common/db-errors';
 import { AppConfig } from '../../config/app-config';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -76,7 +77,8 @@ export class StatementRecorder {
    * Records one batch of statements in one transaction: the entry point of the
    * statements resource and of every job that stores statements (pull, seeding, ...).
    *
-   * @param store the store the statements go to.
+   * @param store the store the statements go to; `recordsVersion` as the caller read it
+   *   (the guard's cached store row), else the recorder reads it (RecordCache.syncStore).
    * @param client the client recording them, or null for a job. It is kept as the
    *   statements' client and gives them their authority; with null and no authority
    *   option, each statement keeps its own authority (e.g. a pulled one).
@@ -91,7 +93,7 @@ export class StatementRecorder {
    *   503 with Retry-After when deadlocks outlast MAX_ATTEMPTS.
    */
   async record(
-    store: { id: number },
+    store: { id: number; recordsVersion?: number },
     client: Client | null,
     statements: unknown[],
     options: RecordOptions,
@@ -100,6 +102,7 @@ export class StatementRecorder {
     const opts = this.effectiveOptions(client, options);
     const prepared = this.preparer.prepare(client, statements, opts, attachments);
     if (prepared.length === 0) return { ids: [], recorded: 0 };
+    this.cache.syncStore(store.id, store.recordsVersion ?? (await this.recordsVersion(store.id)));
     for (let attempt = 1; ; attempt++) {
       try {
         let learned: RecordedKnowledge | null = null;
@@ -132,7 +135,14 @@ export class StatementRecorder {
     }
   }
 
-  /** Every attempt met a lock conflict: log a warning and answer 503 with Retry-After. */
+  private async recordsVersion(storeId: number): Promise<number> {
+    const row = await this.dataSource
+      .getRepository(Store)
+      .findOne({ select: { id: true, recordsVersion: true }, where: { id: storeId } });
+    return row?.recordsVersion ?? 0;
+  }
+
+    /** Every attempt met a lock conflict: log a warning and answer 503 with Retry-After. */
   private async busy(storeId: number, statements: number, e: any): Promise<never> {
     await this.logs
       .log({

@@ -28,7 +28,10 @@ describe('StatementRecorder lock conflicts', () => {
       }),
     } as unknown as DataSource;
     const logs = { log: jest.fn(async () => ({})) };
-    const cache = new RecordCache({ xapiCacheEntries: 0, xapiCacheTtlMs: 0 } as AppConfig);
+    const cache = new RecordCache(
+      { xapiCacheEntries: 0, xapiCacheTtlMs: 0 } as AppConfig,
+      dataSource,
+    );
     const r = new StatementRecorder(
       dataSource,
       config,
@@ -44,7 +47,7 @@ describe('StatementRecorder lock conflicts', () => {
   it('retries a deadlock and succeeds when a later attempt goes through', async () => {
     const deadlock = Object.assign(new Error('Deadlock found'), { errno: 1213 });
     const { r, dataSource, logs } = recorder([deadlock, deadlock, null]);
-    await expect(r.record({ id: 1 }, null, [statement], { version: '1.0.3' })).resolves.toEqual({
+    await expect(r.record({ id: 1, recordsVersion: 0 }, null, [statement], { version: '1.0.3' })).resolves.toEqual({
       ids: ['x'],
       recorded: 1,
     });
@@ -56,7 +59,7 @@ describe('StatementRecorder lock conflicts', () => {
     const wait = Object.assign(new Error('Lock wait timeout exceeded'), { errno: 1205 });
     const { r, dataSource, logs } = recorder([wait]);
     const err = await r
-      .record({ id: 7 }, null, [statement], { version: '1.0.3' })
+      .record({ id: 7, recordsVersion: 0 }, null, [statement], { version: '1.0.3' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceUnavailableException);
     expect((err as any).headers).toEqual({ 'Retry-After': '2' });

@@ -6,6 +6,7 @@ import { StatementsValidIndex1796162359835 } from './1796162359835-StatementsVal
 import { StoreDeletingMark1796162531070 } from './1796162531070-StoreDeletingMark';
 import { JobLeaseTokenVersion1796162666731 } from './1796162666731-JobLeaseTokenVersion';
 import { StatementsPseudonymizedIndex1796164584051 } from './1796164584051-StatementsPseudonymizedIndex';
+import { StoreRecordsVersion1796497943129 } from './1796497943129-StoreRecordsVersion';
 
 export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   Initial1795883004841,
@@ -14,4 +15,5 @@ export const SQLITE_MIGRATIONS: (new () => MigrationInterface)[] = [
   StoreDeletingMark1796162531070,
   JobLeaseTokenVersion1796162666731,
   StatementsPseudonymizedIndex1796164584051,
+  StoreRecordsVersion1796497943129,
 ];

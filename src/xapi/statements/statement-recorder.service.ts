@@ -27,6 +27,7 @@ import {
   PreparedStatement,
   RecordOptions,
   StatementPreparer,
+  stampStored,
 } from './statement-preparer';
 
 export type { AttachmentPart, RecordOptions } from './statement-preparer';
@@ -37,6 +38,22 @@ export interface RecordResult {
   /** How many rows were inserted or replaced (identical re-posts are not counted). */
   recorded: number;
 }
+
+/**
+ * How far the order of `stored` and that of the statement row ids may disagree: a row
+ * stored more than this after another has the greater id. The since/until pages bound
+ * their keyset range by it (StatementQueryService.storedWindowIds). The recorder stamps
+ * `stored` (this process's clock) just before it inserts a batch's rows, after the
+ * conflicts lookup and the voiding UPDATEs and again on every attempt, and the ids are
+ * assigned by those inserts; so rows of concurrent batches are out of order by at most
+ * the time of one batch's inserts (a few seconds for the largest batches on a loaded
+ * machine; a row lock it waits on is a concurrent insert of the same statement id, which
+ * ends in a conflict or a retry) plus the disagreement of the clocks of the instances
+ * writing the store (NTP keeps it within a second). Sixty seconds is a wide margin over
+ * both; a since/until page at an edge of its window reads at most the rows stored within
+ * this time outside it. When the rows commit does not matter: an id never changes.
+ */
+export const STORED_ORDER_MARGIN_MS = 60_000;
 
 /** Attempts of a batch transaction that hit a deadlock or lock-wait timeout. */
 export const MAX_ATTEMPTS = 6;
@@ -237,6 +254,8 @@ export class StatementRecorder {
       }
     }
 
+    // `stored` as the rows get their ids (STORED_ORDER_MARGIN_MS).
+    stampStored(written, new Date());
     const rowOf = (p: PreparedStatement) => {
       const objectActivity = statementActivities(p.data).find((a) => a.role === 'object');
       const registration = p.data.context?.registration;
@@ -266,7 +285,15 @@ export class StatementRecorder {
     const rowIds = new Map<string, number>();
     const returning = await insertReturns(em);
     // Each statement's JSON is serialised once: it sizes the chunks and is the row's data.
-    const inserts = toInsert.map((p) => ({ p, json: JSON.stringify(p.data) }));
+    // A replaced statement (check_conflicts off) takes a new row, so that its id follows
+    // its new `stored` as every other row's does (STORED_ORDER_MARGIN_MS).
+    for (const { row } of toReplace) {
+      for (const child of [StatementAgent, StatementActivity, Attachment]) {
+        await em.delete(child, { statementRowId: row.id });
+      }
+      await repo.delete({ id: row.id });
+    }
+    const inserts = written.map((p) => ({ p, json: JSON.stringify(p.data) }));
     for (const part of chunksBySize(inserts, (r) => r.json.length)) {
       const rows = await bulkInsert(
         em,
@@ -275,13 +302,6 @@ export class StatementRecorder {
         { returning: returning ? ['id', 'statementId'] : undefined },
       );
       for (const r of rows) rowIds.set(String(r.statementId), Number(r.id));
-    }
-    for (const { prepared: p, row } of toReplace) {
-      await repo.update({ id: row.id }, rowOf(p));
-      await em.delete(StatementAgent, { statementRowId: row.id });
-      await em.delete(StatementActivity, { statementRowId: row.id });
-      await em.delete(Attachment, { statementRowId: row.id });
-      rowIds.set(p.statementId, row.id);
     }
     // MySQL has no INSERT ... RETURNING: read the new rows' ids back.
     const missing = written.map((p) => p.statementId).filter((id) => !rowIds.has(id));

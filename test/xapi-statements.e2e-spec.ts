@@ -568,6 +568,44 @@ describe('xAPI statements (e2e)', () => {
     expect(row.client_id).toBeNull();
   });
 
+  it('with check_conflicts off, a statement stored again with other content replaces it as the newest, timestamp and stored new', async () => {
+    const recorder = t.app.get(StatementRecorder);
+    const [store] = await t.dataSource.query("SELECT id FROM stores WHERE slug = 'default'");
+    const who = { mbox: `mailto:${randomUUID()}@example.com` };
+    const first = makeStatement({ actor: who });
+    delete (first as any).timestamp;
+    const other = makeStatement();
+    await recorder.record({ id: store.id }, null, [first], { version: '1.0.3' });
+    await post(other).expect(200);
+    const before = (await get({ statementId: first.id }).expect(200)).body;
+    await new Promise((r) => setTimeout(r, 5));
+    const since = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    const changed = { ...first, result: { completion: true } };
+    const replaced = await recorder.record({ id: store.id }, null, [changed], {
+      version: '1.0.3',
+      check_conflicts: false,
+    });
+    expect(replaced).toEqual({ ids: [first.id], recorded: 1 });
+    const after = (await get({ statementId: first.id }).expect(200)).body;
+    expect(after.result).toEqual({ completion: true });
+    expect(after.stored > since).toBe(true);
+    expect(after.timestamp).toBe(after.stored);
+    expect(before.stored < since).toBe(true);
+    // One row, newer than the statement stored after the first: it is the newest, and
+    // its index rows are its new ones.
+    const rows = await t.dataSource.query('SELECT id FROM statements WHERE statement_id = ?', [
+      first.id,
+    ]);
+    expect(rows).toHaveLength(1);
+    const newest = await get({ since, limit: '10' }).expect(200);
+    expect(newest.body.statements.map((x: any) => x.id)).toEqual([first.id]);
+    const all = await get({ limit: '2' }).expect(200);
+    expect(all.body.statements.map((x: any) => x.id)).toEqual([first.id, other.id]);
+    const byAgent = await get({ agent: JSON.stringify(who) }).expect(200);
+    expect(byAgent.body.statements.map((x: any) => x.id)).toEqual([first.id]);
+  });
+
   it('stores and returns a statement of several megabytes', async () => {
     const big = 'x'.repeat(3_000_000);
     const s = makeStatement();

@@ -40,20 +40,36 @@ export interface RecordResult {
 }
 
 /**
+ * The longest time from stamping a batch's `stored` to the end of its statement rows'
+ * inserts, which assign their ids: an attempt that took longer (a lock its inserts waited
+ * on: a concurrent insert of the same statement id, a gap another transaction's UPDATE or
+ * DELETE holds) is rolled back and retried under a new stamp. A batch is at most
+ * STATEMENTS_MAX_PER_REQUEST statements (1,000 by default; jobs record 1,000 or fewer),
+ * inserted in well under a second on a quiet machine, a few seconds on a loaded one.
+ */
+export const STAMP_TO_INSERT_MAX_MS = 45_000;
+
+/**
  * How far the order of `stored` and that of the statement row ids may disagree: a row
  * stored more than this after another has the greater id. The since/until pages bound
  * their keyset range by it (StatementQueryService.storedWindowIds). The recorder stamps
- * `stored` (this process's clock) just before it inserts a batch's rows, after the
- * conflicts lookup and the voiding UPDATEs and again on every attempt, and the ids are
- * assigned by those inserts; so rows of concurrent batches are out of order by at most
- * the time of one batch's inserts (a few seconds for the largest batches on a loaded
- * machine; a row lock it waits on is a concurrent insert of the same statement id, which
- * ends in a conflict or a retry) plus the disagreement of the clocks of the instances
- * writing the store (NTP keeps it within a second). Sixty seconds is a wide margin over
- * both; a since/until page at an edge of its window reads at most the rows stored within
- * this time outside it. When the rows commit does not matter: an id never changes.
+ * `stored` on this process's clock just before it inserts a batch's rows (after the
+ * conflicts lookup and the voiding UPDATEs, again on every attempt), and those inserts
+ * assign the ids within STAMP_TO_INSERT_MAX_MS of the stamp; so rows of concurrent
+ * batches are out of order by less than that plus the disagreement of the clocks of
+ * the instances writing the store, allowed 15 s (NTP keeps it within a second). When
+ * the rows commit does not matter: a row's id never changes, and a replaced statement
+ * takes a new row (`write`). A since/until page at an edge of its window reads at most
+ * the rows stored within this time outside the window.
  */
-export const STORED_ORDER_MARGIN_MS = 60_000;
+export const STORED_ORDER_MARGIN_MS = STAMP_TO_INSERT_MAX_MS + 15_000;
+
+/** An attempt's inserts ended more than STAMP_TO_INSERT_MAX_MS after its stamp. */
+export class StaleStoredStamp extends Error {
+  constructor(ms: number) {
+    super(`The statement rows were inserted ${ms} ms after their stored stamp.`);
+  }
+}
 
 /** Attempts of a batch transaction that hit a deadlock or lock-wait timeout. */
 export const MAX_ATTEMPTS = 6;
@@ -129,7 +145,7 @@ export class StatementRecorder {
         if (learned) this.cache.remember(learned);
         return result;
       } catch (e: any) {
-        if (isRetryableConflict(e)) {
+        if (isRetryableConflict(e) || e instanceof StaleStoredStamp) {
           if (attempt < MAX_ATTEMPTS) {
             await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
             continue;
@@ -255,7 +271,8 @@ export class StatementRecorder {
     }
 
     // `stored` as the rows get their ids (STORED_ORDER_MARGIN_MS).
-    stampStored(written, new Date());
+    const stampedAt = Date.now();
+    stampStored(written, new Date(stampedAt));
     const rowOf = (p: PreparedStatement) => {
       const objectActivity = statementActivities(p.data).find((a) => a.role === 'object');
       const registration = p.data.context?.registration;
@@ -303,6 +320,8 @@ export class StatementRecorder {
       );
       for (const r of rows) rowIds.set(String(r.statementId), Number(r.id));
     }
+    const late = Date.now() - stampedAt;
+    if (late > STAMP_TO_INSERT_MAX_MS) throw new StaleStoredStamp(late);
     // MySQL has no INSERT ... RETURNING: read the new rows' ids back.
     const missing = written.map((p) => p.statementId).filter((id) => !rowIds.has(id));
     for (const part of chunks(missing, 500)) {

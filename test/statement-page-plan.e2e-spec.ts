@@ -1,5 +1,4 @@
 import { randomUUID } from 'crypto';
-import { QueryRunner } from 'typeorm';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
 import {
   StatementFilters,
@@ -100,15 +99,29 @@ describe('statement page plans (e2e)', () => {
   afterAll(async () => t.close());
 
   /** Rows the handler read for one query on MySQL/MariaDB, on a connection of its own. */
-  async function rowsRead(runner: QueryRunner, sql: string, params: unknown[]): Promise<number> {
-    await runner.query('FLUSH STATUS');
-    await runner.query(sql, params);
-    const status: { Variable_name: string; Value: string }[] = await runner.query(
-      "SHOW SESSION STATUS LIKE 'Handler_read%'",
+  async function rowsRead(sql: string, params: unknown[]): Promise<number> {
+    const runner = t.dataSource.createQueryRunner();
+    try {
+      await runner.query('FLUSH STATUS');
+      await runner.query(sql, params);
+      const status: { Variable_name: string; Value: string }[] = await runner.query(
+        "SHOW SESSION STATUS LIKE 'Handler_read%'",
+      );
+      return status
+        .filter((s) => s.Variable_name !== 'Handler_read_rnd')
+        .reduce((sum, s) => sum + Number(s.Value), 0);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** SQLite's EXPLAIN QUERY PLAN of one query: the detail of each step. */
+  async function planOf(sql: string, params: unknown[]): Promise<string[]> {
+    const plan: { detail: string }[] = await t.dataSource.query(
+      `EXPLAIN QUERY PLAN ${sql}`,
+      params,
     );
-    return status
-      .filter((s) => s.Variable_name !== 'Handler_read_rnd')
-      .reduce((sum, s) => sum + Number(s.Value), 0);
+    return plan.map((p) => p.detail);
   }
 
   // [name, filters, rows of the driving index per match] (the agent's statements, half of
@@ -160,19 +173,11 @@ describe('statement page plans (e2e)', () => {
         expect(queries.length).toBe(follows ? 2 : 1);
         for (const [sql, params] of queries) {
           if (mysql) {
-            const runner = t.dataSource.createQueryRunner();
-            try {
-              const read = await rowsRead(runner, sql, params);
-              expect(read).toBeLessThanOrEqual(spread * (8 * (LIMIT + 1) + 50));
-            } finally {
-              await runner.release();
-            }
-          } else {
-            const plan: { detail: string }[] = await t.dataSource.query(
-              `EXPLAIN QUERY PLAN ${sql}`,
-              params,
+            expect(await rowsRead(sql, params)).toBeLessThanOrEqual(
+              spread * (8 * (LIMIT + 1) + 50),
             );
-            const details = plan.map((p) => p.detail);
+          } else {
+            const details = await planOf(sql, params);
             // The driving table is searched by a range on an index, never scanned, and
             // every other table is a lookup per row, never a list built from the filter.
             expect(details.filter((d) => /^SCAN\b|LIST SUBQUERY|USE TEMP B-TREE/.test(d))).toEqual(
@@ -234,19 +239,11 @@ describe('statement page plans (e2e)', () => {
         for (const { cursor } of [pages[0], pages[pages.length - 1]]) {
           for (const [sql, params] of await query.pageSql(1, f, LIMIT, cursor)) {
             if (mysql) {
-              const runner = t.dataSource.createQueryRunner();
-              try {
-                const read = await rowsRead(runner, sql, params);
-                expect(read).toBeLessThanOrEqual(8 * (LIMIT + 1) + 50 + 2 * slack);
-              } finally {
-                await runner.release();
-              }
-            } else {
-              const plan: { detail: string }[] = await t.dataSource.query(
-                `EXPLAIN QUERY PLAN ${sql}`,
-                params,
+              expect(await rowsRead(sql, params)).toBeLessThanOrEqual(
+                8 * (LIMIT + 1) + 50 + 2 * slack,
               );
-              expect(plan.map((p) => p.detail)).toEqual([
+            } else {
+              expect(await planOf(sql, params)).toEqual([
                 expect.stringMatching(/^SEARCH s USING INDEX \S+ \(store_id=\? AND id[<>]/),
               ]);
             }

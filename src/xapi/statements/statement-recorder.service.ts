@@ -165,6 +165,11 @@ export class StatementRecorder {
     }
   }
 
+  /** This process's clock, that `stored` is stamped on (tests move it). */
+  protected now(): number {
+    return Date.now();
+  }
+
   /** Every attempt met a lock conflict: log a warning and answer 503 with Retry-After. */
   private async busy(storeId: number, statements: number, e: any): Promise<never> {
     await this.logs
@@ -271,7 +276,7 @@ export class StatementRecorder {
     }
 
     // `stored` as the rows get their ids (STORED_ORDER_MARGIN_MS).
-    const stampedAt = Date.now();
+    const stampedAt = this.now();
     stampStored(written, new Date(stampedAt));
     const rowOf = (p: PreparedStatement) => {
       const objectActivity = statementActivities(p.data).find((a) => a.role === 'object');
@@ -320,7 +325,7 @@ export class StatementRecorder {
       );
       for (const r of rows) rowIds.set(String(r.statementId), Number(r.id));
     }
-    const late = Date.now() - stampedAt;
+    const late = this.now() - stampedAt;
     if (late > STAMP_TO_INSERT_MAX_MS) throw new StaleStoredStamp(late);
     // MySQL has no INSERT ... RETURNING: read the new rows' ids back.
     const missing = written.map((p) => p.statementId).filter((id) => !rowIds.has(id));

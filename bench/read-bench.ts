@@ -10,6 +10,8 @@
  *                         [--db-url mysql://...]
  *                         [--reuse]      (keep a store an earlier run filled with --total rows)
  *                         [--fill-only]  (fill the store and stop, for --reuse runs)
+ *                         [--stored-rate N] (the recorded rows' `stored` respaced to N
+ *                                            a second, a real store's ingest rate)
  *
  * The store is filled in-process through the StatementRecorder (the pipeline of POST
  * statements) with the bench statement generator: `--recorded` statements, the rest SQL
@@ -35,6 +37,8 @@ interface Options {
   fillOnly: boolean;
   /** Statements recorded through the pipeline; the rest of `total` are SQL copies. */
   recorded: number;
+  /** Statements a second of `stored` once filled (null: as the fill ran). */
+  storedRate: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -46,6 +50,7 @@ function parseArgs(argv: string[]): Options {
     reuse: false,
     fillOnly: false,
     recorded: 100_000,
+    storedRate: null,
   };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--reuse' || argv[i] === '--fill-only') {
@@ -59,6 +64,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--limit') opts.limit = Number(value);
     else if (flag === '--seed') opts.seed = Number(value);
     else if (flag === '--recorded') opts.recorded = Number(value);
+    else if (flag === '--stored-rate') opts.storedRate = Number(value);
     else if (flag === '--db-url') opts.dbUrl = value;
     else throw new Error(`Unknown option ${flag}`);
   }
@@ -108,6 +114,27 @@ async function record(t: TestApp, opts: Options, total: number) {
 async function scalar(pool: Pool, sql: string, params: unknown[] = []): Promise<number> {
   const [rows] = await pool.query(sql, params);
   return Number(Object.values((rows as Json[])[0])[0]);
+}
+
+/**
+ * Spaces the `stored` of store 1's rows (column and statement) to `rate` a second in id
+ * order from the first: the fill records far faster than a store is written to in use,
+ * and the rows a since/until page passes over are those stored within a time margin.
+ */
+async function respace(pool: Pool, rate: number) {
+  const [rows] = await pool.query(
+    "SELECT id, DATE_FORMAT(stored, '%Y-%m-%d %H:%i:%s.%f') AS at FROM statements WHERE store_id = 1 ORDER BY id LIMIT 1",
+  );
+  const { id: first, at } = (rows as Json[])[0] as { id: number; at: string };
+  await pool.query(
+    `UPDATE statements SET stored = ? + INTERVAL ROUND((id - ?) * 1000000 / ?) MICROSECOND
+      WHERE store_id = 1`,
+    [at, first, rate],
+  );
+  const iso = `CONCAT(DATE_FORMAT(stored, '%Y-%m-%dT%H:%i:%s.'), LPAD(MICROSECOND(stored) DIV 1000, 3, '0'), 'Z')`;
+  await pool.query(
+    `UPDATE statements SET updated = stored, data = JSON_REPLACE(data, '$.stored', ${iso}) WHERE store_id = 1`,
+  );
 }
 
 /**
@@ -170,6 +197,7 @@ async function fill(t: TestApp, pool: Pool, opts: Options) {
   const recorded = Math.min(opts.recorded, opts.total);
   const f0 = performance.now();
   await record(t, opts, recorded);
+  if (opts.storedRate) await respace(pool, opts.storedRate);
   const f1 = performance.now();
   await replicate(pool, recorded, opts.total);
   console.log(

@@ -1,10 +1,10 @@
 import { randomUUID } from 'crypto';
-import { QueryRunner } from 'typeorm';
 import { agentVid } from '../src/xapi/agents/agent-identifier';
 import {
   StatementFilters,
   StatementQueryService,
 } from '../src/xapi/statements/statement-query.service';
+import { STORED_ORDER_MARGIN_MS } from '../src/xapi/statements/statement-recorder.service';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -28,6 +28,15 @@ const IDS = Array.from({ length: TOTAL }, () => randomUUID());
  * StatementRef to an earlier statement, every 50th to an earlier StatementRef (two levels).
  */
 const refTarget = (i: number) => (i % 10 !== 9 ? null : i % 50 === 49 ? i - 10 : i - 4);
+/**
+ * `stored` of row `id` once beforeAll spreads the rows over time: one second per row, each
+ * moved by up to 25 s either way, so that ids and `stored` disagree in order by up to 50 s,
+ * within STORED_ORDER_MARGIN_MS as the recorder keeps them.
+ */
+const BASE = Date.UTC(2020, 0, 1);
+const jitter = (id: number) => ((id * 7919) % 51) - 25;
+const storedOf = (id: number) => BASE + (id + jitter(id)) * 1000;
+
 /** Learner 0 is named (any role) by statement i itself. */
 const namesLearner0 = (i: number) => refTarget(i) === null && i % 3 === 0;
 
@@ -74,6 +83,12 @@ describe('statement page plans (e2e)', () => {
         .send(batch)
         .expect(200);
     }
+    const seconds = `(id + ((id * 7919) % 51) - 25)`;
+    await t.dataSource.query(
+      mysql
+        ? `UPDATE statements SET stored = TIMESTAMPADD(SECOND, ${seconds}, '2020-01-01')`
+        : `UPDATE statements SET stored = strftime('%Y-%m-%d %H:%M:%f', '2020-01-01', ${seconds} || ' seconds')`,
+    );
     const tables = ['statements', 'statement_agents', 'statement_activities'];
     if (mysql) for (const table of tables) await t.dataSource.query(`ANALYZE TABLE ${table}`);
     else await t.dataSource.query('ANALYZE');
@@ -84,15 +99,29 @@ describe('statement page plans (e2e)', () => {
   afterAll(async () => t.close());
 
   /** Rows the handler read for one query on MySQL/MariaDB, on a connection of its own. */
-  async function rowsRead(runner: QueryRunner, sql: string, params: unknown[]): Promise<number> {
-    await runner.query('FLUSH STATUS');
-    await runner.query(sql, params);
-    const status: { Variable_name: string; Value: string }[] = await runner.query(
-      "SHOW SESSION STATUS LIKE 'Handler_read%'",
+  async function rowsRead(sql: string, params: unknown[]): Promise<number> {
+    const runner = t.dataSource.createQueryRunner();
+    try {
+      await runner.query('FLUSH STATUS');
+      await runner.query(sql, params);
+      const status: { Variable_name: string; Value: string }[] = await runner.query(
+        "SHOW SESSION STATUS LIKE 'Handler_read%'",
+      );
+      return status
+        .filter((s) => s.Variable_name !== 'Handler_read_rnd')
+        .reduce((sum, s) => sum + Number(s.Value), 0);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** SQLite's EXPLAIN QUERY PLAN of one query: the detail of each step. */
+  async function planOf(sql: string, params: unknown[]): Promise<string[]> {
+    const plan: { detail: string }[] = await t.dataSource.query(
+      `EXPLAIN QUERY PLAN ${sql}`,
+      params,
     );
-    return status
-      .filter((s) => s.Variable_name !== 'Handler_read_rnd')
-      .reduce((sum, s) => sum + Number(s.Value), 0);
+    return plan.map((p) => p.detail);
   }
 
   // [name, filters, rows of the driving index per match] (the agent's statements, half of
@@ -144,19 +173,11 @@ describe('statement page plans (e2e)', () => {
         expect(queries.length).toBe(follows ? 2 : 1);
         for (const [sql, params] of queries) {
           if (mysql) {
-            const runner = t.dataSource.createQueryRunner();
-            try {
-              const read = await rowsRead(runner, sql, params);
-              expect(read).toBeLessThanOrEqual(spread * (8 * (LIMIT + 1) + 50));
-            } finally {
-              await runner.release();
-            }
-          } else {
-            const plan: { detail: string }[] = await t.dataSource.query(
-              `EXPLAIN QUERY PLAN ${sql}`,
-              params,
+            expect(await rowsRead(sql, params)).toBeLessThanOrEqual(
+              spread * (8 * (LIMIT + 1) + 50),
             );
-            const details = plan.map((p) => p.detail);
+          } else {
+            const details = await planOf(sql, params);
             // The driving table is searched by a range on an index, never scanned, and
             // every other table is a lookup per row, never a list built from the filter.
             expect(details.filter((d) => /^SCAN\b|LIST SUBQUERY|USE TEMP B-TREE/.test(d))).toEqual(
@@ -165,6 +186,67 @@ describe('statement page plans (e2e)', () => {
             expect(
               details.some((d) => /^SEARCH (s|d) USING .*(INDEX|INTEGER PRIMARY KEY)/.test(d)),
             ).toBe(true);
+          }
+        }
+      });
+    }
+  }
+
+  /** Every page of a walk with these filters: its cursor and its row ids. */
+  async function walk(f: StatementFilters) {
+    const pages: { cursor: { after: number | null; bound: number }; ids: number[] }[] = [];
+    let cursor: { after: number | null; bound: number } | null = { after: null, bound: high };
+    while (cursor) {
+      const page = await query.page(1, f, LIMIT, cursor);
+      pages.push({ cursor, ids: page.rows.map((r) => r.id) });
+      cursor = page.next;
+    }
+    return pages;
+  }
+
+  // since/until windows (fractions of the rows by id): pages bound their keyset by
+  // `stored`, and give exactly the rows whose `stored` is in the window, in id order.
+  const windows: [number, number][] = [
+    [0.25, 0.75],
+    [0.5, 0.52],
+    [0, 0.1],
+    [0.9, 1],
+  ];
+  for (const [from, to] of windows) {
+    for (const ascending of [false, true]) {
+      const order = ascending ? ', ascending' : '';
+      it(`since/until ${from}-${to}${order}: the rows stored in the window, in order, each page reading about its own rows`, async () => {
+        const since = new Date(storedOf(low + Math.floor((high - low) * from)));
+        const until = new Date(storedOf(low + Math.floor((high - low) * to)));
+        const f: StatementFilters = { since, until, ascending };
+        const pages = await walk(f);
+        const seen = pages.flatMap((p) => p.ids);
+        const expected: number[] = [];
+        for (let id = low; id <= high; id++) {
+          const at = storedOf(id);
+          if (at > since.getTime() && at <= until.getTime()) expected.push(id);
+        }
+        if (!ascending) expected.reverse();
+        expect(seen.length).toBeGreaterThan(0);
+        expect(seen).toEqual(expected);
+        // The keyset range ends within the margin (and the rows' disorder) of the window.
+        const ids = await query.storedWindowIds(1, f);
+        const slack = STORED_ORDER_MARGIN_MS / 1000 + 2 * 26;
+        if (from > 0)
+          expect(ids.low).toBeGreaterThanOrEqual(expected.at(ascending ? 0 : -1)! - slack - 1);
+        if (to < 1) expect(ids.high).toBeLessThanOrEqual(expected.at(ascending ? -1 : 0)! + slack);
+        // The first and last pages, at the window's edges, read about their own rows.
+        for (const { cursor } of [pages[0], pages[pages.length - 1]]) {
+          for (const [sql, params] of await query.pageSql(1, f, LIMIT, cursor)) {
+            if (mysql) {
+              expect(await rowsRead(sql, params)).toBeLessThanOrEqual(
+                8 * (LIMIT + 1) + 50 + 2 * slack,
+              );
+            } else {
+              expect(await planOf(sql, params)).toEqual([
+                expect.stringMatching(/^SEARCH s USING INDEX \S+ \(store_id=\? AND id[<>]/),
+              ]);
+            }
           }
         }
       });

@@ -2,7 +2,10 @@ import { createHash, randomUUID } from 'crypto';
 import { buildMultipart, parseMultipart } from '../src/xapi/statements/multipart';
 import { CredentialVerifiers } from '../src/access/credential-verifiers';
 import { grants } from '../src/access/permissions';
-import { StatementRecorder } from '../src/xapi/statements/statement-recorder.service';
+import {
+  STAMP_TO_INSERT_MAX_MS,
+  StatementRecorder,
+} from '../src/xapi/statements/statement-recorder.service';
 import { basic, createTestApp, TestApp } from './support/test-app';
 import { createClient, makeStatement } from './support/xapi-fixtures';
 
@@ -566,6 +569,71 @@ describe('xAPI statements (e2e)', () => {
       [s.id],
     );
     expect(row.client_id).toBeNull();
+  });
+
+  it('with check_conflicts off, a statement stored again with other content replaces it as the newest, timestamp and stored new', async () => {
+    const recorder = t.app.get(StatementRecorder);
+    const [store] = await t.dataSource.query("SELECT id FROM stores WHERE slug = 'default'");
+    const who = { mbox: `mailto:${randomUUID()}@example.com` };
+    const first = makeStatement({ actor: who });
+    delete (first as any).timestamp;
+    const other = makeStatement();
+    await recorder.record({ id: store.id }, null, [first], { version: '1.0.3' });
+    await post(other).expect(200);
+    const before = (await get({ statementId: first.id }).expect(200)).body;
+    await new Promise((r) => setTimeout(r, 5));
+    const since = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    const changed = { ...first, result: { completion: true } };
+    const replaced = await recorder.record({ id: store.id }, null, [changed], {
+      version: '1.0.3',
+      check_conflicts: false,
+    });
+    expect(replaced).toEqual({ ids: [first.id], recorded: 1 });
+    const after = (await get({ statementId: first.id }).expect(200)).body;
+    expect(after.result).toEqual({ completion: true });
+    expect(after.stored > since).toBe(true);
+    expect(after.timestamp).toBe(after.stored);
+    expect(before.stored < since).toBe(true);
+    // One row, newer than the statement stored after the first: it is the newest, and
+    // its index rows are its new ones.
+    const rows = await t.dataSource.query('SELECT id FROM statements WHERE statement_id = ?', [
+      first.id,
+    ]);
+    expect(rows).toHaveLength(1);
+    const newest = await get({ since, limit: '10' }).expect(200);
+    expect(newest.body.statements.map((x: any) => x.id)).toEqual([first.id]);
+    const all = await get({ limit: '2' }).expect(200);
+    expect(all.body.statements.map((x: any) => x.id)).toEqual([first.id, other.id]);
+    const byAgent = await get({ agent: JSON.stringify(who) }).expect(200);
+    expect(byAgent.body.statements.map((x: any) => x.id)).toEqual([first.id]);
+  });
+
+  it('records a batch whose rows were inserted too long after its stored stamp again, under a new stamp', async () => {
+    const recorder = t.app.get(StatementRecorder);
+    const [store] = await t.dataSource.query("SELECT id FROM stores WHERE slug = 'default'");
+    const s = makeStatement();
+    const base = Date.now() - 60_000;
+    // Each attempt reads the clock to stamp and after its inserts: the first is too late.
+    const clock = [base, base + STAMP_TO_INSERT_MAX_MS + 1, base + 60_000, base + 60_010];
+    const spy = jest
+      .spyOn(recorder as unknown as { now(): number }, 'now')
+      .mockImplementation(() => clock.shift()!);
+    try {
+      expect(await recorder.record({ id: store.id }, null, [s], { version: '1.0.3' })).toEqual({
+        ids: [s.id],
+        recorded: 1,
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(clock).toEqual([]);
+    const back = await get({ statementId: s.id }).expect(200);
+    expect(back.body.stored).toBe(new Date(base + 60_000).toISOString());
+    const rows = await t.dataSource.query('SELECT stored FROM statements WHERE statement_id = ?', [
+      s.id,
+    ]);
+    expect(rows).toHaveLength(1);
   });
 
   it('stores and returns a statement of several megabytes', async () => {

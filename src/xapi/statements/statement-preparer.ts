@@ -28,6 +28,21 @@ export interface PreparedStatement {
   statementId: string;
   validated: boolean;
   voidTarget: string | null;
+  /** The statement came without a timestamp: it takes `stored` (stampStored). */
+  timestampIsStored: boolean;
+}
+
+/**
+ * Sets `stored` of these statements to `at` (and `timestamp` where it takes `stored`).
+ * The recorder stamps them again just before inserting their rows, so that `stored` and
+ * the row ids stay in the same order up to STORED_ORDER_MARGIN_MS.
+ */
+export function stampStored(prepared: PreparedStatement[], at: Date): void {
+  const stored = at.toISOString();
+  for (const p of prepared) {
+    p.data.stored = stored;
+    if (p.timestampIsStored) p.data.timestamp = stored;
+  }
 }
 
 /**
@@ -80,7 +95,8 @@ export class StatementPreparer {
       seen.add(id);
       s.id = id;
       s.stored = stored;
-      if (s.timestamp === undefined) s.timestamp = stored;
+      const timestampIsStored = s.timestamp === undefined;
+      if (timestampIsStored) s.timestamp = stored;
       if (authority) s.authority = authority;
       if (s.version === undefined) s.version = opts.version === '2.0.0' ? '2.0.0' : '1.0.0';
       out.push({
@@ -88,6 +104,7 @@ export class StatementPreparer {
         statementId: id,
         validated: !!opts.validate_statements,
         voidTarget: voidTarget(s),
+        timestampIsStored,
       });
     });
     this.checkAttachmentParts(out, attachments, single, fail);

@@ -5,6 +5,7 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { iriKey } from './index-keys';
+import { STORED_ORDER_MARGIN_MS } from './statement-recorder.service';
 import { indexHint, indexNamed } from '../../common/index-hint';
 
 export interface StatementFilters {
@@ -36,6 +37,17 @@ export interface PageRow {
   stored: Date;
   json: string;
 }
+
+/**
+ * The row ids a since/until page can hold, from `stored` (null: no bound on that side):
+ * above `low` and at most `high`.
+ */
+export interface IdWindow {
+  low: number | null;
+  high: number | null;
+}
+
+const NO_ID_WINDOW: IdWindow = { low: null, high: null };
 
 export interface StatementPage {
   rows: PageRow[];
@@ -219,11 +231,16 @@ export class StatementQueryService {
     limit: number,
     cursor: StatementCursor,
   ): Promise<number[]> {
-    const main = await this.collectIds((c) => this.mainSql(storeId, f, limit, c), limit, cursor);
+    const ids = await this.storedWindowIds(storeId, f);
+    const main = await this.collectIds(
+      (c) => this.mainSql(storeId, f, limit, c, ids),
+      limit,
+      cursor,
+    );
     if (!followsRefs(f)) return main;
     const reach = main.length > limit ? main[limit] : null;
     const refs = await this.collectIds(
-      (c) => this.refsSql(storeId, f, limit, c, reach),
+      (c) => this.refsSql(storeId, f, limit, c, reach, ids),
       limit,
       cursor,
     );
@@ -261,12 +278,51 @@ export class StatementQueryService {
     limit: number,
     cursor: StatementCursor,
   ): Promise<[string, unknown[]][]> {
-    const out = [this.mainSql(storeId, f, limit, cursor)];
+    const ids = await this.storedWindowIds(storeId, f);
+    const out = [this.mainSql(storeId, f, limit, cursor, ids)];
     if (followsRefs(f)) {
-      const main = await this.collectIds((c) => this.mainSql(storeId, f, limit, c), limit, cursor);
-      out.push(this.refsSql(storeId, f, limit, cursor, main.length > limit ? main[limit] : null));
+      const main = await this.collectIds(
+        (c) => this.mainSql(storeId, f, limit, c, ids),
+        limit,
+        cursor,
+      );
+      const reach = main.length > limit ? main[limit] : null;
+      out.push(this.refsSql(storeId, f, limit, cursor, reach, ids));
     }
     return out;
+  }
+
+  /**
+   * The ids of the statements stored within since/until, bounded from `stored` on the
+   * store's (store, stored) index, one row each side: the row stored last at or before
+   * `since` - STORED_ORDER_MARGIN_MS has a smaller id than any stored after `since`, and
+   * the row stored first after `until` + the margin a greater id than any stored up to
+   * `until`. A page's keyset range then ends near the window instead of passing over
+   * every row of the store outside it (the rows' own `stored` still decides).
+   */
+  async storedWindowIds(storeId: number, f: StatementFilters): Promise<IdWindow> {
+    if (!f.since && !f.until) return NO_ID_WINDOW;
+    const edge = async (at: Date, after: boolean): Promise<number | null> => {
+      const [sql, params] = this.dataSource
+        .getRepository(Statement)
+        .createQueryBuilder('s')
+        .select('s.id', 'id')
+        .where('s.storeId = :storeId', { storeId })
+        .andWhere(`s.stored ${after ? '>' : '<='} :at`, { at })
+        .orderBy('s.stored', after ? 'ASC' : 'DESC')
+        .limit(1)
+        .getQueryAndParameters();
+      const index = indexNamed(this.dataSource, Statement, ['storeId', 'stored']);
+      const [row] = await this.dataSource.query(
+        this.withIndex(sql, 'statements', 's', index),
+        params,
+      );
+      return row ? Number(row.id) : null;
+    };
+    return {
+      low: f.since ? await edge(new Date(f.since.getTime() - STORED_ORDER_MARGIN_MS), false) : null,
+      high: f.until ? await edge(new Date(f.until.getTime() + STORED_ORDER_MARGIN_MS), true) : null,
+    };
   }
 
   private mainSql(
@@ -274,8 +330,9 @@ export class StatementQueryService {
     f: StatementFilters,
     limit: number,
     cursor: StatementCursor,
+    ids: IdWindow,
   ): [string, unknown[]] {
-    const [sql, params] = this.pageQuery(storeId, f, limit, cursor).getQueryAndParameters();
+    const [sql, params] = this.pageQuery(storeId, f, limit, cursor, ids).getQueryAndParameters();
     return [this.withKeysetIndex(sql, f), params];
   }
 
@@ -291,8 +348,9 @@ export class StatementQueryService {
     limit: number,
     cursor: StatementCursor,
     reach: number | null,
+    ids: IdWindow,
   ): [string, unknown[]] {
-    const q = this.pageQuery(storeId, f, limit, cursor, { refs: true });
+    const q = this.pageQuery(storeId, f, limit, cursor, ids, { refs: true });
     if (reach !== null) q.andWhere(`s.id ${f.ascending ? '<=' : '>='} :reach`, { reach });
     const [sql, params] = q.getQueryAndParameters();
     return [this.withKeysetIndex(sql, {}), params];
@@ -303,24 +361,32 @@ export class StatementQueryService {
    * restricted actor) that table drives the walk: its (store, key, statement) index is
    * read in order from the cursor and joined to the statements by primary key, so a page
    * costs its own rows at any depth; otherwise the statements' own keyset index does.
-   * With `refs`, the StatementRefs whose targets match the filters instead.
+   * With `refs`, the StatementRefs whose targets match the filters instead. `ids` narrows
+   * the range to a since/until window (storedWindowIds).
    */
   private pageQuery(
     storeId: number,
     f: StatementFilters,
     limit: number,
     cursor: StatementCursor,
+    ids: IdWindow,
     opts: { refs?: boolean } = {},
   ): SelectQueryBuilder<any> {
     const driver = opts.refs
       ? null
       : (agentFilter(f) ?? relatedActivityFilter(f) ?? actorFilter(f));
     const key = driver ? 'd.statement_row_id' : 's.id';
-    // One range on the keyset: (after, bound] ascending, [.., min(after - 1, bound)] descending.
-    const upper =
-      !f.ascending && cursor.after !== null
-        ? Math.min(cursor.after - 1, cursor.bound)
-        : cursor.bound;
+    // One range on the keyset: (after, bound] ascending, [.., min(after - 1, bound)]
+    // descending, within the since/until window's ids.
+    const upper = Math.min(
+      !f.ascending && cursor.after !== null ? cursor.after - 1 : cursor.bound,
+      cursor.bound,
+      ids.high ?? Infinity,
+    );
+    const lower = Math.max(
+      f.ascending && cursor.after !== null ? cursor.after : -Infinity,
+      ids.low ?? -Infinity,
+    );
     const q: SelectQueryBuilder<any> = driver
       ? this.dataSource
           .createQueryBuilder()
@@ -336,8 +402,7 @@ export class StatementQueryService {
           .select(key, 'id')
           .where('s.storeId = :storeId', { storeId });
     q.andWhere('s.voided = :voided', { voided: false }).andWhere(`${key} <= :upper`, { upper });
-    if (f.ascending && cursor.after !== null)
-      q.andWhere(`${key} > :after`, { after: cursor.after });
+    if (lower > -Infinity) q.andWhere(`${key} > :lower`, { lower });
     const where = opts.refs
       ? ['s.statement_ref IS NOT NULL', targetsMatch('s', f)]
       : filterConditions('s', f, driver);
@@ -362,13 +427,19 @@ export class StatementQueryService {
     const { table, alias, index } = this.keysetIndex(f);
     if (!index) return sql;
     const type = this.dataSource.options.type;
-    const escape = (name: string) => this.dataSource.driver.escape(name);
-    const from = `FROM ${escape(table)} ${escape(alias)}`;
-    const hinted = sql.replace(from, `${from} ${indexHint(this.dataSource, index)}`);
+    const hinted = this.withIndex(sql, table, alias, index);
     if (type === 'mysql' || type === 'mariadb') return hinted;
     // CROSS JOIN keeps the driving table outermost (SQLite otherwise may take the
     // statements' rowid range first and sort).
     return hinted.replace('INNER JOIN "statements" "s"', 'CROSS JOIN "statements" "s"');
+  }
+
+  /** `sql` with its table `table` `alias` walking `index` (none: as it is). */
+  private withIndex(sql: string, table: string, alias: string, index?: string): string {
+    if (!index) return sql;
+    const escape = (name: string) => this.dataSource.driver.escape(name);
+    const from = `FROM ${escape(table)} ${escape(alias)}`;
+    return sql.replace(from, `${from} ${indexHint(this.dataSource, index)}`);
   }
 
   /** The (store, key..., id) index whose range the driving table of a page walks. */

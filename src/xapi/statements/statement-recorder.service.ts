@@ -28,6 +28,7 @@ import {
   PreparedStatement,
   RecordOptions,
   StatementPreparer,
+  stampStored,
 } from './statement-preparer';
 
 export type { AttachmentPart, RecordOptions } from './statement-preparer';
@@ -37,6 +38,38 @@ export interface RecordResult {
   ids: string[];
   /** How many rows were inserted or replaced (identical re-posts are not counted). */
   recorded: number;
+}
+
+/**
+ * The longest time from stamping a batch's `stored` to the end of its statement rows'
+ * inserts, which assign their ids: an attempt that took longer (a lock its inserts waited
+ * on: a concurrent insert of the same statement id, a gap another transaction's UPDATE or
+ * DELETE holds) is rolled back and retried under a new stamp. A batch is at most
+ * STATEMENTS_MAX_PER_REQUEST statements (1,000 by default; jobs record 1,000 or fewer),
+ * inserted in well under a second on a quiet machine, a few seconds on a loaded one.
+ */
+export const STAMP_TO_INSERT_MAX_MS = 45_000;
+
+/**
+ * How far the order of `stored` and that of the statement row ids may disagree: a row
+ * stored more than this after another has the greater id. The since/until pages bound
+ * their keyset range by it (StatementQueryService.storedWindowIds). The recorder stamps
+ * `stored` on this process's clock just before it inserts a batch's rows (after the
+ * conflicts lookup and the voiding UPDATEs, again on every attempt), and those inserts
+ * assign the ids within STAMP_TO_INSERT_MAX_MS of the stamp; so rows of concurrent
+ * batches are out of order by less than that plus the disagreement of the clocks of
+ * the instances writing the store, allowed 15 s (NTP keeps it within a second). When
+ * the rows commit does not matter: a row's id never changes, and a replaced statement
+ * takes a new row (`write`). A since/until page at an edge of its window reads at most
+ * the rows stored within this time outside the window.
+ */
+export const STORED_ORDER_MARGIN_MS = STAMP_TO_INSERT_MAX_MS + 15_000;
+
+/** An attempt's inserts ended more than STAMP_TO_INSERT_MAX_MS after its stamp. */
+export class StaleStoredStamp extends Error {
+  constructor(ms: number) {
+    super(`The statement rows were inserted ${ms} ms after their stored stamp.`);
+  }
 }
 
 /** Attempts of a batch transaction that hit a deadlock or lock-wait timeout. */
@@ -115,7 +148,7 @@ export class StatementRecorder {
         if (learned) this.cache.remember(learned);
         return result;
       } catch (e: any) {
-        if (isRetryableConflict(e)) {
+        if (isRetryableConflict(e) || e instanceof StaleStoredStamp) {
           if (attempt < MAX_ATTEMPTS) {
             await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
             continue;
@@ -142,7 +175,12 @@ export class StatementRecorder {
     return row?.recordsVersion ?? 0;
   }
 
-    /** Every attempt met a lock conflict: log a warning and answer 503 with Retry-After. */
+  /** This process's clock, that `stored` is stamped on (tests move it). */
+  protected now(): number {
+    return Date.now();
+  }
+
+  /** Every attempt met a lock conflict: log a warning and answer 503 with Retry-After. */
   private async busy(storeId: number, statements: number, e: any): Promise<never> {
     await this.logs
       .log({
@@ -247,6 +285,9 @@ export class StatementRecorder {
       }
     }
 
+    // `stored` as the rows get their ids (STORED_ORDER_MARGIN_MS).
+    const stampedAt = this.now();
+    stampStored(written, new Date(stampedAt));
     const rowOf = (p: PreparedStatement) => {
       const objectActivity = statementActivities(p.data).find((a) => a.role === 'object');
       const registration = p.data.context?.registration;
@@ -276,7 +317,15 @@ export class StatementRecorder {
     const rowIds = new Map<string, number>();
     const returning = await insertReturns(em);
     // Each statement's JSON is serialised once: it sizes the chunks and is the row's data.
-    const inserts = toInsert.map((p) => ({ p, json: JSON.stringify(p.data) }));
+    // A replaced statement (check_conflicts off) takes a new row, so that its id follows
+    // its new `stored` as every other row's does (STORED_ORDER_MARGIN_MS).
+    for (const { row } of toReplace) {
+      for (const child of [StatementAgent, StatementActivity, Attachment]) {
+        await em.delete(child, { statementRowId: row.id });
+      }
+      await repo.delete({ id: row.id });
+    }
+    const inserts = written.map((p) => ({ p, json: JSON.stringify(p.data) }));
     for (const part of chunksBySize(inserts, (r) => r.json.length)) {
       const rows = await bulkInsert(
         em,
@@ -286,13 +335,8 @@ export class StatementRecorder {
       );
       for (const r of rows) rowIds.set(String(r.statementId), Number(r.id));
     }
-    for (const { prepared: p, row } of toReplace) {
-      await repo.update({ id: row.id }, rowOf(p));
-      await em.delete(StatementAgent, { statementRowId: row.id });
-      await em.delete(StatementActivity, { statementRowId: row.id });
-      await em.delete(Attachment, { statementRowId: row.id });
-      rowIds.set(p.statementId, row.id);
-    }
+    const late = this.now() - stampedAt;
+    if (late > STAMP_TO_INSERT_MAX_MS) throw new StaleStoredStamp(late);
     // MySQL has no INSERT ... RETURNING: read the new rows' ids back.
     const missing = written.map((p) => p.statementId).filter((id) => !rowIds.has(id));
     for (const part of chunks(missing, 500)) {

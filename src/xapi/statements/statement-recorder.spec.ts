@@ -8,7 +8,12 @@ import { AttachmentWriter } from './attachment-writer';
 import { RecordCache } from './record-cache';
 import { StatementIndexWriter } from './statement-index-writer';
 import { StatementPreparer } from './statement-preparer';
-import { MAX_ATTEMPTS, retryDelayMs, StatementRecorder } from './statement-recorder.service';
+import {
+  MAX_ATTEMPTS,
+  retryDelayMs,
+  StaleStoredStamp,
+  StatementRecorder,
+} from './statement-recorder.service';
 
 describe('StatementRecorder lock conflicts', () => {
   const statement = {
@@ -52,6 +57,16 @@ describe('StatementRecorder lock conflicts', () => {
       recorded: 1,
     });
     expect(dataSource.transaction).toHaveBeenCalledTimes(3);
+    expect(logs.log).not.toHaveBeenCalled();
+  });
+
+  it('retries, under a new stamp, an attempt whose inserts came too long after its stored stamp', async () => {
+    const { r, dataSource, logs } = recorder([new StaleStoredStamp(50_000), null]);
+    await expect(r.record({ id: 1 }, null, [statement], { version: '1.0.3' })).resolves.toEqual({
+      ids: ['x'],
+      recorded: 1,
+    });
+    expect(dataSource.transaction).toHaveBeenCalledTimes(2);
     expect(logs.log).not.toHaveBeenCalled();
   });
 

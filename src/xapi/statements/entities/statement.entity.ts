@@ -4,7 +4,9 @@ import { StoreScoped } from '../../../database/store-scoped';
 
 /**
  * A stored statement. The numeric `id` is the keyset for paging (`more` links)
- * and follows the order of `stored`; `statementId` is the xAPI UUID.
+ * and follows the order of `stored` within STORED_ORDER_MARGIN_MS (the recorder's
+ * stamping; since/until pages bound their ids by it through (storeId, stored));
+ * `statementId` is the xAPI UUID.
  */
 @Entity('statements')
 @Index(['storeId', 'statementId'], { unique: true })

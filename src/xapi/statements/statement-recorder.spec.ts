@@ -52,7 +52,9 @@ describe('StatementRecorder lock conflicts', () => {
   it('retries a deadlock and succeeds when a later attempt goes through', async () => {
     const deadlock = Object.assign(new Error('Deadlock found'), { errno: 1213 });
     const { r, dataSource, logs } = recorder([deadlock, deadlock, null]);
-    await expect(r.record({ id: 1, recordsVersion: 0 }, null, [statement], { version: '1.0.3' })).resolves.toEqual({
+    await expect(
+      r.record({ id: 1, recordsVersion: 0 }, null, [statement], { version: '1.0.3' }),
+    ).resolves.toEqual({
       ids: ['x'],
       recorded: 1,
     });
@@ -62,7 +64,9 @@ describe('StatementRecorder lock conflicts', () => {
 
   it('retries, under a new stamp, an attempt whose inserts came too long after its stored stamp', async () => {
     const { r, dataSource, logs } = recorder([new StaleStoredStamp(50_000), null]);
-    await expect(r.record({ id: 1 }, null, [statement], { version: '1.0.3' })).resolves.toEqual({
+    await expect(
+      r.record({ id: 1, recordsVersion: 0 }, null, [statement], { version: '1.0.3' }),
+    ).resolves.toEqual({
       ids: ['x'],
       recorded: 1,
     });

@@ -1,9 +1,7 @@
 import { statSync } from 'fs';
-import { createTestApp, TestApp } from '../../test/support/test-app';
+import { createTestApp, isSqlite, TestApp } from '../../test/support/test-app';
 import { waitFor } from '../../test/support/wait';
 import { FALLBACK_AUTOCHECKPOINT_PAGES } from './sqlite-checkpoints';
-
-const onSqlite = !process.env.DB_URL || process.env.DB_URL.startsWith('sqlite:');
 
 describe('checkpointSqliteInBackground', () => {
   let t: TestApp;
@@ -12,7 +10,7 @@ describe('checkpointSqliteInBackground', () => {
   });
   afterAll(async () => t.close());
 
-  (onSqlite ? it : it.skip)(
+  (isSqlite() ? it : it.skip)(
     "copies the write-ahead log into the file off the app's connection, which no longer checkpoints at 1000 pages",
     async () => {
       const [{ wal_autocheckpoint: pages }] = await t.dataSource.query('PRAGMA wal_autocheckpoint');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { BetterSqlite3QueryRunner } from 'typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner';
-import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { createTestApp, isSqlite, TestApp } from '../../../test/support/test-app';
 import { Store } from '../../access/store.entity';
 import { dependentTables } from '../../database/store-records';
 import { EntityClass } from '../../database/store-scoped';
@@ -219,7 +219,3 @@ describe('StatementDeletion (database)', () => {
     },
   );
 });
-
-function isSqlite() {
-  return !process.env.DB_URL || process.env.DB_URL.startsWith('sqlite:');
-}

@@ -7,6 +7,7 @@ import { Cmi5Module } from './cmi5/cmi5.module';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions, prepareDatabase } from './database/data-source';
+import { checkpointSqliteInBackground } from './database/sqlite-checkpoints';
 import { serializeSqliteTransactions } from './database/sqlite-transactions';
 import { runMigrations } from './database/migrate';
 import { HealthController } from './health/health.controller';
@@ -46,6 +47,7 @@ export class AppModule {
             const dataSource = await new DataSource(options!).initialize();
             serializeSqliteTransactions(dataSource);
             if (config.dbMigrate) await runMigrations(dataSource);
+            await checkpointSqliteInBackground(dataSource);
             return dataSource;
           },
         }),

@@ -1,6 +1,6 @@
 import { statSync } from 'fs';
 import * as passwords from '../src/access/passwords';
-import { basic, createTestApp, TestApp } from './support/test-app';
+import { basic, createTestApp, isSqlite, TestApp } from './support/test-app';
 
 /**
  * Issue 13, findings 4 (statement cap), 7 (job audit), 8 (bodies after authentication),
@@ -268,7 +268,3 @@ describe('abuse (e2e)', () => {
     });
   });
 });
-
-function isSqlite() {
-  return !process.env.DB_URL || process.env.DB_URL.startsWith('sqlite:');
-}

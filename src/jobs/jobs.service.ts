@@ -19,7 +19,7 @@ import { AppConfig } from '../config/app-config';
 import { DatabaseClock } from '../database/database-clock';
 import { LogLevel } from '../logging/log-entry.entity';
 import { SystemLogService } from '../logging/system-log.service';
-import { walkBatches } from './batch-walker';
+import { syncBudgetMs, walkBatches } from './batch-walker';
 import { JobScheduleDto, ScheduleField, usesField } from './dto/job-schedule.dto';
 import { JobLogEntryView, JobView, toJobLogEntryView, toJobView } from './dto/job.view';
 import { Job } from './job.entity';
@@ -266,6 +266,7 @@ export class JobsService implements OnModuleInit {
     await walkBatches<JobRef>({
       ctx: { signal: new AbortController().signal, progress: async () => undefined },
       batchSize: DELETE_BATCH,
+      budgetMs: syncBudgetMs(this.dataSource),
       fetch: (after, limit) => {
         const qb = this.jobs
           .createQueryBuilder('j')

@@ -33,6 +33,11 @@ export function basic(username: string, password: string) {
   return 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
 }
 
+/** Whether the tests run on SQLite (DB_URL unset or sqlite:), not MySQL/MariaDB. */
+export function isSqlite(): boolean {
+  return !process.env.DB_URL || process.env.DB_URL.startsWith('sqlite:');
+}
+
 let counter = 0;
 
 /**

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
 import { Person } from '../../access/person.entity';
 import { addDeleted, DeletedRecords, deleteStoreRecords } from '../../database/store-records';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { keysetIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { deletedWord, dryRunFeedback } from '../../jobs/dry-run';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { agentVid } from '../../xapi/agents/agent-identifier';
@@ -77,6 +77,7 @@ export class AgentDeletionHandler implements JobHandler<AgentDeletionParams> {
     await walkBatches<number>({
       ctx,
       batchSize: this.batchSize,
+      budgetMs: syncBudgetMs(this.dataSource),
       total: Number(n),
       fetch: keysetIds<number>(naming, 'a.statementRowId'),
       act: async (ids) => {

@@ -4,7 +4,7 @@ import { In, Repository } from 'typeorm';
 import { Cmi5Token } from '../../cmi5/cmi5-token.entity';
 import { affectedRows } from '../../common/db-errors';
 import { untilCutoff } from '../../common/until';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { keysetIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { Cmi5TokensDeletionParams } from './cmi5-tokens-deletion.dto';
 
@@ -32,6 +32,7 @@ export class Cmi5TokensDeletionHandler implements JobHandler<Cmi5TokensDeletionP
     const { affected: deleted } = await walkBatches({
       ctx,
       batchSize: this.batchSize,
+      budgetMs: syncBudgetMs(this.tokens.manager.connection),
       total: await scope().getCount(),
       fetch: keysetIds(scope, 't.id'),
       act: async (ids) => affectedRows(await this.tokens.delete({ id: In(ids) })),

@@ -7,7 +7,7 @@ import { Store } from '../../access/store.entity';
 import { JOB_TYPE_KEY, JobTypeOptions } from '../../jobs/job-type';
 import { LogEntry } from '../../logging/log-entry.entity';
 import { LogsDeletionParams } from './logs-deletion.dto';
-import { LogsDeletionHandler } from './logs-deletion.handler';
+import { LOGS_DELETION_BATCH, LogsDeletionHandler } from './logs-deletion.handler';
 
 async function errorsOf(plain: Record<string, unknown>): Promise<Record<string, string[]>> {
   const errors = await validate(plainToInstance(LogsDeletionParams, plain), {
@@ -218,7 +218,7 @@ describe('LogsDeletionHandler (database)', () => {
     expect(result.data).toMatchObject({ deleted: 1, cutoff: T.toISOString() });
   });
 
-  it('deletes in batches of 1000, reporting progress, and stops when cancelled', async () => {
+  it('deletes in batches of at most 1000, reporting progress, and stops when cancelled', async () => {
     const many = Array.from({ length: 2500 }, (_, i) => ({
       name: `bulk-${String(i).padStart(4, '0')}`,
       level: i % 4,
@@ -232,24 +232,31 @@ describe('LogsDeletionHandler (database)', () => {
       { startedAt: T, abortAfterProgress: 2 },
     );
     await expect(handler.run(cancelled)).rejects.toThrow();
-    expect(cancelled.progressReports).toEqual([
-      { done: 0, total: 2500 },
-      { done: 1000, total: 2500 },
-    ]);
-    expect(await remaining()).toHaveLength(1501);
+    // The first batch: LOGS_DELETION_BATCH rows, or fewer on SQLite (a time budget).
+    const [start, { done: first }] = cancelled.progressReports;
+    expect(start).toEqual({ done: 0, total: 2500 });
+    expect(cancelled.progressReports).toHaveLength(2);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(LOGS_DELETION_BATCH);
+    expect(await remaining()).toHaveLength(2501 - first);
 
-    // A new run (as a retry) finishes the work.
+    // A new run (as a retry) finishes the work, reporting after each batch.
     const ctx = makeRunContext<LogsDeletionParams>(
       { max_level: 3, until: '1_day' },
       { startedAt: T },
     );
     const result = await handler.run(ctx);
-    expect(ctx.progressReports).toEqual([
-      { done: 0, total: 1500 },
-      { done: 1000, total: 1500 },
-      { done: 1500, total: 1500 },
-    ]);
-    expect(result.data).toMatchObject({ deleted: 1500 });
+    const left = 2500 - first;
+    const done = ctx.progressReports.map((p) => p.done);
+    expect(ctx.progressReports.every((p) => p.total === left)).toBe(true);
+    expect(done[0]).toBe(0);
+    expect(done.at(-1)).toBe(left);
+    expect(done.length).toBeGreaterThanOrEqual(1 + Math.ceil(left / LOGS_DELETION_BATCH));
+    for (let i = 1; i < done.length; i++) {
+      expect(done[i] - done[i - 1]).toBeGreaterThan(0);
+      expect(done[i] - done[i - 1]).toBeLessThanOrEqual(LOGS_DELETION_BATCH);
+    }
+    expect(result.data).toMatchObject({ deleted: left });
     expect(await remaining()).toEqual(['keep-level-5']);
   });
 });

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository, SelectQueryBuilder } from 'typeorm';
 import { affectedRows } from '../../common/db-errors';
 import { untilCutoff } from '../../common/until';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { keysetIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { LogEntry } from '../../logging/log-entry.entity';
 import { LogsDeletionParams } from './logs-deletion.dto';
@@ -30,6 +30,7 @@ export class LogsDeletionHandler implements JobHandler<LogsDeletionParams> {
     const { affected: deleted } = await walkBatches({
       ctx,
       batchSize: LOGS_DELETION_BATCH,
+      budgetMs: syncBudgetMs(this.logs.manager.connection),
       total: await matching().getCount(),
       fetch: keysetIds(matching, 'l.id'),
       act: async (ids) => affectedRows(await this.logs.delete({ id: In(ids) })),

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { affectedRows } from '../../common/db-errors';
 import { tableUsingIndex } from '../../common/index-hint';
 import { untilCutoff } from '../../common/until';
-import { walkBatches } from '../../jobs/batch-walker';
+import { syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { Agent } from '../../xapi/agents/agent.entity';
 import { RecordCache } from '../../xapi/statements/record-cache';
@@ -97,6 +97,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     const walk = await walkBatches<Row>({
       ctx,
       batchSize: this.batchSize,
+      budgetMs: syncBudgetMs(this.dataSource),
       total: await pending().getCount(),
       // The keyset read takes the data too: one query per batch, as a plain script would.
       fetch: async (after, limit) => {
@@ -293,6 +294,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     const walk = await walkBatches<{ id: number; vid: string }>({
       ctx: { signal, progress: async () => undefined },
       batchSize: AGENTS_SWEEP_BATCH,
+      budgetMs: syncBudgetMs(ds),
       fetch: async (after, limit) => {
         const rows: { id: number; vid: string }[] = await ds.query(
           `SELECT id, vid FROM agents WHERE store_id = ? AND person_id IS NULL AND id > ? ORDER BY id LIMIT ${Number(limit)}`,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import { affectedRows } from '../../common/db-errors';
-import { keysetIds, walkBatches, WalkContext } from '../../jobs/batch-walker';
+import { keysetIds, syncBudgetMs, walkBatches, WalkContext } from '../../jobs/batch-walker';
 import { Agent } from '../../xapi/agents/agent.entity';
 import { Activity } from '../../xapi/activities/activity.entity';
 import { ActivityProfile } from '../../xapi/documents/activity-profile.entity';
@@ -86,6 +86,7 @@ export class TestsuiteCleanup {
     const { affected: statementCount } = await walkBatches({
       ctx,
       batchSize: BATCH,
+      budgetMs: syncBudgetMs(this.dataSource),
       fetch: keysetIds<number>(statements, 's.id'),
       act: async (rowIds) => {
         const named: { vid: string }[] = await this.dataSource

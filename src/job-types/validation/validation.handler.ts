@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { affectedRows } from '../../common/db-errors';
-import { walkBatches } from '../../jobs/batch-walker';
+import { syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { deletedWord, dryRunFeedback } from '../../jobs/dry-run';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -58,6 +58,7 @@ export class ValidateStatementsHandler implements JobHandler<ValidationParams> {
     await walkBatches<Row>({
       ctx,
       batchSize: VALIDATION_BATCH,
+      budgetMs: syncBudgetMs(this.statements.manager.connection),
       total: await pending().getCount(),
       fetch: (after, limit) => {
         const qb = pending()

@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import { DataSource, EntityTarget, In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
 import { deleteStoreRecordsBatch } from '../../database/store-records';
-import { keysetIds, walkBatches } from '../../jobs/batch-walker';
+import { keysetIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { bulkInsert } from '../statements/bulk-insert';
 import { AgentProfile } from './agent-profile.entity';
 import { DocumentContent, DocumentRecord } from './document-record';
@@ -340,6 +340,7 @@ export class DocumentsService {
       await walkBatches<number>({
         ctx: { signal, progress: async () => undefined },
         batchSize,
+        budgetMs: syncBudgetMs(this.dataSource),
         fetch: keysetIds<number>(ofAgents, 'd.id'),
         act: async (ids) => {
           const batch = await deleteStoreRecordsBatch(this.dataSource, entity, storeId, ids, {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
-import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { BetterSqlite3QueryRunner } from 'typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner';
+import { createTestApp, isSqlite, TestApp } from '../../../test/support/test-app';
 import { Store } from '../../access/store.entity';
 import { dependentTables } from '../../database/store-records';
 import { EntityClass } from '../../database/store-scoped';
@@ -147,4 +148,74 @@ describe('StatementDeletion (database)', () => {
     await deletion.deleteStatements(storeA.id, [(await rowOf(storeA, voider2a)).id]);
     expect(await rowOf(storeA, target2)).toMatchObject({ voided: true, voidedBy: voider2b });
   });
+
+  // SQLite has no statistics to choose an index by (MySQL/MariaDB have): its plans are checked.
+  (isSqlite() ? it : it.skip)(
+    'releasing void targets looks the voiders up by index, never reading every row of the store',
+    async () => {
+      const now = new Date();
+      const store = await t.dataSource
+        .getRepository(Store)
+        .save({ slug: 'del-plan', name: 'plan', createdAt: now, updatedAt: now });
+      // Two targets (with one, SQLite picks the right index anyway), three voiders of each.
+      const targets = [randomUUID(), randomUUID()];
+      const voiders = targets.map(() => [randomUUID(), randomUUID(), randomUUID()]);
+      await record(
+        store,
+        targets.map((id) => statement(id)),
+      );
+      await record(
+        store,
+        voiders.map((v, i) => voiding(v[0], targets[i])),
+      );
+      await record(
+        store,
+        Array.from({ length: 200 }, () => statement(randomUUID())),
+      );
+      // The others recorded with voiding off, after many other statements.
+      await recorder.record(
+        store,
+        null,
+        voiders.flatMap((v, i) => v.slice(1).map((id) => voiding(id, targets[i]))),
+        { version: '1.0.3', void_statements: false },
+      );
+
+      const plans: { sql: string; plan: string[] }[] = [];
+      const original = BetterSqlite3QueryRunner.prototype.query;
+      const spy = jest
+        .spyOn(BetterSqlite3QueryRunner.prototype, 'query')
+        .mockImplementation(async function (this: BetterSqlite3QueryRunner, ...args) {
+          const [sql, params] = args;
+          if (/^\s*SELECT\b[\s\S]*\bFROM "statements"/.test(sql)) {
+            const rows: { detail: string }[] = await original.call(
+              this,
+              `EXPLAIN QUERY PLAN ${sql}`,
+              params,
+            );
+            plans.push({ sql, plan: rows.map((r) => r.detail) });
+          }
+          return original.apply(this, args);
+        });
+      try {
+        const rows = await Promise.all(voiders.map((v) => rowOf(store, v[0])));
+        await deletion.deleteStatements(
+          store.id,
+          rows.map((r) => r.id),
+        );
+      } finally {
+        spy.mockRestore();
+      }
+
+      // The first remaining voider (by row id) takes over.
+      for (const [i, target] of targets.entries()) {
+        expect(await rowOf(store, target)).toMatchObject({ voided: true, voidedBy: voiders[i][1] });
+      }
+      expect(plans.length).toBeGreaterThanOrEqual(2);
+      for (const { sql, plan } of plans) {
+        // A scan, or a search on the store column alone, reads every row of the store.
+        const wholeStore = plan.filter((d) => /^SCAN\b|\(store_id=\?\)$/.test(d));
+        expect({ sql, wholeStore }).toEqual({ sql, wholeStore: [] });
+      }
+    },
+  );
 });

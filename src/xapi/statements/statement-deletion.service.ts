@@ -24,14 +24,20 @@ async function releaseVoidTargets(em: EntityManager, storeId: number, ids: numbe
     { storeId, statementId: In(targets), voidedBy: In(voiders.map((v) => v.statementId)) },
     { voided: false, voidedBy: null, updated: now },
   );
+  // The first (by row id) other voider of each target takes over. Picked here, not by
+  // ORDER BY id: SQLite, which has no statistics, would then walk every row of the store
+  // through its (store_id, id) index (about a second per batch at 300,000 statements)
+  // instead of looking the targets up in the (store_id, void_target) one.
   const others = await repo.find({
     select: { id: true, statementId: true, voidTarget: true },
     where: { storeId, voidTarget: In(targets), id: Not(In(ids)) },
-    order: { id: 'ASC' },
   });
-  const voider = new Map<string, string>();
-  for (const o of others) if (!voider.has(o.voidTarget!)) voider.set(o.voidTarget!, o.statementId);
-  for (const [target, by] of voider) {
+  const first = new Map<string, Statement>();
+  for (const o of others) {
+    const seen = first.get(o.voidTarget!);
+    if (!seen || o.id < seen.id) first.set(o.voidTarget!, o);
+  }
+  for (const [target, { statementId: by }] of first) {
     await repo.update(
       { storeId, statementId: target, voided: false, voidTarget: IsNull() },
       { voided: true, voidedBy: by, updated: now },

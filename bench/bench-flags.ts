@@ -1,3 +1,5 @@
+import { getHeapStatistics } from 'v8';
+
 /**
  * Command-line flags of the benchmarks: `--name value` or `--name=value` for each key of
  * the defaults (camelCase keys, kebab-case flags); numbers must be positive integers
@@ -32,3 +34,11 @@ export function parseFlags<T extends { [K in keyof T]: number | string | boolean
 /** A number with thousands separators, as the benchmarks print them. */
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/**
+ * V8's heap limit of this process in MB (node --max-old-space-size, else a default from
+ * the machine's memory). Printed with memory figures: below 2 GB of old space V8 lets the
+ * heap grow to at most about 1.3-2 times what survived the last major GC, above it up to
+ * 4 times, so the same run shows very different RSS peaks under the two.
+ */
+export const heapLimitMb = () => Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);

@@ -38,7 +38,7 @@ import { StatementRecorder } from '../src/xapi/statements/statement-recorder.ser
 import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { statementVersion } from '../src/job-types/validation/validation.handler';
 import { createTestApp, TestApp } from '../test/support/test-app';
-import { fmt, parseFlags } from './bench-flags';
+import { fmt, heapLimitMb, parseFlags } from './bench-flags';
 import { buildPopulation, Json, makeBatch } from './statement-generator';
 
 interface Options {
@@ -457,7 +457,7 @@ async function main() {
   console.log(`jobs-bench ${startedAt.toISOString()}`);
   console.log(
     `  machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, ` +
-      `node ${process.version}, load ${load()}`,
+      `node ${process.version} (V8 heap limit ${fmt(heapLimitMb())} MB), load ${load()}`,
   );
   console.log(`  database: ${await prepareServer(opts.dbUrl, opts.reuse)}`);
   console.log(

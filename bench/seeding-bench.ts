@@ -20,6 +20,7 @@ import { SEEDING_STATEMENT_BATCH, SeedingHandler } from '../src/job-types/seedin
 import { SeedingParams } from '../src/job-types/seeding/seeding.dto';
 import { makeRunContext } from '../test/support/job-context';
 import { createTestApp } from '../test/support/test-app';
+import { heapLimitMb } from './bench-flags';
 import { count, fmt, insertPlain, plainLine, verifyCopy } from './plain-insert';
 
 interface Options {
@@ -75,7 +76,7 @@ async function main() {
   console.log(`seeding-bench ${startedAt.toISOString()}`);
   console.log(
     `  machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GB, ` +
-      `node ${process.version}, load ${loadavg()
+      `node ${process.version} (V8 heap limit ${fmt(heapLimitMb())} MB), load ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}; database ${version}`,
   );

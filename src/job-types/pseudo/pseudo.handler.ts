@@ -11,7 +11,7 @@ import { RecordCache } from '../../xapi/statements/record-cache';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { droppedAttachments } from '../../xapi/pseudonymization/pseudonymizer';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
-import { bulkInsert, utcDatetime } from '../../xapi/statements/bulk-insert';
+import { bulkInsert, chunksBySize, utcDatetime } from '../../xapi/statements/bulk-insert';
 import { StatementAgent } from '../../xapi/statements/entities/statement-agent.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
 import { AUTHORITY_ROLES, statementAgents } from '../../xapi/statements/index-keys';
@@ -203,12 +203,18 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     const { data, vids, dropped, unsigned } = work;
     const ids = [...data.keys()];
     // Only what is still not pseudonymized is touched (a concurrent run may have been first).
-    const setData = caseOf('data', 'id', data);
-    const updated = await changed(
-      em,
-      `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${marks(ids.length)}) AND pseudonymized = 0`,
-      [...setData.params, utcDatetime(new Date()), ...ids],
-    );
+    // One UPDATE per chunk of about INSERT_CHUNK_CHARS of JSON: the SQL text of the whole
+    // batch in one string would go to V8's large-object space at every batch.
+    const now = utcDatetime(new Date());
+    let updated = 0;
+    for (const part of chunksBySize([...data], ([, json]) => json.length)) {
+      const setData = caseOf('data', 'id', new Map(part));
+      updated += await changed(
+        em,
+        `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${marks(part.length)}) AND pseudonymized = 0`,
+        [...setData.params, now, ...part.map(([id]) => id)],
+      );
+    }
     if (!updated) return { statements: 0, indexRows: 0, originals: [], unsigned: [] };
 
     // The index rows follow the data, in one statement: each learner role gets the

@@ -6,7 +6,7 @@ import { AGENT_IFI_KEYS } from '../agents/agent-identifier';
 import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { VocabEntry } from './entities/vocab.entity';
-import { bulkInsert, byKey, chunks, sortedByKey } from './bulk-insert';
+import { bulkInsert, byKey, chunks } from './bulk-insert';
 import { iriKey, statementActivities, statementAgents } from './index-keys';
 import { MergedTable, mergeRecords } from './merged-records';
 import { KnownValue, RecordCache, RecordedKnowledge } from './record-cache';
@@ -27,6 +27,23 @@ export function mergeDefinitions(old: Definition | null, next: Definition): Defi
     }
   }
   return out;
+}
+
+/**
+ * The order of a batch's index rows, the order of their unique index: (key, role,
+ * statement row id), strings compared as `<` does. Compared field by field, so that a
+ * batch of thousands of rows sorts without building a key string per row.
+ */
+export function indexRowOrder<R extends { role?: string; statementRowId?: number }>(
+  keyOf: (row: R) => string,
+): (a: R, b: R) => number {
+  return (a, b) => {
+    const x = keyOf(a);
+    const y = keyOf(b);
+    if (x !== y) return x < y ? -1 : 1;
+    if (a.role !== b.role) return a.role! < b.role! ? -1 : 1;
+    return a.statementRowId! - b.statementRowId!;
+  };
 }
 
 /** What an agent row keeps: object type, name and identifier, nothing else. */
@@ -158,20 +175,14 @@ export class StatementIndexWriter {
       }
     }
     if (opts.update_agent_ids) {
-      const sorted = sortedByKey(
-        agentRows,
-        (r) => `${r.vid}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`,
-      );
-      for (const part of chunks(sorted, 500)) {
+      agentRows.sort(indexRowOrder((r) => r.vid!));
+      for (const part of chunks(agentRows, 500)) {
         await bulkInsert(em, StatementAgent, part as Record<string, unknown>[]);
       }
     }
     if (opts.update_activity_ids) {
-      const sorted = sortedByKey(
-        activityRows,
-        (r) => `${r.activityId}\0${r.role}\0${String(r.statementRowId).padStart(12, '0')}`,
-      );
-      for (const part of chunks(sorted, 500)) {
+      activityRows.sort(indexRowOrder((r) => r.activityId!));
+      for (const part of chunks(activityRows, 500)) {
         await bulkInsert(em, StatementActivity, part as Record<string, unknown>[]);
       }
     }

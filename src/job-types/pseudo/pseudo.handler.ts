@@ -203,8 +203,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     const { data, vids, dropped, unsigned } = work;
     const ids = [...data.keys()];
     // Only what is still not pseudonymized is touched (a concurrent run may have been first).
-    // One UPDATE per chunk of about INSERT_CHUNK_CHARS of JSON: the SQL text of the whole
-    // batch in one string would go to V8's large-object space at every batch.
+    // One UPDATE per chunk of about INSERT_CHUNK_CHARS of JSON (a batch of 500: one).
     const now = utcDatetime(new Date());
     let updated = 0;
     for (const part of chunksBySize([...data], ([, json]) => json.length)) {

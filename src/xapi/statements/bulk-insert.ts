@@ -116,14 +116,13 @@ export function locksRows(em: EntityManager): boolean {
 }
 
 /**
- * Characters of JSON per multi-row INSERT of statements. The SQL text of a chunk is one
- * string in the process: kept under V8's large-object size (128 KiB), it is allocated
- * with the young objects and dies with them, instead of going straight to the old
- * generation (large-object space) at every chunk, which made the heap of a long
- * recording (a seeding job) swing by hundreds of MB between major GCs. Far below
- * max_allowed_packet.
+ * Characters of JSON per multi-row INSERT of statements: about 4 MB, under MySQL's
+ * max_allowed_packet. Chunks kept under V8's large-object size (128 KiB) were tried: the
+ * INSERT texts then die young, but a request of 100 statements (about 150 KB) took two
+ * INSERTs instead of one, and a seeding run's RSS growth moved by 4 MB of 175 (V8's heap
+ * growth headroom decides it; see Memory in the README).
  */
-export const INSERT_CHUNK_CHARS = 96_000;
+export const INSERT_CHUNK_CHARS = 4_000_000;
 
 /**
  * Statement chunks of at most INSERT_CHUNK rows and about INSERT_CHUNK_CHARS of JSON;

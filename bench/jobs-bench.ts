@@ -12,6 +12,7 @@
  *   npm run bench:jobs -- [--total 1000000] [--small 100000] [--agent-statements 1000]
  *                         [--recorded 100000] [--concurrency 4] [--seed 7] [--db-url mysql://...]
  *                         [--phases validation,agent-deletion,pseudo,clearing] [--reuse]
+ *                         [--clearing-percent 20]   (clearing deletes the oldest 20 %)
  *
  * `--phases` runs only some of the phases (in this order); `--reuse` keeps the database
  * and goes on with the stores and copies that a previous run left (no fill), so that
@@ -54,6 +55,11 @@ interface Options {
   phases: string;
   /** Go on with the stores (and *_plain copies) a previous run of the same flags left. */
   reuse: boolean;
+  /**
+   * Percent of the big store's statements the clearing phase deletes (the oldest by
+   * `stored`, through `until: date`); 100: every statement (`until: now`).
+   */
+  clearingPercent: number;
 }
 
 const PHASES = ['validation', 'agent-deletion', 'pseudo', 'clearing'];
@@ -69,7 +75,9 @@ function parseArgs(argv: string[]): Options {
     dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_bench_jobs',
     phases: PHASES.join(','),
     reuse: false,
+    clearingPercent: 100,
   });
+  if (opts.clearingPercent > 100) throw new Error('--clearing-percent is at most 100');
   const unknown = opts.phases.split(',').filter((p) => !PHASES.includes(p));
   if (unknown.length)
     throw new Error(`Unknown phase(s) ${unknown.join(', ')}: ${PHASES.join(', ')}`);
@@ -338,10 +346,14 @@ function plainPseudo(pool: Pool, storeId: number, settings: { hashKey: string; h
   });
 }
 
-/** Clearing, plain: keyset SELECT of the ids stored until the cutoff, batched DELETE. */
-function plainClearing(pool: Pool, storeId: number, cutoff: string) {
+/**
+ * Clearing, plain: keyset SELECT of the ids stored until the cutoff, batched DELETE,
+ * from `after` on (the job side's first id: with --reuse after an interrupted clearing,
+ * the copies' rows the job side no longer has are left out).
+ */
+function plainClearing(pool: Pool, storeId: number, cutoff: string, from: number) {
   return withConnection(pool, async (conn) => {
-    let after = 0;
+    let after = from;
     let deleted = 0;
     for (;;) {
       const [rows] = await conn.query(
@@ -567,10 +579,26 @@ async function main() {
     }
 
     if (runs('clearing')) {
+      const first = await scalar(pool, 'SELECT MIN(id) FROM statements WHERE store_id = ?', [
+        big.id,
+      ]);
+      let until: Json = { until: 'now' };
+      if (opts.clearingPercent < 100) {
+        const n = await scalar(pool, 'SELECT COUNT(*) FROM statements WHERE store_id = ?', [
+          big.id,
+        ]);
+        const [rows] = await pool.query(
+          `SELECT stored FROM statements WHERE store_id = ? ORDER BY stored LIMIT 1 OFFSET ${Math.floor((opts.clearingPercent * n) / 100)}`,
+          [big.id],
+        );
+        const stored = String((rows as { stored: string }[])[0].stored);
+        until = { until: 'date', until_date: `${stored.replace(' ', 'T')}Z` };
+        console.log(`clearing: the oldest ${opts.clearingPercent} % of ${fmt(n)}, until ${stored}`);
+      }
       const clearing = await runJob(t, 'clearing', {
         store: big.slug,
         service: 'statements',
-        until: 'now',
+        ...until,
       });
       const cleared = Number(clearing.data.tables?.statements?.deleted ?? 0);
       const cutoff = String(clearing.data.cutoff).replace('T', ' ').replace('Z', '');
@@ -579,7 +607,7 @@ async function main() {
           'clearing (statements)',
           clearing,
           cleared,
-          await timed(() => plainClearing(pool, big.id, cutoff)),
+          await timed(() => plainClearing(pool, big.id, cutoff, Number(first) - 1)),
         ),
       );
     }

@@ -174,6 +174,25 @@ describe('job walk plans (e2e)', () => {
     expectBoundedWalks(await walk('clearing', body), 3);
   });
 
+  it('clearing until a date inside the store (dry run): the span on the primary key, not the stored index sorted per batch', async () => {
+    const [row] = await t.dataSource.query(
+      `SELECT s.stored FROM statements s JOIN stores st ON st.id = s.store_id
+        WHERE st.slug = 'walked' ORDER BY s.id LIMIT 1 OFFSET ${(TOTAL * 3) / 4}`,
+    );
+    const stored =
+      row.stored instanceof Date
+        ? row.stored.toISOString()
+        : `${String(row.stored).replace(' ', 'T')}Z`;
+    const body = {
+      store: 'walked',
+      service: 'statements',
+      until: 'date',
+      until_date: stored,
+      dry_run: true,
+    };
+    expectBoundedWalks(await walk('clearing', body), 3);
+  });
+
   it('push', async () => {
     const connection = await asAdmin(t.http().post(`${t.base}/connections`))
       .send({

@@ -2,6 +2,7 @@ import { performance } from 'perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'timers/promises';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { retryOnConflict } from '../common/db-errors';
+import { primaryKeyHint } from '../common/index-hint';
 import { JobRunContext } from './job-type';
 
 /** The part of a run's context the walker needs: progress and the abort signal. */
@@ -140,5 +141,51 @@ export function keysetIds<K extends string | number>(
     if (after !== null) qb.andWhere(`${key} > :walkAfter`, { walkAfter: after });
     const rows: { k: unknown }[] = await qb.getRawMany();
     return rows.map((r) => parse(r.k));
+  };
+}
+
+/** How many rows of a store a walk covers, and the first and last one's ids. */
+export interface IdSpan {
+  n: number;
+  first: number;
+  last: number;
+}
+
+/** `SELECT COUNT(*), MIN(id), MAX(id)` of the rows `query` selects: the span to walk. */
+export async function idSpan(query: SelectQueryBuilder<any>, id: string): Promise<IdSpan> {
+  const [row] = await query
+    .select('COUNT(*)', 'n')
+    .addSelect(`MIN(${id})`, 'first')
+    .addSelect(`MAX(${id})`, 'last')
+    .getRawMany();
+  return { n: Number(row.n), first: Number(row.first ?? 0), last: Number(row.last ?? 0) };
+}
+
+/**
+ * Keyset fetch on a table's primary key within a store's id span (walkBatches with
+ * `after: span.first - 1`), with optional further conditions (`where`: SQL with `?`
+ * placeholders for `params`, e.g. `AND stored <= ?`). A batch reads its own rows and the
+ * others between them (other stores', rows the conditions leave out), a whole walk the
+ * span once, whatever the statistics say: walked by the store's index and sorted by id
+ * instead, a batch would read every row left (a quadratic walk; on SQLite one that holds
+ * the connection).
+ *
+ * @param t the table and its store and id columns, escaped.
+ */
+export function primaryKeyIds(
+  dataSource: DataSource,
+  t: { table: string; store: string; id: string },
+  storeId: number,
+  span: IdSpan,
+  where = '',
+  params: unknown[] = [],
+): (after: number | null, limit: number) => Promise<number[]> {
+  const hint = primaryKeyHint(dataSource);
+  return async (after, limit) => {
+    const rows: { k: number | string }[] = await dataSource.query(
+      `SELECT ${t.id} AS k FROM ${t.table} ${hint} WHERE ${t.store} = ? AND ${t.id} > ? AND ${t.id} <= ? ${where} ORDER BY ${t.id} LIMIT ${Number(limit)}`,
+      [storeId, after ?? 0, span.last, ...params],
+    );
+    return rows.map((r) => Number(r.k));
   };
 }

@@ -9,7 +9,8 @@ import {
   tableName,
 } from '../../database/store-records';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
-import { keysetIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
+import { IdSpan, idSpan, primaryKeyIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
+import { utcDatetime } from '../../xapi/statements/bulk-insert';
 import { deletedWord, dryRunFeedback } from '../../jobs/dry-run';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { ClearingParams, ClearingService } from './clearing.dto';
@@ -54,16 +55,21 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
         .where(`r.${this.escape(t.storeColumn)} = :storeId`, { storeId: store.id })
         .andWhere(`r.${this.escape(t.storedColumn!)} <= :cutoff`, { cutoff });
 
-    let total = 0;
+    // What each table holds until the cutoff: its count and id span, read once (on the
+    // stored index); the walk then goes over that span on the primary key (primaryKeyIds),
+    // not by the store's stored index and a sort of what is left at every batch.
+    const spans = new Map<string, IdSpan>();
     for (const { t, name } of tables) {
-      const [row] = await matching(t, name)().select('COUNT(*)', 'n').getRawMany();
-      total += Number(row.n);
+      spans.set(name, await idSpan(matching(t, name)(), `r.${this.escape(t.idColumn)}`));
     }
+    const total = [...spans.values()].reduce((n, s) => n + s.n, 0);
     await ctx.progress(0, total);
 
     const byTable: Record<string, DeletedRecords> = {};
     let done = 0;
     for (const { t, name } of tables) {
+      const span = spans.get(name)!;
+      if (span.n === 0) continue;
       const offset = done;
       const counts: DeletedRecords = { deleted: 0, dependents: {} };
       const { walked } = await walkBatches<number>({
@@ -74,7 +80,19 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
         },
         batchSize: CLEARING_BATCH,
         budgetMs: syncBudgetMs(this.dataSource),
-        fetch: keysetIds<number>(matching(t, name), `r.${this.escape(t.idColumn)}`),
+        after: span.first - 1,
+        fetch: primaryKeyIds(
+          this.dataSource,
+          {
+            table: this.escape(name),
+            store: this.escape(t.storeColumn),
+            id: this.escape(t.idColumn),
+          },
+          store.id,
+          span,
+          `AND ${this.escape(t.storedColumn!)} <= ?`,
+          [utcDatetime(cutoff)],
+        ),
         act: async (ids) => {
           const batch = await deleteStoreRecordsBatch(this.dataSource, t.entity, store.id, ids, {
             dryRun,

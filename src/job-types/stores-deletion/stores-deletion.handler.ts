@@ -9,7 +9,7 @@ import { affectedRows } from '../../common/db-errors';
 import { invalidInput } from '../../common/errors';
 import { deleteStoreRecordsBatch, dependentTables } from '../../database/store-records';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
-import { syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
+import { IdSpan, idSpan, primaryKeyIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
 import { Job } from '../../jobs/job.entity';
 import { JobsService } from '../../jobs/jobs.service';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -20,7 +20,6 @@ import {
   JobRunResult,
   JobType,
 } from '../../jobs/job-type';
-import { primaryKeyHint } from '../../common/index-hint';
 import { RecordCache } from '../../xapi/statements/record-cache';
 import { StoresDeletionParams } from './stores-deletion.dto';
 
@@ -28,12 +27,6 @@ import { StoresDeletionParams } from './stores-deletion.dto';
 export const STORES_DELETION_BATCH = 1000;
 
 /** A table's rows of one store: how many, the first and last ids. */
-interface Span {
-  n: number;
-  first: number;
-  last: number;
-}
-
 /** A store-scoped table by its SQL names. */
 interface ResolvedTable {
   table: string;
@@ -161,7 +154,7 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
 
     // Progress counts the rows of the walked tables (not those that go with them).
     let total = 0;
-    const spans = new Map<string, Span>();
+    const spans = new Map<string, IdSpan>();
     for (const t of tables) {
       if (t.sweep) continue;
       const span = await this.span(t, id);
@@ -188,7 +181,14 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
         },
         batchSize: STORES_DELETION_BATCH,
         budgetMs: this.budgetMs,
-        fetch: this.onPrimaryKey(t, id, span),
+        // The index rows tables and agents have no (store, id) index: walked by their
+        // store index and sorted per batch, the walk was quadratic (primaryKeyIds).
+        fetch: primaryKeyIds(
+          this.dataSource,
+          { ...t, table: this.dataSource.driver.escape(t.table) },
+          id,
+          span,
+        ),
         after: span.first - 1,
         act: async (ids) => {
           if (t.withDependents) {
@@ -243,25 +243,6 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     return { table, store: escape(t.storeColumn), id: escape(t.idColumn) };
   }
 
-  /**
-   * The walk's fetch: keyset paging on the primary key within the store's id span. The
-   * index rows tables and agents have no (store, id) index: their store index read and
-   * sorted once per batch made a walk quadratic (and on SQLite blocked every request for
-   * as long). On the primary key a batch reads its own rows and those of other stores
-   * between them, the whole walk the store's id span once, on either database.
-   */
-  private onPrimaryKey(t: ResolvedTable, storeId: number, span: Span) {
-    const hint = primaryKeyHint(this.dataSource);
-    const table = this.dataSource.driver.escape(t.table);
-    return async (after: number | null, limit: number): Promise<number[]> => {
-      const rows: { k: number | string }[] = await this.dataSource.query(
-        `SELECT ${t.id} AS k FROM ${table} ${hint} WHERE ${t.store} = ? AND ${t.id} > ? AND ${t.id} <= ? ORDER BY ${t.id} LIMIT ${Number(limit)}`,
-        [storeId, after ?? 0, span.last],
-      );
-      return rows.map((r) => Number(r.k));
-    };
-  }
-
   private ofStore(t: { table: string; store: string }, storeId: number) {
     return this.dataSource
       .createQueryBuilder()
@@ -270,12 +251,7 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
   }
 
   /** How many rows of the store a table holds, and the first and last one's ids. */
-  private async span(t: ResolvedTable, storeId: number): Promise<Span> {
-    const [row] = await this.ofStore(t, storeId)
-      .select('COUNT(*)', 'n')
-      .addSelect(`MIN(${t.id})`, 'first')
-      .addSelect(`MAX(${t.id})`, 'last')
-      .getRawMany();
-    return { n: Number(row.n), first: Number(row.first ?? 0), last: Number(row.last ?? 0) };
+  private span(t: ResolvedTable, storeId: number): Promise<IdSpan> {
+    return idSpan(this.ofStore(t, storeId), t.id);
   }
 }

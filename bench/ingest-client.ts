@@ -175,7 +175,6 @@ export async function ingestOverHttp(
   };
 }
 
-
 /**
  * Runs ingestOverHttp in a child process (this file under ts-node) and resolves with its
  * result; its progress lines go to this process's stdout.

@@ -9,13 +9,27 @@ import {
   tableName,
 } from '../../database/store-records';
 import { StoreScopedTable, storeScopedTables } from '../../database/store-scoped';
-import { IdSpan, idSpan, primaryKeyIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
+import {
+  BatchWalk,
+  IdSpan,
+  idSpan,
+  primaryKeyIds,
+  syncBudgetMs,
+  walkBatches,
+} from '../../jobs/batch-walker';
+import { indexHint, indexNamed } from '../../common/index-hint';
 import { utcDatetime } from '../../xapi/statements/bulk-insert';
 import { deletedWord, dryRunFeedback } from '../../jobs/dry-run';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { ClearingParams, ClearingService } from './clearing.dto';
 
 export const CLEARING_BATCH = 1000;
+
+/** A row a clearing walk hands on: its id, and its `stored` as read (the keyset's first part). */
+interface WalkedRow {
+  id: number;
+  stored: unknown;
+}
 
 /**
  * The tables clearing deletes from, from the @StoreScoped registry: those of the service
@@ -55,9 +69,7 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
         .where(`r.${this.escape(t.storeColumn)} = :storeId`, { storeId: store.id })
         .andWhere(`r.${this.escape(t.storedColumn!)} <= :cutoff`, { cutoff });
 
-    // What each table holds until the cutoff: its count and id span, read once (on the
-    // stored index); the walk then goes over that span on the primary key (primaryKeyIds),
-    // not by the store's stored index and a sort of what is left at every batch.
+    // What each table holds until the cutoff: its count and id span, read once.
     const spans = new Map<string, IdSpan>();
     for (const { t, name } of tables) {
       spans.set(name, await idSpan(matching(t, name)(), `r.${this.escape(t.idColumn)}`));
@@ -72,7 +84,7 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
       if (span.n === 0) continue;
       const offset = done;
       const counts: DeletedRecords = { deleted: 0, dependents: {} };
-      const { walked } = await walkBatches<number>({
+      const { walked } = await walkBatches<WalkedRow>({
         // One walk per table; progress counts across all of them.
         ctx: {
           signal: ctx.signal,
@@ -80,20 +92,9 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
         },
         batchSize: CLEARING_BATCH,
         budgetMs: syncBudgetMs(this.dataSource),
-        after: span.first - 1,
-        fetch: primaryKeyIds(
-          this.dataSource,
-          {
-            table: this.escape(name),
-            store: this.escape(t.storeColumn),
-            id: this.escape(t.idColumn),
-          },
-          store.id,
-          span,
-          `AND ${this.escape(t.storedColumn!)} <= ?`,
-          [utcDatetime(cutoff)],
-        ),
-        act: async (ids) => {
+        ...this.walkOf(t, name, store.id, span, cutoff),
+        act: async (rows) => {
+          const ids = rows.map((r) => r.id);
           const batch = await deleteStoreRecordsBatch(this.dataSource, t.entity, store.id, ids, {
             dryRun,
           });
@@ -125,6 +126,67 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
         service,
         cutoff: cutoff.toISOString(),
         dry_run: !!dryRun,
+      },
+    };
+  }
+
+  /**
+   * How a table's rows stored until the cutoff are walked. With an index on (store,
+   * stored) (statements, documents): keyset on (stored, id) along it, each batch reading
+   * about its own index entries whether or not ids follow `stored` (a bench's copies do
+   * not; a cutoff inside the store then matched rows spread over the whole id span).
+   * Without one (agents, activities, vocabulary): the span on the primary key
+   * (primaryKeyIds). Walked by the store's index and sorted by id, each batch read every
+   * matching row left (MariaDB's choice at a cutoff inside the store: quadratic).
+   */
+  private walkOf(
+    t: StoreScopedTable,
+    name: string,
+    storeId: number,
+    span: IdSpan,
+    cutoff: Date,
+  ): Pick<BatchWalk<WalkedRow>, 'after' | 'fetch'> {
+    const table = this.escape(name);
+    const [store, id, stored] = [t.storeColumn, t.idColumn, t.storedColumn!].map((c) =>
+      this.escape(c),
+    );
+    const until = utcDatetime(cutoff);
+    const meta = typeof t.entity === 'string' ? null : this.dataSource.getMetadata(t.entity);
+    const property = (column: string) => meta?.findColumnWithDatabaseName(column)?.propertyName;
+    const index =
+      meta &&
+      indexNamed(this.dataSource, t.entity as new () => object, [
+        property(t.storeColumn) ?? '',
+        property(t.storedColumn!) ?? '',
+      ]);
+    if (!index) {
+      const ids = primaryKeyIds(
+        this.dataSource,
+        { table, store, id },
+        storeId,
+        span,
+        `AND ${stored} <= ?`,
+        [until],
+      );
+      return {
+        after: { id: span.first - 1, stored: null },
+        fetch: async (after, limit) =>
+          (await ids(after?.id ?? null, limit)).map((k) => ({ id: k, stored: null })),
+      };
+    }
+    const hint = indexHint(this.dataSource, index);
+    return {
+      fetch: async (after, limit) => {
+        // `stored >= s AND (stored > s OR id > i)`: a range from the cursor on the index,
+        // only the rows of the cursor's own `stored` before it read again.
+        const rows: { id: number | string; stored: unknown }[] = await this.dataSource.query(
+          `SELECT ${id} AS id, ${stored} AS stored FROM ${table} ${hint}
+            WHERE ${store} = ? AND ${stored} <= ?
+            ${after ? `AND ${stored} >= ? AND (${stored} > ? OR ${id} > ?)` : ''}
+            ORDER BY ${stored}, ${id} LIMIT ${Number(limit)}`,
+          [storeId, until, ...(after ? [after.stored, after.stored, after.id] : [])],
+        );
+        return rows.map((r) => ({ id: Number(r.id), stored: r.stored }));
       },
     };
   }

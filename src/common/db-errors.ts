@@ -1,3 +1,5 @@
+import { EntityManager } from 'typeorm';
+
 /**
  * The one classification of database errors (SQLite and MySQL/MariaDB). It reads the
  * driver's error: a TypeORM QueryFailedError's `driverError`, or the error itself when a
@@ -49,6 +51,20 @@ export function isPacketTooLarge(err: unknown): boolean {
 /** Rows a DELETE or UPDATE really changed (SQLite and MySQL/MariaDB both report them). */
 export function affectedRows(result: { affected?: number | null }): number {
   return result.affected ?? 0;
+}
+
+/** Rows a raw UPDATE or DELETE changed, as the driver reports them. */
+export async function changedRows(
+  em: EntityManager,
+  sql: string,
+  params: unknown[],
+): Promise<number> {
+  const own = em.queryRunner ? null : em.connection.createQueryRunner();
+  try {
+    return affectedRows(await (em.queryRunner ?? own!).query(sql, params, true));
+  } finally {
+    await own?.release();
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { affectedRows } from '../../common/db-errors';
+import { changedRows } from '../../common/db-errors';
 import { tableUsingIndex } from '../../common/index-hint';
 import { untilCutoff } from '../../common/until';
 import { syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
@@ -37,11 +37,6 @@ interface BatchCounts {
   originals: string[];
   /** Statement ids whose signature the batch removed (see pseudonymizeStatement). */
   unsigned: string[];
-}
-
-/** Rows a raw UPDATE or DELETE changed, as the driver reports them. */
-async function changed(em: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  return affectedRows(await em.queryRunner!.query(sql, params, true));
 }
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -208,7 +203,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     let updated = 0;
     for (const part of chunksBySize([...data], ([, json]) => json.length)) {
       const setData = caseOf('data', 'id', new Map(part));
-      updated += await changed(
+      updated += await changedRows(
         em,
         `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${marks(part.length)}) AND pseudonymized = 0`,
         [...setData.params, now, ...part.map(([id]) => id)],
@@ -222,7 +217,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
     if (vids.size) {
       const setVid = caseOf('vid', 'vid', vids);
       const roles = AUTHORITY_ROLES;
-      indexRows = await changed(
+      indexRows = await changedRows(
         em,
         `UPDATE ${tableUsingIndex(this.dataSource, StatementAgent, ['statementRowId'])} SET ${setVid.sql}
           WHERE statement_row_id IN (${marks(ids.length)}) AND vid IN (${marks(vids.size)})
@@ -322,7 +317,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
         if (!originals.length) return 0;
         return ds.transaction(async (em) => {
           await this.recordCache.recordsChanged(em, storeId);
-          return changed(
+          return changedRows(
             em,
             `DELETE FROM agents WHERE store_id = ? AND vid IN (${marks(originals.length)}) AND person_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM statement_agents x WHERE x.store_id = agents.store_id AND x.vid = agents.vid)`,

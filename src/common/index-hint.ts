@@ -18,6 +18,22 @@ export function indexNamed(
     )?.name;
 }
 
+/**
+ * indexNamed() by database column names (as the @StoreScoped registry gives them);
+ * undefined for a table without an entity or without such an index.
+ */
+export function indexOnColumns(
+  dataSource: DataSource,
+  entity: string | (new (...args: any[]) => unknown),
+  columns: string[],
+): string | undefined {
+  if (typeof entity === 'string' || !dataSource.hasMetadata(entity)) return undefined;
+  const meta = dataSource.getMetadata(entity);
+  const properties = columns.map((c) => meta.findColumnWithDatabaseName(c)?.propertyName);
+  if (properties.some((p) => p === undefined)) return undefined;
+  return indexNamed(dataSource, entity as new () => object, properties as string[]);
+}
+
 /** Whether this data source is MySQL/MariaDB (index hints differ from SQLite's). */
 function isMysql(dataSource: DataSource): boolean {
   return ['mysql', 'mariadb'].includes(dataSource.options.type);
@@ -49,4 +65,14 @@ export function tableUsingIndex(
   const index = indexNamed(dataSource, entity, columns);
   if (!index) throw new Error(`${table} has no index on (${columns.join(', ')})`);
   return `${dataSource.driver.escape(table)} ${indexHint(dataSource, index)}`;
+}
+
+/**
+ * `DELETE ... FROM <table>` made to walk the index named `index` (append `WHERE ...`):
+ * MySQL/MariaDB take an index hint only in the multi-table form, SQLite after the name.
+ */
+export function deleteUsingIndex(dataSource: DataSource, table: string, index: string): string {
+  const name = dataSource.driver.escape(table);
+  const hint = indexHint(dataSource, index);
+  return isMysql(dataSource) ? `DELETE d FROM ${name} d ${hint}` : `DELETE FROM ${name} ${hint}`;
 }

@@ -17,7 +17,7 @@ import {
   syncBudgetMs,
   walkBatches,
 } from '../../jobs/batch-walker';
-import { indexHint, indexNamed } from '../../common/index-hint';
+import { indexHint, indexOnColumns } from '../../common/index-hint';
 import { utcDatetime } from '../../xapi/statements/bulk-insert';
 import { deletedWord, dryRunFeedback } from '../../jobs/dry-run';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
@@ -151,14 +151,7 @@ export class ClearStoreRecordsHandler implements JobHandler<ClearingParams> {
       this.escape(c),
     );
     const until = utcDatetime(cutoff);
-    const meta = typeof t.entity === 'string' ? null : this.dataSource.getMetadata(t.entity);
-    const property = (column: string) => meta?.findColumnWithDatabaseName(column)?.propertyName;
-    const index =
-      meta &&
-      indexNamed(this.dataSource, t.entity as new () => object, [
-        property(t.storeColumn) ?? '',
-        property(t.storedColumn!) ?? '',
-      ]);
+    const index = indexOnColumns(this.dataSource, t.entity, [t.storeColumn, t.storedColumn!]);
     if (!index) {
       const ids = primaryKeyIds(
         this.dataSource,

@@ -1,0 +1,29 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+/**
+ * `npm start` gives node a heap limit under 2 GB: with node's default (up to 4 GB) V8 lets
+ * the heap grow to 4 times what survived its last major collection, so a long job's RSS
+ * swings by 150-250 MB; under 2 GB about 2 times (README, Memory). The benchmarks that
+ * measure the application run it with the same limit, so that their figures are the ones
+ * `npm start` gives.
+ */
+describe('package.json start and benchmark scripts', () => {
+  const scripts: Record<string, string> = JSON.parse(
+    readFileSync(join(__dirname, '..', 'package.json'), 'utf8'),
+  ).scripts;
+  const limitOf = (script: string) => /--max-old-space-size=(\d+)/.exec(script)?.[1];
+
+  it('npm start runs node with a heap limit under 2 GB', () => {
+    const limit = Number(limitOf(scripts.start));
+    expect(limit).toBeGreaterThanOrEqual(1024);
+    expect(limit).toBeLessThan(2048);
+  });
+
+  it.each(['bench:ingest', 'bench:jobs', 'bench:seeding', 'bench:health', 'bench:read'])(
+    '%s runs the application with the heap limit of npm start',
+    (name) => {
+      expect(limitOf(scripts[name])).toBe(limitOf(scripts.start));
+    },
+  );
+});

@@ -409,6 +409,48 @@ describe('xAPI statements (e2e)', () => {
     await get({ voidedStatementId: target.id }).expect(200);
   });
 
+  it('records a batch that repeats stored statements and meets a stored voiding statement', async () => {
+    // Where INSERT ... RETURNING works the batch is inserted first; a stored id sends it
+    // back through the look-up. Either way: repeats skipped, the rest recorded once.
+    const stored = makeStatement();
+    const target = makeStatement();
+    const voiding = makeStatement({
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+      object: { objectType: 'StatementRef', id: target.id },
+    });
+    const fresh = makeStatement();
+    await post(stored).expect(200);
+    await post(voiding).expect(200);
+    const res = await post([stored, fresh, target]).expect(200);
+    expect(res.body).toEqual([stored.id, fresh.id, target.id]);
+    const rows = await t.dataSource.query(
+      `SELECT s.statement_id AS id, s.voided AS voided, s.voided_by AS voidedBy,
+          (SELECT COUNT(*) FROM statement_agents a WHERE a.statement_row_id = s.id AND a.role = 'actor') AS actors
+        FROM statements s WHERE s.statement_id IN (?, ?, ?) ORDER BY s.statement_id`,
+      [stored.id, fresh.id, target.id],
+    );
+    expect(
+      rows.map((r: any) => ({
+        id: r.id,
+        voided: !!Number(r.voided),
+        voidedBy: r.voidedBy,
+        actors: Number(r.actors),
+      })),
+    ).toEqual(
+      [
+        { id: stored.id, voided: false, voidedBy: null, actors: 1 },
+        { id: fresh.id, voided: false, voidedBy: null, actors: 1 },
+        { id: target.id, voided: true, voidedBy: voiding.id, actors: 1 },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    await get({ statementId: target.id }).expect(404);
+    await get({ voidedStatementId: target.id }).expect(200);
+    // A stored id with other content is still a conflict, and nothing of the batch is kept.
+    const other = makeStatement();
+    await post([other, { ...fresh, result: { completion: true } }]).expect(409);
+    await get({ statementId: other.id }).expect(404);
+  });
+
   it('replaces a stored statement when check_conflicts is false', async () => {
     const replacer = await createClient(t, 'replacer', ['xapi/all'], { check_conflicts: false });
     const s = makeStatement();

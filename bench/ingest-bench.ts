@@ -252,7 +252,7 @@ async function main() {
     console.log(
       `HTTP: the application's process used ${fmt(appCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
         `(${fmt((100 * appCpuSeconds) / http.seconds)} % of one core); the load generator, a process ` +
-        `of its own, ${fmt(http.clientCpuSeconds, 1)} s (making the bodies ${fmt(http.clientMs / 1000, 1)} s)`,
+        `of its own, ${fmt(http.clientCpuSeconds, 1)} s (reading the bodies ${fmt(http.clientMs / 1000, 1)} s)`,
     );
     const queries = tally.report(http.requests, http.latencyMs.sum);
     console.log(`HTTP: database queries of the application: ${queries[0]}`);

@@ -410,8 +410,8 @@ describe('xAPI statements (e2e)', () => {
   });
 
   it('records a batch that repeats stored statements and meets a stored voiding statement', async () => {
-    // Where INSERT ... RETURNING works the batch is inserted first; a stored id sends it
-    // back through the look-up. Either way: repeats skipped, the rest recorded once.
+    // Repeats skipped, the rest recorded once, the target of the stored voiding statement
+    // stored voided.
     const stored = makeStatement();
     const target = makeStatement();
     const voiding = makeStatement({

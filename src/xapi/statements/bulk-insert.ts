@@ -46,12 +46,7 @@ export async function bulkInsert<T>(
   em: EntityManager,
   entity: EntityTarget<T>,
   rows: Record<string, unknown>[],
-  options: {
-    ignore?: boolean;
-    returning?: string[];
-    /** More RETURNING columns, by alias: SQL expressions over the inserted row (its table's name). */
-    returningSql?: Record<string, string>;
-  } = {},
+  options: { ignore?: boolean; returning?: string[] } = {},
 ): Promise<Record<string, unknown>[]> {
   if (!rows.length) return [];
   const meta = em.connection.getMetadata(entity);
@@ -61,17 +56,16 @@ export async function bulkInsert<T>(
   const sqlite = driver.options.type === 'better-sqlite3';
   const verb = options.ignore ? (sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE') : 'INSERT';
   const rowSql = `(${columns.map(() => '?').join(', ')})`;
-  const returned = [
-    ...(options.returning ?? []).map((p) => {
-      const column = meta.findColumnWithPropertyName(p);
-      if (!column) throw new Error(`${meta.name} has no property ${p}`);
-      return `${driver.escape(column.databaseName)} AS ${driver.escape(p)}`;
-    }),
-    ...Object.entries(options.returningSql ?? {}).map(
-      ([alias, sql]) => `${sql} AS ${driver.escape(alias)}`,
-    ),
-  ];
-  const returning = returned.length ? ` RETURNING ${returned.join(', ')}` : '';
+  const returning = options.returning?.length
+    ? ' RETURNING ' +
+      options.returning
+        .map((p) => {
+          const column = meta.findColumnWithPropertyName(p);
+          if (!column) throw new Error(`${meta.name} has no property ${p}`);
+          return `${driver.escape(column.databaseName)} AS ${driver.escape(p)}`;
+        })
+        .join(', ')
+    : '';
   const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < rows.length; i += perChunk) {

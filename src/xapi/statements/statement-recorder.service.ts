@@ -10,7 +10,6 @@ import { Client } from '../../access/client.entity';
 import { Store } from '../../access/store.entity';
 import { isPacketTooLarge, isRetryableConflict, isUniqueViolation } from '../../common/db-errors';
 import { AppConfig } from '../../config/app-config';
-import { expectingUniqueViolation } from '../../database/query-logger';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
 import { Attachment } from './entities/attachment.entity';
@@ -71,25 +70,6 @@ export class StaleStoredStamp extends Error {
   constructor(ms: number) {
     super(`The statement rows were inserted ${ms} ms after their stored stamp.`);
   }
-}
-
-/** An inserted-first batch met a stored statement id: it goes again with its look-up. */
-class AlreadyStored extends Error {}
-
-/**
- * A RETURNING expression of the statements INSERT: the id of a stored voiding statement
- * that targets the inserted row (through the (store, void target) index), else null.
- */
-function storedVoider(em: EntityManager): Record<string, string> {
-  const meta = em.connection.getMetadata(Statement);
-  const q = (name: string) => em.connection.driver.escape(name);
-  const column = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
-  const table = q(meta.tableName);
-  return {
-    voider:
-      `(SELECT v.${column('statementId')} FROM ${table} v WHERE v.${column('storeId')} = ` +
-      `${table}.${column('storeId')} AND v.${column('voidTarget')} = ${table}.${column('statementId')} LIMIT 1)`,
-  };
 }
 
 /** Attempts of a batch transaction that hit a deadlock or lock-wait timeout. */
@@ -156,20 +136,11 @@ export class StatementRecorder {
     const prepared = this.preparer.prepare(client, statements, opts, attachments);
     if (prepared.length === 0) return { ids: [], recorded: 0 };
     this.cache.syncStore(store.id, store.recordsVersion ?? (await this.recordsVersion(store.id)));
-    let lookUpFirst = false;
     for (let attempt = 1; ; attempt++) {
       try {
         let learned: RecordedKnowledge | null = null;
         const result = await this.dataSource.transaction(async (em) => {
-          const written = await this.write(
-            em,
-            store.id,
-            client,
-            prepared,
-            opts,
-            attachments,
-            lookUpFirst,
-          );
+          const written = await this.write(em, store.id, client, prepared, opts, attachments);
           learned = written.learned;
           return written.result;
         });
@@ -177,12 +148,6 @@ export class StatementRecorder {
         if (learned) this.cache.remember(learned);
         return result;
       } catch (e: any) {
-        if (e instanceof AlreadyStored && !lookUpFirst) {
-          // Not a failed attempt: the batch goes again the way that handles stored ids.
-          lookUpFirst = true;
-          attempt--;
-          continue;
-        }
         if (isRetryableConflict(e) || e instanceof StaleStoredStamp) {
           if (attempt < MAX_ATTEMPTS) {
             await new Promise((r) => setTimeout(r, retryDelayMs(attempt)));
@@ -238,15 +203,6 @@ export class StatementRecorder {
     throw busy;
   }
 
-  /**
-   * Writes one attempt of a batch. Where INSERT ... RETURNING works (MariaDB, SQLite) a
-   * batch without voiding statements inserts first (`lookUpFirst` false): its statement
-   * rows' INSERT returns, for each row, a stored voiding statement that targets it, and
-   * a stored id fails the INSERT (AlreadyStored: the caller runs the batch again with
-   * `lookUpFirst`). Otherwise one look-up comes first: rows with the batch's ids (identical
-   * re-posts skipped, conflicts), the rows its voiding statements target and stored
-   * voiding statements that target its ids. Both ways store the same rows.
-   */
   private async write(
     em: EntityManager,
     storeId: number,
@@ -254,19 +210,18 @@ export class StatementRecorder {
     prepared: PreparedStatement[],
     opts: EffectiveOptions,
     attachments: AttachmentPart[],
-    lookUpFirst: boolean,
   ): Promise<{ result: RecordResult; learned: RecordedKnowledge | null }> {
     const now = new Date();
     const ids = prepared.map((p) => p.statementId);
     const repo = em.getRepository(Statement);
-    const returning = await insertReturns(em);
-    const insertFirst = !lookUpFirst && returning && !prepared.some((p) => p.voidTarget);
+    // One look-up for the batch: rows with its ids, rows its voiding statements target,
+    // and stored voiding statements that target its ids.
     const idSet = new Set(ids);
     const targets = [...new Set(prepared.flatMap((p) => (p.voidTarget ? [p.voidTarget] : [])))];
     const existing = new Map<string, Statement>();
     const storedTargets = new Map<string, Statement>();
     const storedVoiders = new Map<string, string>();
-    for (const part of insertFirst ? [] : chunks([...new Set([...ids, ...targets])], 500)) {
+    for (const part of chunks([...new Set([...ids, ...targets])], 500)) {
       const ofBatch = part.filter((id) => idSet.has(id));
       const rows = await repo.find({
         where: [
@@ -360,6 +315,7 @@ export class StatementRecorder {
       };
     };
     const rowIds = new Map<string, number>();
+    const returning = await insertReturns(em);
     // Each statement's JSON is serialised once: it sizes the chunks and is the row's data.
     // A replaced statement (check_conflicts off) takes a new row, so that its id follows
     // its new `stored` as every other row's does (STORED_ORDER_MARGIN_MS).
@@ -370,29 +326,14 @@ export class StatementRecorder {
       await repo.delete({ id: row.id });
     }
     const inserts = written.map((p) => ({ p, json: JSON.stringify(p.data) }));
-    const returningSql = insertFirst && opts.void_statements ? storedVoider(em) : undefined;
-    const voidedLater = new Map<number, string>();
     for (const part of chunksBySize(inserts, (r) => r.json.length)) {
-      const insert = () =>
-        bulkInsert(
-          em,
-          Statement,
-          part.map((r) => ({ ...rowOf(r.p), data: new JsonText(r.json) })),
-          { returning: returning ? ['id', 'statementId'] : undefined, returningSql },
-        );
-      const rows = insertFirst
-        ? await expectingUniqueViolation(em, insert).catch((e) => {
-            throw isUniqueViolation(e) ? new AlreadyStored() : e;
-          })
-        : await insert();
-      for (const r of rows) {
-        rowIds.set(String(r.statementId), Number(r.id));
-        if (r.voider != null) voidedLater.set(Number(r.id), String(r.voider));
-      }
-    }
-    // Inserted first: the rows a stored voiding statement targets are voided now.
-    for (const [id, voider] of voidedLater) {
-      await repo.update({ id }, { voided: true, voidedBy: voider });
+      const rows = await bulkInsert(
+        em,
+        Statement,
+        part.map((r) => ({ ...rowOf(r.p), data: new JsonText(r.json) })),
+        { returning: returning ? ['id', 'statementId'] : undefined },
+      );
+      for (const r of rows) rowIds.set(String(r.statementId), Number(r.id));
     }
     const late = this.now() - stampedAt;
     if (late > STAMP_TO_INSERT_MAX_MS) throw new StaleStoredStamp(late);

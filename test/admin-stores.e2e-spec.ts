@@ -1,3 +1,5 @@
+import { Repository } from 'typeorm';
+import { Store } from '../src/access/store.entity';
 import { createTestApp, TestApp } from './support/test-app';
 
 describe('admin: stores (e2e)', () => {
@@ -55,6 +57,34 @@ describe('admin: stores (e2e)', () => {
     await get('/stores/training').expect(404);
     const after = await t.dataSource.query(`SELECT name FROM stores WHERE slug = 'training-2026'`);
     expect(after).toEqual([{ name: 'Training 2026' }]);
+  });
+
+  it('writes only the fields a PUT changes: what another instance changed meanwhile stays', async () => {
+    await post('/stores', { slug: 'raced', name: 'Raced' }).expect(201);
+    // Another instance raises the store's records version and marks nothing else, right
+    // after this request read the store row.
+    const original = Repository.prototype.findOne;
+    const spy = jest.spyOn(Repository.prototype, 'findOne').mockImplementation(async function (
+      this: Repository<any>,
+      ...args: Parameters<Repository<any>['findOne']>
+    ) {
+      const row = await original.apply(this, args);
+      if (this.metadata.target === Store && row?.slug === 'raced') {
+        await t.dataSource.query(
+          `UPDATE stores SET records_version = records_version + 7 WHERE slug = 'raced'`,
+        );
+      }
+      return row;
+    });
+    try {
+      await put('/stores/raced', { name: 'Raced again' }).expect(200);
+    } finally {
+      spy.mockRestore();
+    }
+    const [row] = await t.dataSource.query(
+      `SELECT name, records_version AS v FROM stores WHERE slug = 'raced'`,
+    );
+    expect({ name: row.name, v: Number(row.v) }).toEqual({ name: 'Raced again', v: 7 });
   });
 
   it('refuses a slug already taken with 422 naming slug', async () => {

@@ -55,7 +55,7 @@ export class StoresService {
   async create(dto: CreateStoreDto, by: string): Promise<Store> {
     await this.assertSlugFree(dto.slug);
     const now = new Date();
-    const store = await this.save(
+    const store = await this.insert(
       this.stores.create({ slug: dto.slug, name: dto.name, createdAt: now, updatedAt: now }),
     );
     await this.audit(`Store "${store.slug}" created`, store, by);
@@ -65,12 +65,20 @@ export class StoresService {
   async update(slug: string, dto: UpdateStoreDto, by: string): Promise<Store> {
     const store = await this.get(slug);
     if (dto.slug !== undefined && dto.slug !== store.slug) await this.assertSlugFree(dto.slug);
-    Object.assign(store, {
+    // Only the columns the request changes: a whole-row save would write back what another
+    // instance changed since the read (a raised records_version, a deletion mark).
+    const changes = {
       slug: dto.slug ?? store.slug,
       name: dto.name ?? store.name,
       updatedAt: new Date(),
-    });
-    const saved = await this.save(store);
+    };
+    try {
+      await this.stores.update({ id: store.id }, changes);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw takenSlug(changes.slug);
+      throw err;
+    }
+    const saved = (await this.findById(store.id)) ?? { ...store, ...changes };
     this.access.forgetStore(saved.id);
     await this.audit(`Store "${slug}" updated`, saved, by);
     return saved;
@@ -91,7 +99,7 @@ export class StoresService {
   }
 
   /** The unique index has the last word when two requests race for a slug. */
-  private async save(store: Store): Promise<Store> {
+  private async insert(store: Store): Promise<Store> {
     try {
       return await this.stores.save(store);
     } catch (err) {

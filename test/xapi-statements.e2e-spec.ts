@@ -466,6 +466,46 @@ describe('xAPI statements (e2e)', () => {
     expect(Number(rows[0].c)).toBe(1);
   });
 
+  it('moves the voiding when a voiding statement is replaced by one with another target', async () => {
+    const replacer = await createClient(t, 'revoider', ['xapi/all'], { check_conflicts: false });
+    const path = `${replacer.base}/xapi/statements`;
+    const first = makeStatement();
+    const second = makeStatement();
+    const voids = (id: string) => ({
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+      object: { objectType: 'StatementRef', id },
+    });
+    await post([first, second], replacer.auth, path).expect(200);
+    const voiding = makeStatement(voids(first.id));
+    await post(voiding, replacer.auth, path).expect(200);
+    await get({ statementId: first.id }).expect(404);
+    // The same id, now voiding the second statement: the first is no longer voided.
+    await post({ ...voiding, ...voids(second.id) }, replacer.auth, path).expect(200);
+    await get({ statementId: first.id }).expect(200);
+    await get({ statementId: second.id }).expect(404);
+    await get({ voidedStatementId: second.id }).expect(200);
+    const rows = await t.dataSource.query(
+      `SELECT statement_id AS id, voided, voided_by AS voidedBy FROM statements
+        WHERE statement_id IN (?, ?) ORDER BY statement_id`,
+      [first.id, second.id],
+    );
+    expect(
+      rows.map((r: any) => ({ id: r.id, voided: !!Number(r.voided), voidedBy: r.voidedBy })),
+    ).toEqual(
+      [
+        { id: first.id, voided: false, voidedBy: null },
+        { id: second.id, voided: true, voidedBy: voiding.id },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    // Replaced by the same voiding statement again: its target stays voided.
+    await post(
+      { ...voiding, ...voids(second.id), result: { success: true } },
+      replacer.auth,
+      path,
+    ).expect(200);
+    await get({ statementId: second.id }).expect(404);
+  });
+
   it('records concurrent batches without losing any', async () => {
     const batches = Array.from({ length: 6 }, () =>
       Array.from({ length: 50 }, () => makeStatement()),

@@ -10,11 +10,9 @@ import { Client } from '../../access/client.entity';
 import { Store } from '../../access/store.entity';
 import { isPacketTooLarge, isRetryableConflict, isUniqueViolation } from '../../common/db-errors';
 import { AppConfig } from '../../config/app-config';
+import { deleteStoreRecords } from '../../database/store-records';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
-import { Attachment } from './entities/attachment.entity';
-import { StatementActivity } from './entities/statement-activity.entity';
-import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { AttachmentWriter } from './attachment-writer';
 import { bulkInsert, chunks, chunksBySize, insertReturns, JsonText } from './bulk-insert';
@@ -251,6 +249,17 @@ export class StatementRecorder {
     }
     const written = [...toInsert, ...toReplace.map((r) => r.prepared)];
     if (written.length === 0) return { result: { ids, recorded: 0 }, learned: null };
+    // A replaced statement (check_conflicts off) takes a new row, so that its id follows
+    // its new `stored` as every other row's does (STORED_ORDER_MARGIN_MS). Its old row goes
+    // the way every deleted statement does, before the voiding below: with its index rows
+    // and attachments, and the statements it voided un-voided (its new version voids its
+    // own target again).
+    await deleteStoreRecords(
+      em,
+      Statement,
+      storeId,
+      toReplace.map((r) => r.row.id),
+    );
 
     // Voiding: targets of voiding statements, and new statements already voided.
     const voidedBy = new Map<string, string>();
@@ -317,14 +326,6 @@ export class StatementRecorder {
     const rowIds = new Map<string, number>();
     const returning = await insertReturns(em);
     // Each statement's JSON is serialised once: it sizes the chunks and is the row's data.
-    // A replaced statement (check_conflicts off) takes a new row, so that its id follows
-    // its new `stored` as every other row's does (STORED_ORDER_MARGIN_MS).
-    for (const { row } of toReplace) {
-      for (const child of [StatementAgent, StatementActivity, Attachment]) {
-        await em.delete(child, { statementRowId: row.id });
-      }
-      await repo.delete({ id: row.id });
-    }
     const inserts = written.map((p) => ({ p, json: JSON.stringify(p.data) }));
     for (const part of chunksBySize(inserts, (r) => r.json.length)) {
       const rows = await bulkInsert(

@@ -1,10 +1,10 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, NextFunction, raw, Request, Response } from 'express';
+import { NextFunction, raw, Request, Response } from 'express';
 import { ClientAuthGuard } from './access/client-auth.guard';
 import { PUBLIC_ORIGIN_KEY } from './access/request-origin';
 import { StrictQueryInterceptor } from './common/strict-query.interceptor';
-import { checkJsonBody } from './common/json-limits';
+import { jsonBody } from './common/json-body';
 import { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { validationExceptionFactory } from './common/errors';
@@ -47,17 +47,8 @@ export function configureApp(app: INestApplication): INestApplication {
   express.set('trust proxy', config?.trustProxy ?? false);
   // JSON bodies parsed (any JSON value, UTF-8, bounded nesting); every other type kept
   // raw for the xAPI resources. Each area has its own size limit.
-  const verify = (req: any, _res: unknown, buf: Buffer) => {
-    checkJsonBody(buf);
-    req.rawBody = buf;
-  };
   const parsers = (limit: string) => ({
-    json: json({
-      limit,
-      strict: false,
-      type: ['application/json', 'application/*+json'],
-      verify,
-    }),
+    json: jsonBody(limit),
     raw: raw({ limit, type: () => true }),
   });
   const byArea: Record<BodyArea, ReturnType<typeof parsers>> = {

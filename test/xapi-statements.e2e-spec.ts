@@ -445,6 +445,19 @@ describe('xAPI statements (e2e)', () => {
     );
     await get({ statementId: target.id }).expect(404);
     await get({ voidedStatementId: target.id }).expect(200);
+    // A batch holding a voiding statement and its target, sent again: nothing new.
+    const pair = makeStatement();
+    const pairVoider = makeStatement({
+      verb: { id: 'http://adlnet.gov/expapi/verbs/voided' },
+      object: { objectType: 'StatementRef', id: pair.id },
+    });
+    await post([pair, pairVoider]).expect(200);
+    await post([pair, pairVoider]).expect(200);
+    const [{ n }] = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM statements WHERE statement_id IN (?, ?)',
+      [pair.id, pairVoider.id],
+    );
+    expect(Number(n)).toBe(2);
     // A stored id with other content is still a conflict, and nothing of the batch is kept.
     const other = makeStatement();
     await post([other, { ...fresh, result: { completion: true } }]).expect(409);

@@ -76,8 +76,8 @@ type LookedUp = Pick<Statement, 'id' | 'statementId' | 'voidTarget' | 'data'>;
 /**
  * The batch's look-up in one round trip, in plain SQL (on a busy instance the query
  * builder's work for a few hundred ids cost more CPU than the query): the rows with these
- * statement ids (with their JSON, for the comparison of a repeat) and the rows whose void
- * target is one of `voidedIds` (a union: each half walks its own index).
+ * statement ids and the rows whose void target is one of `voidedIds` (a union: each half
+ * walks its own index), with their JSON for the comparison of a repeat.
  */
 async function lookUp(
   em: EntityManager,
@@ -89,13 +89,15 @@ async function lookUp(
   const q = (name: string) => em.connection.driver.escape(name);
   const c = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
   const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
-  const select = (data: string) =>
-    `SELECT ${c('id')} AS id, ${c('statementId')} AS sid, ${c('voidTarget')} AS vt, ${data} AS data ` +
-    `FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ?`;
-  let sql = `${select(c('data'))} AND ${c('statementId')} IN (${list(statementIds.length)})`;
+  // Every row with its JSON: a voiding statement of the batch whose target is in the batch
+  // too comes back from both halves, and either may be the one kept.
+  const select =
+    `SELECT ${c('id')} AS id, ${c('statementId')} AS sid, ${c('voidTarget')} AS vt, ` +
+    `${c('data')} AS data FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ?`;
+  let sql = `${select} AND ${c('statementId')} IN (${list(statementIds.length)})`;
   const params: unknown[] = [storeId, ...statementIds];
   if (voidedIds.length) {
-    sql += ` UNION ALL ${select('NULL')} AND ${c('voidTarget')} IN (${list(voidedIds.length)})`;
+    sql += ` UNION ALL ${select} AND ${c('voidTarget')} IN (${list(voidedIds.length)})`;
     params.push(storeId, ...voidedIds);
   }
   const rows: { id: unknown; sid: string; vt: string | null; data: unknown }[] = await em.query(

@@ -1,6 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { affectedRows, changedRows, retryOnConflict } from '../common/db-errors';
 import { deleteUsingIndex, indexOnColumns } from '../common/index-hint';
+import { placeholders } from '../xapi/statements/bulk-insert';
 import { StoreScopedTable, storeScopedTables } from './store-scoped';
 
 /** A registered table: its entity class, or its name for a table without an entity. */
@@ -92,7 +93,7 @@ export async function deleteStoreRecords(
       index && !options.dryRun
         ? await changedRows(
             em,
-            `${deleteUsingIndex(em.connection, name, index)} WHERE ${escape(dep.storeColumn)} = ? AND ${parent} IN (${ids.map(() => '?').join(', ')})`,
+            `${deleteUsingIndex(em.connection, name, index)} WHERE ${escape(dep.storeColumn)} = ? AND ${parent} IN (${placeholders(ids.length)})`,
             [storeId, ...ids],
           )
         : await remove(name, `${storeFilter(dep.storeColumn)} AND ${parent} IN (:...ids)`);

@@ -11,7 +11,12 @@ import { RecordCache } from '../../xapi/statements/record-cache';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { droppedAttachments } from '../../xapi/pseudonymization/pseudonymizer';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
-import { bulkInsert, chunksBySize, utcDatetime } from '../../xapi/statements/bulk-insert';
+import {
+  bulkInsert,
+  chunksBySize,
+  placeholders,
+  utcDatetime,
+} from '../../xapi/statements/bulk-insert';
 import { StatementAgent } from '../../xapi/statements/entities/statement-agent.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
 import { AUTHORITY_ROLES, statementAgents } from '../../xapi/statements/index-keys';
@@ -38,8 +43,6 @@ interface BatchCounts {
   /** Statement ids whose signature the batch removed (see pseudonymizeStatement). */
   unsigned: string[];
 }
-
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /** `col = CASE key WHEN ? THEN ? ... ELSE col END`: one statement for a whole batch. */
 function caseOf<K>(column: string, key: string, values: Map<K, string>) {
@@ -205,7 +208,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
       const setData = caseOf('data', 'id', new Map(part));
       updated += await changedRows(
         em,
-        `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${marks(part.length)}) AND pseudonymized = 0`,
+        `UPDATE statements SET ${setData.sql}, pseudonymized = 1, updated = ? WHERE id IN (${placeholders(part.length)}) AND pseudonymized = 0`,
         [...setData.params, now, ...part.map(([id]) => id)],
       );
     }
@@ -220,8 +223,8 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
       indexRows = await changedRows(
         em,
         `UPDATE ${tableUsingIndex(this.dataSource, StatementAgent, ['statementRowId'])} SET ${setVid.sql}
-          WHERE statement_row_id IN (${marks(ids.length)}) AND vid IN (${marks(vids.size)})
-            AND role NOT IN (${marks(roles.length)})`,
+          WHERE statement_row_id IN (${placeholders(ids.length)}) AND vid IN (${placeholders(vids.size)})
+            AND role NOT IN (${placeholders(roles.length)})`,
         [...setVid.params, ...ids, ...vids.keys(), ...roles],
       );
     }
@@ -310,7 +313,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
         }
         if (!byPseudonym.size) return 0;
         const have: { vid: string }[] = await ds.query(
-          `SELECT vid FROM agents WHERE store_id = ? AND vid IN (${marks(byPseudonym.size)})`,
+          `SELECT vid FROM agents WHERE store_id = ? AND vid IN (${placeholders(byPseudonym.size)})`,
           [storeId, ...byPseudonym.keys()],
         );
         const originals = have.flatMap((h) => byPseudonym.get(h.vid) ?? []);
@@ -319,7 +322,7 @@ export class PseudoHandler implements JobHandler<PseudoParams> {
           await this.recordCache.recordsChanged(em, storeId);
           return changedRows(
             em,
-            `DELETE FROM agents WHERE store_id = ? AND vid IN (${marks(originals.length)}) AND person_id IS NULL
+            `DELETE FROM agents WHERE store_id = ? AND vid IN (${placeholders(originals.length)}) AND person_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM statement_agents x WHERE x.store_id = agents.store_id AND x.vid = agents.vid)`,
             [storeId, ...originals],
           );

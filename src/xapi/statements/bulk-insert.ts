@@ -3,6 +3,11 @@ import { DataSource, EntityManager, EntityTarget } from 'typeorm';
 /** Both drivers accept at most 32,766 bound parameters (SQLite) per statement. */
 const MAX_PARAMS = 30_000;
 
+/** `n` bound-parameter marks for a raw `IN (...)` list: `?, ?, ?`. */
+export function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
 /** A datetime as both drivers store it (UTC, milliseconds), for raw queries. */
 export function utcDatetime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
@@ -55,7 +60,7 @@ export async function bulkInsert<T>(
   const names = columns.map((c) => driver.escape(c.databaseName)).join(', ');
   const sqlite = driver.options.type === 'better-sqlite3';
   const verb = options.ignore ? (sqlite ? 'INSERT OR IGNORE' : 'INSERT IGNORE') : 'INSERT';
-  const rowSql = `(${columns.map(() => '?').join(', ')})`;
+  const rowSql = `(${placeholders(columns.length)})`;
   const returning = options.returning?.length
     ? ' RETURNING ' +
       options.returning

@@ -5,6 +5,7 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { iriKey } from './index-keys';
+import { placeholders } from './bulk-insert';
 import { STORED_ORDER_MARGIN_MS } from './statement-recorder.service';
 import { indexHint, indexNamed } from '../../common/index-hint';
 
@@ -205,7 +206,7 @@ export class StatementQueryService {
     const json = type === 'mysql' || type === 'mariadb' ? 'CAST(data AS CHAR)' : 'data';
     const found: { id: number | string; stored: unknown; json: string }[] =
       await this.dataSource.query(
-        `SELECT id, stored, ${json} AS json FROM statements WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        `SELECT id, stored, ${json} AS json FROM statements WHERE id IN (${placeholders(ids.length)})`,
         ids,
       );
     const stored = this.dataSource.getMetadata(Statement).findColumnWithPropertyName('stored')!;

@@ -15,7 +15,14 @@ import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
 import { Statement } from './entities/statement.entity';
 import { AttachmentWriter } from './attachment-writer';
-import { bulkInsert, chunks, chunksBySize, insertReturns, JsonText } from './bulk-insert';
+import {
+  bulkInsert,
+  chunks,
+  chunksBySize,
+  insertReturns,
+  JsonText,
+  placeholders,
+} from './bulk-insert';
 import { iriKey, statementActivities } from './index-keys';
 import { sameStatement } from './statement-comparison';
 import { RecordCache, RecordedKnowledge } from './record-cache';
@@ -88,16 +95,15 @@ async function lookUp(
   const meta = em.connection.getMetadata(Statement);
   const q = (name: string) => em.connection.driver.escape(name);
   const c = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
-  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ');
   // Every row with its JSON: a voiding statement of the batch whose target is in the batch
   // too comes back from both halves, and either may be the one kept.
   const select =
     `SELECT ${c('id')} AS id, ${c('statementId')} AS sid, ${c('voidTarget')} AS vt, ` +
     `${c('data')} AS data FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ?`;
-  let sql = `${select} AND ${c('statementId')} IN (${list(statementIds.length)})`;
+  let sql = `${select} AND ${c('statementId')} IN (${placeholders(statementIds.length)})`;
   const params: unknown[] = [storeId, ...statementIds];
   if (voidedIds.length) {
-    sql += ` UNION ALL ${select} AND ${c('voidTarget')} IN (${list(voidedIds.length)})`;
+    sql += ` UNION ALL ${select} AND ${c('voidTarget')} IN (${placeholders(voidedIds.length)})`;
     params.push(storeId, ...voidedIds);
   }
   const rows: { id: unknown; sid: string; vt: string | null; data: unknown }[] = await em.query(

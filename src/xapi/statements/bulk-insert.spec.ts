@@ -1,4 +1,14 @@
-import { chunksBySize, INSERT_CHUNK, INSERT_CHUNK_CHARS } from './bulk-insert';
+import { createTestApp, TestApp } from '../../../test/support/test-app';
+import { Store } from '../../access/store.entity';
+import { VocabEntry } from './entities/vocab.entity';
+import {
+  bulkInsert,
+  chunksBySize,
+  INSERT_CHUNK,
+  INSERT_CHUNK_CHARS,
+  JsonText,
+  mysqlLiteral,
+} from './bulk-insert';
 
 describe('bulk-insert helpers', () => {
   it('chunksBySize cuts at INSERT_CHUNK rows and at about INSERT_CHUNK_CHARS', () => {
@@ -15,5 +25,68 @@ describe('bulk-insert helpers', () => {
     expect(chunksBySize([INSERT_CHUNK_CHARS * 2, 1], (b) => b).map((c) => c.length)).toEqual([
       1, 1,
     ]);
+  });
+
+  it('mysqlLiteral quotes strings escaping only NUL, the quote and the backslash', () => {
+    expect(mysqlLiteral('plain "json" ?')).toBe(`'plain "json" ?'`);
+    expect(mysqlLiteral("it's")).toBe(`'it''s'`);
+    expect(mysqlLiteral('a\\b')).toBe(`'a\\\\b'`);
+    expect(mysqlLiteral('nul\0end')).toBe(`'nul\\0end'`);
+    expect(mysqlLiteral("\\'")).toBe(`'\\\\'''`);
+    expect(mysqlLiteral('line\nbreak\r\x1a')).toBe(`'line\nbreak\r\x1a'`);
+  });
+
+  it('mysqlLiteral writes NULL, numbers, booleans and bytes, and refuses anything else', () => {
+    expect(mysqlLiteral(null)).toBe('NULL');
+    expect(mysqlLiteral(undefined)).toBe('NULL');
+    expect(mysqlLiteral(42)).toBe('42');
+    expect(mysqlLiteral(-1.5)).toBe('-1.5');
+    expect(mysqlLiteral(BigInt('9007199254740993'))).toBe('9007199254740993');
+    expect(mysqlLiteral(true)).toBe('1');
+    expect(mysqlLiteral(Buffer.from([0, 39, 255]))).toBe(`X'0027ff'`);
+    expect(() => mysqlLiteral(NaN)).toThrow(TypeError);
+    expect(() => mysqlLiteral(Infinity)).toThrow(TypeError);
+    expect(() => mysqlLiteral({ a: 1 })).toThrow(TypeError);
+  });
+});
+
+describe('bulkInsert (database)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('stores every character as sent, read back through TypeORM', async () => {
+    const now = new Date();
+    const store = await t.dataSource
+      .getRepository(Store)
+      .save({ slug: 'bulk-insert-spec', name: 'bulk', createdAt: now, updatedAt: now });
+    const hostile = [
+      "it's",
+      'back\\slash\\',
+      '"double" and `back`',
+      'nul\0byte',
+      'marks ? ?? :name $1',
+      "'); DELETE FROM vocab; --",
+      '\\\'\\"',
+      'line\nbreak\r\ttab\x1a\b',
+      'émoji 😀 中文',
+    ];
+    const rows = hostile.map((text, i) => ({
+      storeId: store.id,
+      kind: 'verb',
+      iri: `http://example.com/${i}/${text}`,
+      display: i % 2 ? { 'en-US': text } : new JsonText(JSON.stringify({ und: text })),
+      stored: now,
+      updated: now,
+    }));
+    await bulkInsert(t.dataSource.manager, VocabEntry, rows);
+    const back = await t.dataSource
+      .getRepository(VocabEntry)
+      .find({ where: { storeId: store.id }, order: { id: 'ASC' } });
+    expect(back.map((r) => r.iri)).toEqual(rows.map((r) => r.iri));
+    expect(back.map((r) => Object.values(r.display ?? {})[0])).toEqual(hostile);
+    expect(back.every((r) => r.stored.getTime() === now.getTime())).toBe(true);
   });
 });

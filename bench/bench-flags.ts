@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'fs';
 import { getHeapStatistics } from 'v8';
 
 /**
@@ -42,3 +43,31 @@ export const fmt = (n: number, digits = 0) =>
  * 4 times, so the same run shows very different RSS peaks under the two.
  */
 export const heapLimitMb = () => Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+
+/**
+ * CPU seconds the local MariaDB/MySQL server process has used so far (user + system, from
+ * /proc), or null when no such process is visible (a remote server, not Linux). The
+ * benchmarks print the difference over a phase: the server's work per statement.
+ */
+export function serverCpuSeconds(): number | null {
+  let dirs: string[];
+  try {
+    dirs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  for (const pid of dirs) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      if (name !== 'mariadbd' && name !== 'mysqld') continue;
+      // Fields after the name: state is field 3, utime 14 and stime 15 (clock ticks).
+      const fields = stat.slice(close + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return null;
+}

@@ -22,10 +22,10 @@ import { createConnection, createPool } from 'mysql2/promise';
 import { AfterQueryEvent, DataSource } from 'typeorm';
 import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { createTestApp } from '../test/support/test-app';
-import { fmt, parseFlags } from './bench-flags';
+import { fmt, parseFlags, serverCpuSeconds } from './bench-flags';
 import { startProfile } from './cpu-profile';
 import { runClient } from './ingest-client';
-import { count, insertPlain, plainLine, verifyCopy } from './plain-insert';
+import { count, insertPlain, plainLine, serverLine, verifyCopy } from './plain-insert';
 import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
 
 interface Options {
@@ -227,8 +227,11 @@ async function main() {
     tally.attach(t.dataSource);
     tally.enabled = true;
     const cpu0 = process.cpuUsage();
+    const server0 = serverCpuSeconds();
     const http = await runClient(opts, t.origin!, t.adminAuth);
     const appCpu = process.cpuUsage(cpu0);
+    const server1 = serverCpuSeconds();
+    const serverCpu = server0 !== null && server1 !== null ? server1 - server0 : null;
     const appCpuSeconds = (appCpu.user + appCpu.system) / 1e6;
     tally.enabled = false;
     if (stopProfile) {
@@ -247,7 +250,8 @@ async function main() {
     console.log(
       `HTTP: the application's process used ${fmt(appCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
         `(${fmt((100 * appCpuSeconds) / http.seconds)} % of one core); the load generator, a process ` +
-        `of its own, ${fmt(http.clientCpuSeconds, 1)} s (reading the bodies ${fmt(http.clientMs / 1000, 1)} s)`,
+        `of its own, ${fmt(http.clientCpuSeconds, 1)} s (reading the bodies ${fmt(http.clientMs / 1000, 1)} s)` +
+        serverLine(serverCpu, http.seconds, http.stored),
     );
     const queries = tally.report(http.requests, http.latencyMs.sum);
     console.log(`HTTP: database queries of the application: ${queries[0]}`);
@@ -296,7 +300,7 @@ async function main() {
           options: { ...opts, dbUrl: undefined },
           machine,
           server,
-          http: { ...http, appCpuSeconds },
+          http: { ...http, appCpuSeconds, serverCpuSeconds: serverCpu },
           indexRows,
           plain,
           ratio,

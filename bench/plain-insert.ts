@@ -1,4 +1,4 @@
-import { fmt } from './bench-flags';
+import { fmt, serverCpuSeconds } from './bench-flags';
 /**
  * The plain path of the benchmarks: the rows the application stored, copied into
  * `<table>_plain` tables with plain mysql2 multi-row INSERTs, only the INSERTs timed.
@@ -35,6 +35,8 @@ export interface PlainResult {
   rowRate: number;
   readSeconds: number;
   processCpuSeconds: number;
+  /** CPU seconds of the local database server during the INSERTs (null: not visible). */
+  serverCpuSeconds: number | null;
 }
 
 /** A value as it goes back into the same column (JSON columns may come back parsed). */
@@ -74,6 +76,7 @@ export async function insertPlain(opts: PlainOptions, pool: Pool): Promise<Plain
   let readMs = 0;
   let statements = 0;
   let cpuMicros = 0;
+  let serverCpu: number | null = 0;
   let nextReport = opts.progress;
   for (;;) {
     // Read a chunk (keyset pages of 1000) and cut it into jobs of `batch` statements.
@@ -119,6 +122,7 @@ export async function insertPlain(opts: PlainOptions, pool: Pool): Promise<Plain
 
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const server0 = serverCpuSeconds();
     let next = 0;
     const worker = async () => {
       let conn: PoolConnection | undefined;
@@ -141,6 +145,11 @@ export async function insertPlain(opts: PlainOptions, pool: Pool): Promise<Plain
     insertMs += performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     cpuMicros += cpu.user + cpu.system;
+    const server1 = serverCpuSeconds();
+    serverCpu =
+      serverCpu !== null && server0 !== null && server1 !== null
+        ? serverCpu + server1 - server0
+        : null;
     statements += rows.length;
     for (const job of jobs) for (const { table } of COPIED) rowCounts[table] += job[table].length;
     if (statements >= nextReport) {
@@ -161,6 +170,7 @@ export async function insertPlain(opts: PlainOptions, pool: Pool): Promise<Plain
     rowRate: allRows / seconds,
     readSeconds: readMs / 1000,
     processCpuSeconds: cpuMicros / 1e6,
+    serverCpuSeconds: serverCpu,
   };
 }
 
@@ -184,6 +194,17 @@ export function plainLine(plain: PlainResult): string {
       .map(([k, v]) => `${k} ${fmt(v)}`)
       .join(', ')}) in ${fmt(plain.seconds, 1)} s of INSERTs = ${fmt(plain.rate)} stmt/s, ` +
     `${fmt(plain.rowRate)} rows/s (reading them took ${fmt(plain.readSeconds, 1)} s, not counted; ` +
-    `this process used ${fmt((100 * plain.processCpuSeconds) / plain.seconds)} % of one core while inserting)`
+    `this process used ${fmt((100 * plain.processCpuSeconds) / plain.seconds)} % of one core while inserting` +
+    serverLine(plain.serverCpuSeconds, plain.seconds, plain.statements) +
+    ')'
+  );
+}
+
+/** `; the database server N s of CPU (P % of a core, U µs per statement)`, when known. */
+export function serverLine(cpuSeconds: number | null, seconds: number, statements: number): string {
+  if (cpuSeconds === null) return '';
+  return (
+    `; the database server ${fmt(cpuSeconds, 1)} s of CPU (${fmt((100 * cpuSeconds) / seconds)} % ` +
+    `of one core, ${fmt((cpuSeconds * 1e6) / statements)} µs per statement)`
   );
 }

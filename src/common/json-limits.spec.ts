@@ -14,6 +14,11 @@ describe('json limits', () => {
     expect(jsonNestsDeeperThan(`{"a":"${'['.repeat(500)}\\"${'{'.repeat(500)}"}`)).toBe(false);
     expect(jsonNestsDeeperThan('{"a":{"b":[1,{"c":2}]}}', 3)).toBe(true);
     expect(jsonNestsDeeperThan('{"a":{"b":[1,{"c":2}]}}', 4)).toBe(false);
+    // Escaped quotes stay inside the string; an escaped backslash does not escape the quote.
+    expect(jsonNestsDeeperThan('{"a":"\\"[[[[[[", "b":1}', 3)).toBe(false);
+    expect(jsonNestsDeeperThan('{"a":"x\\\\","b":[[[1]]]}', 3)).toBe(true);
+    expect(jsonNestsDeeperThan('{"a":"x\\\\\\"[[[[","b":1}', 3)).toBe(false);
+    expect(jsonNestsDeeperThan('["unterminated', 3)).toBe(false);
   });
 
   it('refuses invalid UTF-8 and deep bodies with a 400 error', () => {

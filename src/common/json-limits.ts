@@ -18,18 +18,25 @@ const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** Whether JSON text nests objects/arrays deeper than `limit`; one pass, no parsing. */
+/**
+ * Whether JSON text nests objects/arrays deeper than `limit`; one pass, no parsing. A string
+ * is skipped to its closing quote by Buffer#indexOf (native): a quote after an odd run of
+ * backslashes is escaped. Most of a statement batch is strings (IRIs, names).
+ */
 export function jsonNestsDeeperThan(text: Buffer | string, limit = MAX_JSON_DEPTH): boolean {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) {
-      inString = true;
+    if (c === QUOTE) {
+      for (;;) {
+        const end = bytes.indexOf(QUOTE, i + 1);
+        if (end < 0) return false; // unterminated: JSON.parse refuses it
+        let slashes = 0;
+        while (bytes[end - 1 - slashes] === BACKSLASH) slashes++;
+        i = end;
+        if (slashes % 2 === 0) break;
+      }
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > limit) return true;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {

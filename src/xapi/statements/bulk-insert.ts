@@ -111,9 +111,17 @@ export async function bulkInsert<T>(
     if (v === null) return null;
     if (v instanceof JsonText) return v.text;
     if (c.type === 'json') return JSON.stringify(v);
-    if (v instanceof Date) return utcDatetime(v);
+    if (v instanceof Date) return datetime(v);
     if (typeof v === 'boolean') return v ? 1 : 0;
     return v;
+  };
+  // A batch's rows share their datetimes (`updated`, often `stored`): each formatted once.
+  let lastTime = NaN;
+  let lastText = '';
+  const datetime = (d: Date) => {
+    const t = d.getTime();
+    if (t !== lastTime) [lastTime, lastText] = [t, utcDatetime(d)];
+    return lastText;
   };
   const out: Record<string, unknown>[] = [];
   const run = async (sql: string, params?: unknown[]) => {

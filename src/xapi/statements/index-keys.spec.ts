@@ -1,4 +1,10 @@
-import { iriKey, statementActivities, statementAgents, voidTarget } from './index-keys';
+import {
+  iriKey,
+  objectActivityId,
+  statementActivities,
+  statementAgents,
+  voidTarget,
+} from './index-keys';
 import { mergeDefinitions } from './statement-index-writer';
 
 describe('statement index keys', () => {
@@ -65,6 +71,24 @@ describe('statement index keys', () => {
       'aaaaaaaa-0000-4000-8000-000000000000',
     );
     expect(voidTarget({ verb: { id: 'http://example.com/v' }, object: ref })).toBeNull();
+  });
+
+  it('objectActivityId is the id of the object activity of statementActivities', () => {
+    const objects = [
+      { id: 'http://a/1' },
+      { objectType: 'Activity', id: 'http://a/2' },
+      { objectType: 'Agent', mbox: 'mailto:a@b.c' },
+      { objectType: 'StatementRef', id: '6f1c5b1e-6a43-4c49-9f0e-3c7a2f1d2b11' },
+      { objectType: 'SubStatement', object: { id: 'http://a/3' } },
+      { id: 7 },
+      [{ id: 'http://a/4' }],
+      null,
+    ];
+    for (const object of objects) {
+      const s = { verb: { id: 'http://v' }, object } as Record<string, any>;
+      const expected = statementActivities(s).find((a) => a.role === 'object')?.activityId;
+      expect(objectActivityId(s)).toBe(expected ?? null);
+    }
   });
 
   it('shortens long IRIs to a hash key', () => {

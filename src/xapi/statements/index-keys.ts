@@ -76,6 +76,16 @@ export function statementAgents(statement: Record<string, any>, prefix = ''): In
   return out;
 }
 
+/** The id of a statement's object when it is an activity (role `object` of statementActivities). */
+export function objectActivityId(statement: Record<string, any>): string | null {
+  const object = asObject(statement.object);
+  return object &&
+    (object.objectType === undefined || object.objectType === 'Activity') &&
+    typeof object.id === 'string'
+    ? object.id
+    : null;
+}
+
 /** The object activity and every context activity of a statement, with its role. */
 export function statementActivities(
   statement: Record<string, any>,

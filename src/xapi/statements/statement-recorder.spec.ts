@@ -6,6 +6,7 @@ import { SystemLogService } from '../../logging/system-log.service';
 import { StatementValidator } from '../validation/statement-validator';
 import { AttachmentWriter } from './attachment-writer';
 import { RecordCache } from './record-cache';
+import { RecorderTransactions } from './recorder-transactions';
 import { StatementIndexWriter } from './statement-index-writer';
 import { StatementPreparer } from './statement-preparer';
 import {
@@ -45,6 +46,7 @@ describe('StatementRecorder lock conflicts', () => {
       new AttachmentWriter(),
       logs as unknown as SystemLogService,
       cache,
+      new RecorderTransactions(dataSource),
     );
     return { r, dataSource, logs };
   }

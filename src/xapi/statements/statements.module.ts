@@ -12,6 +12,7 @@ import { StatementDeletion } from './statement-deletion.service';
 import { StatementQueryService } from './statement-query.service';
 import { AttachmentWriter } from './attachment-writer';
 import { RecordCache } from './record-cache';
+import { RecorderTransactions } from './recorder-transactions';
 import { StatementIndexWriter } from './statement-index-writer';
 import { StatementPreparer } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
@@ -33,6 +34,7 @@ import { StatementsController } from './statements.controller';
   controllers: [StatementsController],
   providers: [
     RecordCache,
+    RecorderTransactions,
     StatementPreparer,
     StatementIndexWriter,
     AttachmentWriter,

@@ -76,16 +76,17 @@ export class StatementPreparer {
         fail(at(''), 'A statement must be a JSON object.');
         return;
       }
-      let s = { ...(raw as Record<string, any>) };
       if (opts.validate_statements) {
-        for (const v of this.validator.validate(s, opts.version)) {
+        for (const v of this.validator.validate(raw, opts.version)) {
           fail(at(v.path.replace(/^\$?\.?/, '')), v.message);
         }
-        for (const v of signatureProblems(s, (sha2) => parts.get(sha2))) {
+        for (const v of signatureProblems(raw as Record<string, any>, (sha2) => parts.get(sha2))) {
           fail(at(v.path), v.message);
         }
       }
-      s = normalizeStatement(s);
+      // A copy (normalizeStatement's): the id, stored and authority below are not written
+      // into the request's own object.
+      const s = normalizeStatement(raw as Record<string, any>);
       if (s.id !== undefined && (typeof s.id !== 'string' || !isUuid(s.id))) {
         fail(at('id'), 'The statement id must be a UUID.');
         return;

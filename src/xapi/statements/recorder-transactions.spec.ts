@@ -70,6 +70,20 @@ describe('RecorderTransactions (database)', () => {
     expect(await iris()).toEqual(['http://a/1']);
   });
 
+  // MySQL/MariaDB only: on SQLite the recorder uses dataSource.transaction().
+  (isSqlite() ? it.skip : it)('serves again after the server killed its connections', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        tx.run(async (em) => Number((await em.query('SELECT CONNECTION_ID() AS id'))[0].id)),
+      ),
+    );
+    for (const id of new Set(ids)) await t.dataSource.query(`KILL ${id}`);
+    await new Promise((r) => setTimeout(r, 200));
+    await tx.run((em) => em.getRepository(VocabEntry).insert(row('http://a/killed')));
+    expect(await iris()).toContain('http://a/killed');
+    await t.dataSource.getRepository(VocabEntry).delete({ storeId, iri: 'http://a/killed' });
+  });
+
   it('leaves no transaction open: the next run sees what committed in between', async () => {
     const count = (em: { query: (sql: string, p: unknown[]) => Promise<{ n: unknown }[]> }) =>
       em

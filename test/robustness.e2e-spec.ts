@@ -1,3 +1,4 @@
+import { RecorderTransactions } from '../src/xapi/statements/recorder-transactions';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -42,6 +43,31 @@ describe('robustness (e2e)', () => {
     '?agent={&verb=x&activity=&since=x&format=zz&ascending=maybe&statementId=abc&more=zz',
     '?activityId=http://a&agent=%7B%7D&stateId=s&registration=bad&profileId=p',
   ];
+
+  it('answers 503 with Retry-After, not 500, when the database dropped the connection', async () => {
+    const lost = Object.assign(new Error('Connection lost: The server closed the connection.'), {
+      code: 'PROTOCOL_CONNECTION_LOST',
+      fatal: true,
+    });
+    const spy = jest.spyOn(t.app.get(RecorderTransactions), 'run').mockRejectedValue(lost);
+    try {
+      const res = await t
+        .http()
+        .post('/api/admin/xapi/statements')
+        .set('X-Experience-API-Version', '1.0.3')
+        .set('Authorization', t.adminAuth)
+        .send({
+          actor: { mbox: 'mailto:a@example.com' },
+          verb: { id: 'http://example.com/v' },
+          object: { id: 'http://example.com/a' },
+        });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.body).toEqual({ message: 'The database is unavailable; retry the request.' });
+    } finally {
+      spy.mockRestore();
+    }
+  });
 
   it('answers every malformed request on every documented route without a 5xx', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;

@@ -2,11 +2,16 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { Request, Response } from 'express';
 import { SystemLogService } from '../logging/system-log.service';
 import { LogLevel } from '../logging/log-entry.entity';
+import { isDatabaseUnavailable } from './db-errors';
+
+/** Seconds a client is told to wait when the database could not be reached. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * One error shape for the whole API: `{"message", "errors"?}`. Body-parser
- * failures become 400/413, anything unexpected a 500 that is logged with its
- * cause and never leaks a stack trace.
+ * failures become 400/413, a database that cannot be reached (or lost the connection)
+ * a 503 with Retry-After, anything unexpected a 500; both are logged with their cause
+ * and never leak a stack trace.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -85,6 +90,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const status = e?.status ?? e?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return { status, body: { message: e.message || 'Bad request.' }, headers: {} };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        status: 503,
+        body: { message: 'The database is unavailable; retry the request.' },
+        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+      };
     }
     return { status: 500, body: { message: 'Internal server error.' }, headers: {} };
   }

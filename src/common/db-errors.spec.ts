@@ -1,5 +1,10 @@
 import { QueryFailedError } from 'typeorm';
-import { isPacketTooLarge, isRetryableConflict, isUniqueViolation } from './db-errors';
+import {
+  isDatabaseUnavailable,
+  isPacketTooLarge,
+  isRetryableConflict,
+  isUniqueViolation,
+} from './db-errors';
 
 describe('database error classification', () => {
   const wrapped = (driverError: object) =>
@@ -22,6 +27,23 @@ describe('database error classification', () => {
     expect(isRetryableConflict(wrapped({ code: 'SQLITE_BUSY' }))).toBe(true);
     expect(isRetryableConflict(wrapped({ code: 'ER_DUP_ENTRY', errno: 1062 }))).toBe(false);
     expect(isRetryableConflict(new Error('boom'))).toBe(false);
+  });
+
+  it('tells a database that cannot be reached or dropped the connection', () => {
+    expect(isDatabaseUnavailable(wrapped({ code: 'PROTOCOL_CONNECTION_LOST' }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
+    ).toBe(true);
+    expect(isDatabaseUnavailable(wrapped({ code: 'ER_CON_COUNT_ERROR', errno: 1040 }))).toBe(true);
+    expect(isDatabaseUnavailable(wrapped({ errno: 1927 }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        wrapped(new Error("Can't add new command when connection is in closed state")),
+      ),
+    ).toBe(true);
+    expect(isDatabaseUnavailable(wrapped({ code: 'ER_DUP_ENTRY', errno: 1062 }))).toBe(false);
+    expect(isDatabaseUnavailable(wrapped({ code: 'ER_LOCK_DEADLOCK', errno: 1213 }))).toBe(false);
+    expect(isDatabaseUnavailable(new Error('boom'))).toBe(false);
   });
 
   it('recognises a packet larger than max_allowed_packet', () => {

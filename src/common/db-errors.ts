@@ -42,6 +42,34 @@ export function isRetryableConflict(err: unknown): boolean {
   );
 }
 
+/** Driver codes of a database that cannot be reached or dropped the connection. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR', // too many connections
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'SQLITE_BUSY', // after every retry (busy_timeout)
+]);
+
+/**
+ * The database is unreachable, shutting down, out of connections, or lost the connection
+ * (a restart, a failover, a KILL): nothing wrong with the request, worth retrying later.
+ * mysql2 gives a query on a connection it already closed no code, only its message.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const driver = driverErrorOf(err);
+  if (driver?.code && UNAVAILABLE_CODES.has(driver.code)) return true;
+  if (driver?.errno === 1040 || driver?.errno === 1053 || driver?.errno === 1927) return true;
+  const message = (driver as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message.includes('connection is in closed state');
+}
+
 /** The row or statement is larger than the server accepts (MySQL max_allowed_packet). */
 export function isPacketTooLarge(err: unknown): boolean {
   const driver = driverErrorOf(err);

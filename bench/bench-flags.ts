@@ -44,12 +44,33 @@ export const fmt = (n: number, digits = 0) =>
  */
 export const heapLimitMb = () => Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
 
+/** The pid of the local database server, once found. */
+let serverPid: string | null = null;
+
+/** utime + stime of a process in seconds, or null when it is gone or not the server. */
+function cpuOfServer(pid: string): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const name = stat.slice(stat.indexOf('(') + 1, close);
+    if (name !== 'mariadbd' && name !== 'mysqld') return null;
+    // Fields after the name: state is field 3, utime 14 and stime 15 (clock ticks).
+    const fields = stat.slice(close + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null; // the process ended
+  }
+}
+
 /**
  * CPU seconds the local MariaDB/MySQL server process has used so far (user + system, from
  * /proc), or null when no such process is visible (a remote server, not Linux). The
- * benchmarks print the difference over a phase: the server's work per statement.
+ * benchmarks print the difference over a phase: the server's work per statement. The
+ * process is looked for once (a scan of /proc), then read directly.
  */
 export function serverCpuSeconds(): number | null {
+  const known = serverPid === null ? null : cpuOfServer(serverPid);
+  if (known !== null) return known;
   let dirs: string[];
   try {
     dirs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -57,16 +78,10 @@ export function serverCpuSeconds(): number | null {
     return null;
   }
   for (const pid of dirs) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const name = stat.slice(stat.indexOf('(') + 1, close);
-      if (name !== 'mariadbd' && name !== 'mysqld') continue;
-      // Fields after the name: state is field 3, utime 14 and stime 15 (clock ticks).
-      const fields = stat.slice(close + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // The process ended while being read.
+    const cpu = cpuOfServer(pid);
+    if (cpu !== null) {
+      serverPid = pid;
+      return cpu;
     }
   }
   return null;

@@ -249,7 +249,8 @@ async function main() {
     );
     console.log(
       `HTTP: the application's process used ${fmt(appCpuSeconds, 1)} s of CPU in ${fmt(http.seconds, 1)} s ` +
-        `(${fmt((100 * appCpuSeconds) / http.seconds)} % of one core); the load generator, a process ` +
+        `(${fmt((100 * appCpuSeconds) / http.seconds)} % of one core; user ${fmt(appCpu.user / 1e6, 1)} s, ` +
+        `system ${fmt(appCpu.system / 1e6, 1)} s; ${fmt((1e6 * appCpuSeconds) / http.stored)} µs per statement); the load generator, a process ` +
         `of its own, ${fmt(http.clientCpuSeconds, 1)} s (reading the bodies ${fmt(http.clientMs / 1000, 1)} s)` +
         serverLine(serverCpu, http.seconds, http.stored),
     );

@@ -36,6 +36,16 @@ export class Store {
    */
   @Column({ type: 'int', default: 0 })
   recordsVersion: number;
+
+  /**
+   * Set, and never cleared, once a voiding statement of the store may be waiting for its
+   * target: it was stored while its target was not, or its target was deleted while it
+   * stayed. While false, the recorder does not look a batch's statement ids up among the
+   * stored voiding statements' targets (a new statement cannot be voided already), and a
+   * batch without voiding statements takes no look-up at all (StatementRecorder).
+   */
+  @Column({ type: 'boolean', default: false })
+  pendingVoids: boolean;
 }
 
 /** 409 for anything that would read or write a store being deleted. */

@@ -1,4 +1,4 @@
-import { QueryErrorLogger } from './query-logger';
+import { DUPLICATES_EXPECTED, QueryErrorLogger } from './query-logger';
 
 describe('QueryErrorLogger', () => {
   const deadlock = Object.assign(new Error('Deadlock found when trying to get lock'), {
@@ -22,6 +22,15 @@ describe('QueryErrorLogger', () => {
       const printed = spy.mock.calls.flat().join('\n').replace(ansi, '');
       expect(printed).toContain('INSERT INTO stores');
       expect(printed).toContain("Duplicate entry 'x'");
+      // A query that expects duplicates: its unique violations are left out, nothing else.
+      spy.mockClear();
+      logger.logQueryError(duplicate, `INSERT INTO statements${DUPLICATES_EXPECTED}`);
+      expect(spy).not.toHaveBeenCalled();
+      logger.logQueryError(
+        new Error('Data too long'),
+        `INSERT INTO statements${DUPLICATES_EXPECTED}`,
+      );
+      expect(spy).toHaveBeenCalled();
     } finally {
       spy.mockRestore();
     }

@@ -1,11 +1,19 @@
 import { AdvancedConsoleLogger, QueryRunner } from 'typeorm';
-import { isRetryableConflict } from '../common/db-errors';
+import { isRetryableConflict, isUniqueViolation } from '../common/db-errors';
+
+/**
+ * The end of a query whose caller expects it may hit a unique index and handles that
+ * (the recorder's statement rows, inserted before any look-up of their ids): the logger
+ * leaves its unique violations out.
+ */
+export const DUPLICATES_EXPECTED = ' /* duplicates expected */';
 
 /**
  * TypeORM's console logger for failed queries, except lock conflicts (a deadlock
  * victim, a Galera certification failure, SQLite busy): every caller retries those
  * (retryOnConflict, the recorder, the batch walker) and reports the one that survives
- * its retries itself, so that a busy cluster does not print a line per lost race.
+ * its retries itself, so that a busy cluster does not print a line per lost race; and
+ * except the unique violations of a query that ends with DUPLICATES_EXPECTED.
  */
 export class QueryErrorLogger extends AdvancedConsoleLogger {
   constructor() {
@@ -19,6 +27,7 @@ export class QueryErrorLogger extends AdvancedConsoleLogger {
     queryRunner?: QueryRunner,
   ): void {
     if (isRetryableConflict(error)) return;
+    if (isUniqueViolation(error) && query.endsWith(DUPLICATES_EXPECTED)) return;
     super.logQueryError(error as string, query, parameters, queryRunner);
   }
 }

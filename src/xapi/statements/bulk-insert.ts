@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, EntityTarget } from 'typeorm';
+import { DUPLICATES_EXPECTED } from '../../database/query-logger';
 
 /** Both drivers accept at most 32,766 bound parameters (SQLite) per statement. */
 const MAX_PARAMS = 30_000;
@@ -77,6 +78,7 @@ export async function insertReturns(em: EntityManager): Promise<boolean> {
  * Multi-row INSERT of plain rows (property names as keys) for an entity, with
  * one statement per chunk of rows: much faster than the query builder for
  * batches of hundreds of rows. `ignore` skips rows that hit a unique index;
+ * `duplicatesExpected`: the caller handles a unique violation (the log leaves it out);
  * `returning` (where insertReturns()) answers these properties of the inserted rows.
  * Values are converted as TypeORM stores them: JSON text, UTC datetime, 0/1.
  */
@@ -84,7 +86,7 @@ export async function bulkInsert<T>(
   em: EntityManager,
   entity: EntityTarget<T>,
   rows: Record<string, unknown>[],
-  options: { ignore?: boolean; returning?: string[] } = {},
+  options: { ignore?: boolean; returning?: string[]; duplicatesExpected?: boolean } = {},
 ): Promise<Record<string, unknown>[]> {
   if (!rows.length) return [];
   const meta = em.connection.getMetadata(entity);
@@ -124,8 +126,9 @@ export async function bulkInsert<T>(
     return text;
   };
   const out: Record<string, unknown>[] = [];
+  const tail = returning + (options.duplicatesExpected ? DUPLICATES_EXPECTED : '');
   const run = async (sql: string, params?: unknown[]) => {
-    const result: unknown = await em.query(sql + returning, params);
+    const result: unknown = await em.query(sql + tail, params);
     if (returning && Array.isArray(result)) out.push(...(result as Record<string, unknown>[]));
   };
   const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));

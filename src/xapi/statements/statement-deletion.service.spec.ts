@@ -218,4 +218,36 @@ describe('StatementDeletion (database)', () => {
       }
     },
   );
+
+  it('a voided statement deleted while its voiding statement stays marks the store (pendingVoids)', async () => {
+    const stores = t.dataSource.getRepository(Store);
+    const now = new Date();
+    const fresh = (slug: string) =>
+      stores.save({ slug, name: slug, createdAt: now, updatedAt: now });
+    const pending = async (store: Store) =>
+      (await stores.findOneByOrFail({ id: store.id })).pendingVoids;
+    // Target and voider deleted together: nothing waits.
+    const both = await fresh('del-pending-both');
+    const [t1, v1] = [randomUUID(), randomUUID()];
+    await record(both, [statement(t1)]);
+    await record(both, [voiding(v1, t1)]);
+    expect(await pending(both)).toBe(false);
+    await deletion.deleteStatements(both.id, [
+      (await rowOf(both, t1)).id,
+      (await rowOf(both, v1)).id,
+    ]);
+    expect(await pending(both)).toBe(false);
+    // The target alone: its voider now waits for it, and the store is marked.
+    const alone = await fresh('del-pending-alone');
+    const [t2, v2] = [randomUUID(), randomUUID()];
+    await record(alone, [statement(t2)]);
+    await record(alone, [voiding(v2, t2)]);
+    await deletion.deleteStatements(alone.id, [(await rowOf(alone, t2)).id], { dryRun: true });
+    expect(await pending(alone)).toBe(false);
+    await deletion.deleteStatements(alone.id, [(await rowOf(alone, t2)).id]);
+    expect(await pending(alone)).toBe(true);
+    // Recorded again, the target is stored voided by the voiding statement that stayed.
+    await record(alone, [statement(t2)]);
+    expect(await rowOf(alone, t2)).toMatchObject({ voided: true, voidedBy: v2 });
+  });
 });

@@ -6,17 +6,28 @@ import {
   deleteStoreRecordsBatch,
 } from '../../database/store-records';
 import { Statement } from './entities/statement.entity';
+import { markPendingVoids } from './pending-voids';
 
 /**
  * A voiding statement that goes no longer voids its target: the targets it voided are
- * un-voided, unless another voiding statement that stays targets them too.
+ * un-voided, unless another voiding statement that stays targets them too. A voided
+ * statement that goes while its voiding statement stays leaves that one waiting for it
+ * (Store.pendingVoids: a statement stored again with its id is stored voided).
  */
 async function releaseVoidTargets(em: EntityManager, storeId: number, ids: number[]) {
   const repo = em.getRepository(Statement);
-  const voiders = await repo.find({
-    select: { statementId: true, voidTarget: true },
-    where: { storeId, id: In(ids), voidTarget: Not(IsNull()) },
-  });
+  // One condition with the OR inside: SQLite planned `a OR b` as two walks of the store.
+  const rows = await repo
+    .createQueryBuilder('s')
+    .select(['s.statementId', 's.voidTarget', 's.voidedBy'])
+    .where('s.storeId = :storeId AND s.id IN (:...ids)', { storeId, ids })
+    .andWhere('(s.voidTarget IS NOT NULL OR s.voidedBy IS NOT NULL)')
+    .getMany();
+  const voiders = rows.filter((r) => r.voidTarget);
+  const leaving = new Set(voiders.map((v) => v.statementId));
+  if (rows.some((r) => r.voidedBy && !leaving.has(r.voidedBy))) {
+    await markPendingVoids(em, storeId);
+  }
   if (voiders.length === 0) return;
   const targets = [...new Set(voiders.map((v) => v.voidTarget!))];
   const now = new Date();

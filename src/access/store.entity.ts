@@ -38,14 +38,21 @@ export class Store {
   recordsVersion: number;
 
   /**
-   * Set, and never cleared, once a voiding statement of the store may be waiting for its
-   * target: it was stored while its target was not, or its target was deleted while it
-   * stayed. While false, the recorder does not look a batch's statement ids up among the
-   * stored voiding statements' targets (a new statement cannot be voided already), and a
-   * batch without voiding statements takes no look-up at all (StatementRecorder).
+   * Raised (in the recording or deleting transaction) whenever a voiding statement of the
+   * store may be left waiting for its target: stored while its target was not found, or
+   * outliving its deleted target. While it differs from voidMarksCleared, the recorder
+   * looks every batch up among the stored voiding statements' targets (PendingVoids).
    */
-  @Column({ type: 'boolean', default: false })
-  pendingVoids: boolean;
+  @Column({ type: 'int', default: 0 })
+  voidMarks: number;
+
+  /**
+   * The voidMarks value at which no voiding statement of the store was found waiting
+   * (PendingVoids.clear); equal to voidMarks, a batch without voiding statements needs no
+   * look-up of stored voiding statements.
+   */
+  @Column({ type: 'int', default: 0 })
+  voidMarksCleared: number;
 }
 
 /** 409 for anything that would read or write a store being deleted. */

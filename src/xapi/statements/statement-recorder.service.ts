@@ -8,7 +8,12 @@ import {
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Client } from '../../access/client.entity';
 import { Store } from '../../access/store.entity';
-import { isPacketTooLarge, isRetryableConflict, isUniqueViolation } from '../../common/db-errors';
+import {
+  affectedRows,
+  isPacketTooLarge,
+  isRetryableConflict,
+  isUniqueViolation,
+} from '../../common/db-errors';
 import { AppConfig } from '../../config/app-config';
 import { deleteStoreRecords } from '../../database/store-records';
 import { LogLevel } from '../../logging/log-entry.entity';
@@ -203,6 +208,7 @@ export class StatementRecorder {
     for (let attempt = 1; ; attempt++) {
       try {
         let learned: RecordedKnowledge | null = null;
+        let marked = false;
         const result = await this.transactions.run(async (em) => {
           const written = await this.write(
             em,
@@ -214,10 +220,12 @@ export class StatementRecorder {
             lookUpIds,
           );
           learned = written.learned;
+          marked = written.marked;
           return written.result;
         });
         // Only what a committed transaction wrote may be remembered.
         if (learned) this.cache.remember(learned);
+        if (marked && this.pendingVoids.due(store.id)) await this.clearPendingVoids(store.id);
         return result;
       } catch (e: any) {
         if (e instanceof StoredIdsInBatch && !lookUpIds) {
@@ -241,6 +249,27 @@ export class StatementRecorder {
         }
         throw e;
       }
+    }
+  }
+
+  /**
+   * A store marked as having voiding statements that wait for their target: if none
+   * waits any more (their targets arrived), its batches go without the look-up again.
+   * A failure only leaves the store marked (logged as a warning).
+   */
+  private async clearPendingVoids(storeId: number): Promise<void> {
+    try {
+      await this.transactions.run((em) => this.pendingVoids.clear(em, storeId));
+    } catch (e) {
+      await this.logs
+        .log({
+          level: LogLevel.Warning,
+          type: 'xapi',
+          store: storeId,
+          message: 'Checking the store for voiding statements waiting for their target failed.',
+          data: { error: String((e as Error)?.message ?? e).slice(0, 500) },
+        })
+        .catch(() => undefined);
     }
   }
 
@@ -287,7 +316,7 @@ export class StatementRecorder {
     opts: EffectiveOptions,
     attachments: AttachmentPart[],
     lookUpIds: boolean,
-  ): Promise<{ result: RecordResult; learned: RecordedKnowledge | null }> {
+  ): Promise<{ result: RecordResult; learned: RecordedKnowledge | null; marked: boolean }> {
     const now = new Date();
     const ids = prepared.map((p) => p.statementId);
     const repo = em.getRepository(Statement);
@@ -300,10 +329,11 @@ export class StatementRecorder {
     // busy store the look-up was a tenth of the database's work per statement.
     const idSet = new Set(ids);
     const targets = [...new Set(prepared.flatMap((p) => (p.voidTarget ? [p.voidTarget] : [])))];
-    const lookUpFirst =
-      lookUpIds ||
-      targets.length > 0 ||
-      (opts.void_statements && (await this.pendingVoids.read(em, storeId)));
+    const marked =
+      !lookUpIds && targets.length === 0 && opts.void_statements
+        ? await this.pendingVoids.read(em, storeId)
+        : false;
+    const lookUpFirst = lookUpIds || targets.length > 0 || marked;
     const existing = new Map<string, LookedUp>();
     const storedTargets = new Map<string, LookedUp>();
     const storedVoiders = new Map<string, string>();
@@ -331,15 +361,7 @@ export class StatementRecorder {
       } else toReplace.push({ prepared: p, row });
     }
     const written = [...toInsert, ...toReplace.map((r) => r.prepared)];
-    if (written.length === 0) return { result: { ids, recorded: 0 }, learned: null };
-    // A voiding statement whose target is neither stored nor in the batch waits for it.
-    if (
-      written.some(
-        (p) => p.voidTarget && !storedTargets.has(p.voidTarget) && !idSet.has(p.voidTarget),
-      )
-    ) {
-      await markPendingVoids(em, storeId);
-    }
+    if (written.length === 0) return { result: { ids, recorded: 0 }, learned: null, marked };
     // A replaced statement (check_conflicts off) takes a new row, so that its id follows
     // its new `stored` as every other row's does (STORED_ORDER_MARGIN_MS). Its old row goes
     // the way every deleted statement does, before the voiding below: with its index rows
@@ -354,6 +376,16 @@ export class StatementRecorder {
 
     // Voiding: targets of voiding statements, and new statements already voided.
     const voidedBy = new Map<string, string>();
+    if (
+      !opts.void_statements &&
+      written.some(
+        (p) => p.voidTarget && !storedTargets.has(p.voidTarget) && !idSet.has(p.voidTarget),
+      )
+    ) {
+      // Stored without voiding, a voiding statement whose target is not found still
+      // voids it once voiding is on (the look-up finds it): it waits for its target.
+      await markPendingVoids(em, storeId);
+    }
     if (opts.void_statements) {
       const voiding = written.filter((p) => p.voidTarget);
       // Sorted: concurrent batches lock the voided rows in the same order.
@@ -373,12 +405,17 @@ export class StatementRecorder {
       for (const p of voiding) voidedBy.set(p.voidTarget!, p.statementId);
       // A target this batch inserts is written voided; any other is updated, stored or not
       // yet seen (a concurrent batch may commit it before this UPDATE).
+      let waiting = false;
       for (const t of voided.filter((id) => !inserted.has(id))) {
-        await repo.update(
+        const update = await repo.update(
           { storeId, statementId: t, voided: false },
           { voided: true, voidedBy: voidedBy.get(t)!, updated: now },
         );
+        // Found by this locking UPDATE, the target does not wait (even if a concurrent
+        // batch committed it after the look-up); else its voiding statement may.
+        if (!idSet.has(t) && !affectedRows(update)) waiting = true;
       }
+      if (waiting) await markPendingVoids(em, storeId);
       for (const p of written) {
         const voider = storedVoiders.get(p.statementId);
         if (voider) voidedBy.set(p.statementId, voider);
@@ -446,6 +483,6 @@ export class StatementRecorder {
 
     const learned = await this.indexes.write(em, storeId, written, rowIds, opts, now);
     await this.attachmentWriter.write(em, storeId, written, rowIds, attachments, now);
-    return { result: { ids, recorded: written.length }, learned };
+    return { result: { ids, recorded: written.length }, learned, marked };
   }
 }

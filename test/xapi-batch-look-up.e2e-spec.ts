@@ -1,8 +1,6 @@
 import { randomUUID } from 'crypto';
 import { AfterQueryEvent } from 'typeorm';
 import { insertReturns } from '../src/xapi/statements/bulk-insert';
-import { PendingVoids } from '../src/xapi/statements/pending-voids';
-import { StatementRecorder } from '../src/xapi/statements/statement-recorder.service';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -57,13 +55,9 @@ describe('batch look-up (e2e)', () => {
       .set(V)
       .set('Authorization', t.adminAuth)
       .query(query);
-  /** Whether the store is marked as having voiding statements that wait (PendingVoids). */
-  const pendingVoids = async () => {
-    const [row] = await t.dataSource.query(
-      "SELECT void_marks AS m, void_marks_cleared AS c FROM stores WHERE slug = 'default'",
-    );
-    return Number(row.m) !== Number(row.c);
-  };
+  /** The targets voiding statements of the store wait for (VoidWait). */
+  const waits = async () =>
+    (await t.dataSource.query('SELECT target AS t FROM void_waits')).map((r: any) => r.t);
   const stored = async () =>
     Number((await t.dataSource.query('SELECT COUNT(*) AS n FROM statements'))[0].n);
 
@@ -74,7 +68,7 @@ describe('batch look-up (e2e)', () => {
     expect(body).toEqual(ids);
     // The new rows' ids come back from the INSERT, else from one SELECT (MySQL).
     expect(lookUps).toHaveLength(returns ? 0 : 1);
-    expect(await pendingVoids()).toBe(false);
+    expect(await waits()).toEqual([]);
   });
 
   it('answers a repeated, a partly stored and a conflicting batch as before, logging no failed query', async () => {
@@ -109,21 +103,23 @@ describe('batch look-up (e2e)', () => {
     }
   });
 
-  it('voids a stored target without marking the store', async () => {
+  it('voids a stored target, and nothing waits', async () => {
     const [target, voider] = [randomUUID(), randomUUID()];
     await post([statement(target)]);
     await post([voiding(voider, target)]);
     await get({ statementId: target }).expect(404);
     await get({ voidedStatementId: target }).expect(200);
-    expect(await pendingVoids()).toBe(false);
+    expect(await waits()).toEqual([]);
   });
 
-  it('marks the store when a voiding statement comes before its target, which then arrives voided', async () => {
+  it('keeps a voiding statement that comes before its target waiting; the target arrives voided', async () => {
     const returns = await insertReturns(t.dataSource.manager);
     const [target, voider] = [randomUUID(), randomUUID()];
     await post([voiding(voider, target)]);
-    expect(await pendingVoids()).toBe(true);
-    // Marked, the store's batches are looked up: the target is found voided.
+    expect(await waits()).toEqual([target]);
+    // Other new statements still go without a look-up of stored statements.
+    expect((await post([statement(randomUUID())])).lookUps).toHaveLength(returns ? 0 : 1);
+    // The waited-for id is looked up among the voiding statements: stored voided.
     const { lookUps } = await post([statement(randomUUID()), statement(target)]);
     expect(lookUps.length).toBeGreaterThan(0);
     await get({ statementId: target }).expect(404);
@@ -134,21 +130,6 @@ describe('batch look-up (e2e)', () => {
       [target],
     );
     expect({ voided: Number(row.voided), by: row.by }).toEqual({ voided: 1, by: voider });
-    // After that batch the store was checked: nothing waits any more, no more look-ups.
-    expect(await pendingVoids()).toBe(false);
-    expect((await post([statement(randomUUID())])).lookUps).toHaveLength(returns ? 0 : 1);
-  });
-
-  it('keeps the store marked while a voiding statement still waits', async () => {
-    const recorder = t.app.get(StatementRecorder);
-    // Checked after every marked batch (PENDING_VOIDS_RECHECK_MS apart otherwise).
-    (recorder as unknown as { pendingVoids: PendingVoids }).pendingVoids = new PendingVoids(0);
-    const [target, voider] = [randomUUID(), randomUUID()];
-    await post([voiding(voider, target)]);
-    expect((await post([statement(randomUUID())])).lookUps.length).toBeGreaterThan(0);
-    expect(await pendingVoids()).toBe(true);
-    await post([statement(target)]);
-    await get({ statementId: target }).expect(404);
-    expect(await pendingVoids()).toBe(false);
+    expect(await waits()).toEqual([]);
   });
 });

@@ -36,23 +36,6 @@ export class Store {
    */
   @Column({ type: 'int', default: 0 })
   recordsVersion: number;
-
-  /**
-   * Raised (in the recording or deleting transaction) whenever a voiding statement of the
-   * store may be left waiting for its target: stored while its target was not found, or
-   * outliving its deleted target. While it differs from voidMarksCleared, the recorder
-   * looks every batch up among the stored voiding statements' targets (PendingVoids).
-   */
-  @Column({ type: 'int', default: 0 })
-  voidMarks: number;
-
-  /**
-   * The voidMarks value at which no voiding statement of the store was found waiting
-   * (PendingVoids.clear); equal to voidMarks, a batch without voiding statements needs no
-   * look-up of stored voiding statements.
-   */
-  @Column({ type: 'int', default: 0 })
-  voidMarksCleared: number;
 }
 
 /** 409 for anything that would read or write a store being deleted. */

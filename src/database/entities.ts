@@ -16,6 +16,7 @@ import { StatementActivity } from '../xapi/statements/entities/statement-activit
 import { StatementAgent } from '../xapi/statements/entities/statement-agent.entity';
 import { Statement } from '../xapi/statements/entities/statement.entity';
 import { VocabEntry } from '../xapi/statements/entities/vocab.entity';
+import { VoidWait } from '../xapi/statements/entities/void-wait.entity';
 
 /** Every entity of the product; the app, the migration generator and the drift test share it. */
 export const ENTITIES = [
@@ -27,6 +28,7 @@ export const ENTITIES = [
   Agent,
   LogEntry,
   Statement,
+  VoidWait,
   StatementAgent,
   StatementActivity,
   Attachment,

@@ -8,6 +8,7 @@ import { Attachment } from './entities/attachment.entity';
 import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
+import { VoidWait } from './entities/void-wait.entity';
 import { StatementDeletion } from './statement-deletion.service';
 import { sha256Hex } from './attachment-writer';
 import { StatementRecorder } from './statement-recorder.service';
@@ -76,12 +77,12 @@ describe('StatementDeletion (database)', () => {
   const countFor = async (entity: EntityClass, rowId: number) =>
     t.dataSource.getRepository(entity).count({ where: { statementRowId: rowId } });
 
-  it('finds the index rows and attachments as dependents of statements in the registry', () => {
+  it('finds the index rows, attachments and void waits as dependents of statements in the registry', () => {
     expect(
       dependentTables(Statement)
         .map((d) => d.entity)
         .sort(),
-    ).toEqual([Attachment, StatementActivity, StatementAgent].sort());
+    ).toEqual([Attachment, StatementActivity, StatementAgent, VoidWait].sort());
   });
 
   it('deletes statements with their index rows and attachments, and only those rows', async () => {
@@ -219,37 +220,44 @@ describe('StatementDeletion (database)', () => {
     },
   );
 
-  it('a voided statement deleted while its voiding statement stays marks the store (PendingVoids)', async () => {
+  it('a voided statement deleted while its voiding statement stays leaves its voiding statement waiting (VoidWait)', async () => {
     const stores = t.dataSource.getRepository(Store);
     const now = new Date();
     const fresh = (slug: string) =>
       stores.save({ slug, name: slug, createdAt: now, updatedAt: now });
-    const pending = async (store: Store) => {
-      const row = await stores.findOneByOrFail({ id: store.id });
-      return row.voidMarks !== row.voidMarksCleared;
-    };
+    const pending = async (store: Store) =>
+      (await t.dataSource.getRepository(VoidWait).findBy({ storeId: store.id })).map(
+        (w) => w.target,
+      );
     // Target and voider deleted together: nothing waits.
     const both = await fresh('del-pending-both');
     const [t1, v1] = [randomUUID(), randomUUID()];
     await record(both, [statement(t1)]);
     await record(both, [voiding(v1, t1)]);
-    expect(await pending(both)).toBe(false);
+    expect(await pending(both)).toEqual([]);
     await deletion.deleteStatements(both.id, [
       (await rowOf(both, t1)).id,
       (await rowOf(both, v1)).id,
     ]);
-    expect(await pending(both)).toBe(false);
-    // The target alone: its voider now waits for it, and the store is marked.
+    expect(await pending(both)).toEqual([]);
+    // The target alone: its voider now waits for it.
     const alone = await fresh('del-pending-alone');
     const [t2, v2] = [randomUUID(), randomUUID()];
     await record(alone, [statement(t2)]);
     await record(alone, [voiding(v2, t2)]);
     await deletion.deleteStatements(alone.id, [(await rowOf(alone, t2)).id], { dryRun: true });
-    expect(await pending(alone)).toBe(false);
+    expect(await pending(alone)).toEqual([]);
     await deletion.deleteStatements(alone.id, [(await rowOf(alone, t2)).id]);
-    expect(await pending(alone)).toBe(true);
+    expect(await pending(alone)).toEqual([t2]);
     // Recorded again, the target is stored voided by the voiding statement that stayed.
     await record(alone, [statement(t2)]);
     expect(await rowOf(alone, t2)).toMatchObject({ voided: true, voidedBy: v2 });
+    expect(await pending(alone)).toEqual([]);
+    // Deleting the voiding statement takes its wait rows with it.
+    const [t3, v3] = [randomUUID(), randomUUID()];
+    await record(alone, [voiding(v3, t3)]);
+    expect(await pending(alone)).toEqual([t3]);
+    await deletion.deleteStatements(alone.id, [(await rowOf(alone, v3)).id]);
+    expect(await pending(alone)).toEqual([]);
   });
 });

@@ -6,13 +6,13 @@ import {
   deleteStoreRecordsBatch,
 } from '../../database/store-records';
 import { Statement } from './entities/statement.entity';
-import { markPendingVoids } from './pending-voids';
+import { addVoidWaits } from './pending-voids';
 
 /**
  * A voiding statement that goes no longer voids its target: the targets it voided are
  * un-voided, unless another voiding statement that stays targets them too. A voided
  * statement that goes while its voiding statement stays leaves that one waiting for it
- * (Store.pendingVoids: a statement stored again with its id is stored voided).
+ * (VoidWait: a statement stored again with its id is stored voided).
  */
 async function releaseVoidTargets(em: EntityManager, storeId: number, ids: number[]) {
   const repo = em.getRepository(Statement);
@@ -25,8 +25,18 @@ async function releaseVoidTargets(em: EntityManager, storeId: number, ids: numbe
     .getMany();
   const voiders = rows.filter((r) => r.voidTarget);
   const leaving = new Set(voiders.map((v) => v.statementId));
-  if (rows.some((r) => r.voidedBy && !leaving.has(r.voidedBy))) {
-    await markPendingVoids(em, storeId);
+  const orphaned = rows.filter((r) => r.voidedBy && !leaving.has(r.voidedBy));
+  if (orphaned.length) {
+    // Every voiding statement that stays while its target goes waits for it again.
+    const staying = await repo.find({
+      select: { id: true, voidTarget: true },
+      where: { storeId, voidTarget: In(orphaned.map((r) => r.statementId)), id: Not(In(ids)) },
+    });
+    await addVoidWaits(
+      em,
+      storeId,
+      staying.map((v) => ({ voiderRowId: v.id, target: v.voidTarget! })),
+    );
   }
   if (voiders.length === 0) return;
   const targets = [...new Set(voiders.map((v) => v.voidTarget!))];

@@ -30,7 +30,7 @@ import {
 } from './bulk-insert';
 import { iriKey, objectActivityId } from './index-keys';
 import { sameStatement } from './statement-comparison';
-import { markPendingVoids, PendingVoids } from './pending-voids';
+import { addVoidWaits, endVoidWaits, waitedFor } from './pending-voids';
 import { RecordCache, RecordedKnowledge } from './record-cache';
 import { RecorderTransactions } from './recorder-transactions';
 import { StatementIndexWriter } from './statement-index-writer';
@@ -117,12 +117,18 @@ async function lookUp(
   const select =
     `SELECT ${c('id')} AS id, ${c('statementId')} AS sid, ${c('voidTarget')} AS vt, ` +
     `${c('data')} AS data FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ?`;
-  let sql = `${select} AND ${c('statementId')} IN (${placeholders(statementIds.length)})`;
-  const params: unknown[] = [storeId, ...statementIds];
+  const halves: string[] = [];
+  const params: unknown[] = [];
+  if (statementIds.length) {
+    halves.push(`${select} AND ${c('statementId')} IN (${placeholders(statementIds.length)})`);
+    params.push(storeId, ...statementIds);
+  }
   if (voidedIds.length) {
-    sql += ` UNION ALL ${select} AND ${c('voidTarget')} IN (${placeholders(voidedIds.length)})`;
+    halves.push(`${select} AND ${c('voidTarget')} IN (${placeholders(voidedIds.length)})`);
     params.push(storeId, ...voidedIds);
   }
+  if (!halves.length) return [];
+  const sql = halves.join(' UNION ALL ');
   const rows: { id: unknown; sid: string; vt: string | null; data: unknown }[] = await em.query(
     sql,
     params,
@@ -155,8 +161,6 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
  */
 @Injectable()
 export class StatementRecorder {
-  private readonly pendingVoids = new PendingVoids();
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
@@ -208,7 +212,6 @@ export class StatementRecorder {
     for (let attempt = 1; ; attempt++) {
       try {
         let learned: RecordedKnowledge | null = null;
-        let marked = false;
         const result = await this.transactions.run(async (em) => {
           const written = await this.write(
             em,
@@ -220,12 +223,10 @@ export class StatementRecorder {
             lookUpIds,
           );
           learned = written.learned;
-          marked = written.marked;
           return written.result;
         });
         // Only what a committed transaction wrote may be remembered.
         if (learned) this.cache.remember(learned);
-        if (marked && this.pendingVoids.due(store.id)) await this.clearPendingVoids(store.id);
         return result;
       } catch (e: any) {
         if (e instanceof StoredIdsInBatch && !lookUpIds) {
@@ -249,27 +250,6 @@ export class StatementRecorder {
         }
         throw e;
       }
-    }
-  }
-
-  /**
-   * A store marked as having voiding statements that wait for their target: if none
-   * waits any more (their targets arrived), its batches go without the look-up again.
-   * A failure only leaves the store marked (logged as a warning).
-   */
-  private async clearPendingVoids(storeId: number): Promise<void> {
-    try {
-      await this.transactions.run((em) => this.pendingVoids.clear(em, storeId));
-    } catch (e) {
-      await this.logs
-        .log({
-          level: LogLevel.Warning,
-          type: 'xapi',
-          store: storeId,
-          message: 'Checking the store for voiding statements waiting for their target failed.',
-          data: { error: String((e as Error)?.message ?? e).slice(0, 500) },
-        })
-        .catch(() => undefined);
     }
   }
 
@@ -316,31 +296,33 @@ export class StatementRecorder {
     opts: EffectiveOptions,
     attachments: AttachmentPart[],
     lookUpIds: boolean,
-  ): Promise<{ result: RecordResult; learned: RecordedKnowledge | null; marked: boolean }> {
+  ): Promise<{ result: RecordResult; learned: RecordedKnowledge | null }> {
     const now = new Date();
     const ids = prepared.map((p) => p.statementId);
     const repo = em.getRepository(Statement);
-    // One look-up for the batch: rows with its ids, rows its voiding statements target,
-    // and stored voiding statements that target its ids. Skipped when nothing it could find
-    // would change what is written: the batch voids nothing, no voiding statement of the
-    // store waits for its target (Store.pendingVoids; or voiding is off) and no id of the
-    // batch is stored yet, which the unique index of the statement rows tells: their
-    // INSERT fails, and the batch is tried again with its look-up (StoredIdsInBatch). On a
-    // busy store the look-up was a tenth of the database's work per statement.
+    // The batch's look-up: rows with its ids, rows its voiding statements target, and
+    // stored voiding statements that target its ids. Its ids are looked up only once their
+    // INSERT met the unique index (StoredIdsInBatch: the batch is tried again with them),
+    // and stored voiding statements only for the ids one waits for (VoidWait, a few rows):
+    // a batch of new statements reads its targets, if it voids any, and the wait rows. On a
+    // busy store the look-up of every id was a tenth of the database's work per statement.
     const idSet = new Set(ids);
     const targets = [...new Set(prepared.flatMap((p) => (p.voidTarget ? [p.voidTarget] : [])))];
-    const marked =
-      !lookUpIds && targets.length === 0 && opts.void_statements
-        ? await this.pendingVoids.read(em, storeId)
-        : false;
-    const lookUpFirst = lookUpIds || targets.length > 0 || marked;
+    const waited = lookUpIds
+      ? idSet
+      : opts.void_statements
+        ? await waitedFor(em, storeId, ids)
+        : new Set<string>();
+    const byId = lookUpIds ? [...new Set([...ids, ...targets])] : targets;
+    const byTarget = [...waited];
     const existing = new Map<string, LookedUp>();
     const storedTargets = new Map<string, LookedUp>();
     const storedVoiders = new Map<string, string>();
-    const lookedUp = lookUpFirst ? [...new Set([...ids, ...targets])] : [];
-    for (const part of chunks(lookedUp, 500)) {
-      const ofBatch = part.filter((id) => idSet.has(id));
-      for (const row of await lookUp(em, storeId, part, ofBatch)) {
+    const byIdParts = chunks(byId, 500);
+    const byTargetParts = chunks(byTarget, 500);
+    for (let k = 0; k < Math.max(byIdParts.length, byTargetParts.length); k++) {
+      const rows = await lookUp(em, storeId, byIdParts[k] ?? [], byTargetParts[k] ?? []);
+      for (const row of rows) {
         if (idSet.has(row.statementId)) existing.set(row.statementId, row);
         storedTargets.set(row.statementId, row);
         if (row.voidTarget && idSet.has(row.voidTarget)) {
@@ -361,7 +343,7 @@ export class StatementRecorder {
       } else toReplace.push({ prepared: p, row });
     }
     const written = [...toInsert, ...toReplace.map((r) => r.prepared)];
-    if (written.length === 0) return { result: { ids, recorded: 0 }, learned: null, marked };
+    if (written.length === 0) return { result: { ids, recorded: 0 }, learned: null };
     // A replaced statement (check_conflicts off) takes a new row, so that its id follows
     // its new `stored` as every other row's does (STORED_ORDER_MARGIN_MS). Its old row goes
     // the way every deleted statement does, before the voiding below: with its index rows
@@ -376,16 +358,13 @@ export class StatementRecorder {
 
     // Voiding: targets of voiding statements, and new statements already voided.
     const voidedBy = new Map<string, string>();
-    if (
-      !opts.void_statements &&
-      written.some(
-        (p) => p.voidTarget && !storedTargets.has(p.voidTarget) && !idSet.has(p.voidTarget),
-      )
-    ) {
-      // Stored without voiding, a voiding statement whose target is not found still
-      // voids it once voiding is on (the look-up finds it): it waits for its target.
-      await markPendingVoids(em, storeId);
-    }
+    // Voiding statements whose target is neither in the batch nor found stored: they wait
+    // for it. (Stored with voiding off, one still voids its target once voiding is on.)
+    const waiting = new Set(
+      written
+        .filter((p) => p.voidTarget && !idSet.has(p.voidTarget) && !storedTargets.has(p.voidTarget))
+        .map((p) => p.voidTarget!),
+    );
     if (opts.void_statements) {
       const voiding = written.filter((p) => p.voidTarget);
       // Sorted: concurrent batches lock the voided rows in the same order.
@@ -405,17 +384,15 @@ export class StatementRecorder {
       for (const p of voiding) voidedBy.set(p.voidTarget!, p.statementId);
       // A target this batch inserts is written voided; any other is updated, stored or not
       // yet seen (a concurrent batch may commit it before this UPDATE).
-      let waiting = false;
       for (const t of voided.filter((id) => !inserted.has(id))) {
         const update = await repo.update(
           { storeId, statementId: t, voided: false },
           { voided: true, voidedBy: voidedBy.get(t)!, updated: now },
         );
-        // Found by this locking UPDATE, the target does not wait (even if a concurrent
-        // batch committed it after the look-up); else its voiding statement may.
-        if (!idSet.has(t) && !affectedRows(update)) waiting = true;
+        // Found by this locking UPDATE (a concurrent batch committed it after the
+        // look-up), the target is not waited for.
+        if (affectedRows(update)) waiting.delete(t);
       }
-      if (waiting) await markPendingVoids(em, storeId);
       for (const p of written) {
         const voider = storedVoiders.get(p.statementId);
         if (voider) voidedBy.set(p.statementId, voider);
@@ -462,10 +439,10 @@ export class StatementRecorder {
         part.map((r) => ({ ...rowOf(r.p), data: new JsonText(r.json) })),
         {
           returning: returning ? ['id', 'statementId'] : undefined,
-          duplicatesExpected: !lookUpFirst,
+          duplicatesExpected: !lookUpIds,
         },
       ).catch((e: unknown) => {
-        throw !lookUpFirst && isUniqueViolation(e) ? new StoredIdsInBatch() : e;
+        throw !lookUpIds && isUniqueViolation(e) ? new StoredIdsInBatch() : e;
       });
       for (const r of rows) rowIds.set(String(r.statementId), Number(r.id));
     }
@@ -481,8 +458,21 @@ export class StatementRecorder {
       for (const r of rows) rowIds.set(r.statementId, r.id);
     }
 
+    await addVoidWaits(
+      em,
+      storeId,
+      written
+        .filter((p) => p.voidTarget && waiting.has(p.voidTarget))
+        .map((p) => ({ voiderRowId: rowIds.get(p.statementId)!, target: p.voidTarget! })),
+    );
+    // Stored now, these ids are no longer waited for.
+    await endVoidWaits(
+      em,
+      storeId,
+      written.map((p) => p.statementId).filter((id) => waited.has(id)),
+    );
     const learned = await this.indexes.write(em, storeId, written, rowIds, opts, now);
     await this.attachmentWriter.write(em, storeId, written, rowIds, attachments, now);
-    return { result: { ids, recorded: written.length }, learned, marked };
+    return { result: { ids, recorded: written.length }, learned };
   }
 }

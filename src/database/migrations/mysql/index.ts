@@ -7,7 +7,7 @@ import { StoreDeletingMark1796162531070 } from './1796162531070-StoreDeletingMar
 import { JobLeaseTokenVersion1796162666731 } from './1796162666731-JobLeaseTokenVersion';
 import { StatementsPseudonymizedIndex1796164584051 } from './1796164584051-StatementsPseudonymizedIndex';
 import { StoreRecordsVersion1796497943129 } from './1796497943129-StoreRecordsVersion';
-import { StoreVoidMarks1796526664752 } from './1796526664752-StoreVoidMarks';
+import { VoidWaits1796526894601 } from './1796526894601-VoidWaits';
 
 export const MYSQL_MIGRATIONS: (new () => MigrationInterface)[] = [
   Initial1795883004841,
@@ -17,5 +17,5 @@ export const MYSQL_MIGRATIONS: (new () => MigrationInterface)[] = [
   JobLeaseTokenVersion1796162666731,
   StatementsPseudonymizedIndex1796164584051,
   StoreRecordsVersion1796497943129,
-  StoreVoidMarks1796526664752,
+  VoidWaits1796526894601,
 ];

@@ -10,32 +10,45 @@ import { VoidWait } from './entities/void-wait.entity';
 export const WAITS_READ_ALL = 1000;
 
 /**
- * Which of `ids` voiding statements of the store wait for (VoidWait), read in the
- * caller's transaction: a new statement with one of these ids is stored voided.
+ * The query of a store's wait rows (a union part of the recorder's look-up), one column
+ * `sid`, at most WAITS_READ_ALL + 1 rows; its one parameter is the store id.
+ */
+export function waitsOfStoreSql(em: EntityManager, columns: (sid: string) => string): string {
+  const meta = em.connection.getMetadata(VoidWait);
+  const q = (name: string) => em.connection.driver.escape(name);
+  const c = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
+  const waits = `SELECT ${c('target')} AS t FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ? LIMIT ${WAITS_READ_ALL + 1}`;
+  return `${columns('w.t')} FROM (${waits}) w`;
+}
+
+/**
+ * Which of `ids` voiding statements of the store wait for (VoidWait), given the store's
+ * wait rows as waitsOfStoreSql() read them: looked up by the ids when there were more
+ * than WAITS_READ_ALL. A new statement with one of these ids is stored voided.
  */
 export async function waitedFor(
   em: EntityManager,
   storeId: number,
   ids: string[],
+  waitsOfStore: string[],
 ): Promise<Set<string>> {
-  const meta = em.connection.getMetadata(VoidWait);
-  const q = (name: string) => em.connection.driver.escape(name);
-  const c = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
-  const head = `SELECT ${c('target')} AS t FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ?`;
-  let rows: { t: string }[] = await em.query(`${head} LIMIT ${WAITS_READ_ALL + 1}`, [storeId]);
-  if (rows.length > WAITS_READ_ALL) {
-    rows = [];
+  let waits = waitsOfStore;
+  if (waits.length > WAITS_READ_ALL) {
+    const meta = em.connection.getMetadata(VoidWait);
+    const q = (name: string) => em.connection.driver.escape(name);
+    const c = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
+    waits = [];
     for (const part of chunks(ids, 500)) {
-      rows.push(
-        ...(await em.query(`${head} AND ${c('target')} IN (${placeholders(part.length)})`, [
-          storeId,
-          ...part,
-        ])),
+      const rows: { t: string }[] = await em.query(
+        `SELECT ${c('target')} AS t FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ? ` +
+          `AND ${c('target')} IN (${placeholders(part.length)})`,
+        [storeId, ...part],
       );
+      waits.push(...rows.map((r) => r.t));
     }
   }
   const batch = new Set(ids);
-  return new Set(rows.map((r) => r.t).filter((t) => batch.has(t)));
+  return new Set(waits.filter((t) => batch.has(t)));
 }
 
 /** Records that these voiding statements (by row id) wait for their targets. */

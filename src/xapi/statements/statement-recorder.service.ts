@@ -30,7 +30,7 @@ import {
 } from './bulk-insert';
 import { iriKey, objectActivityId } from './index-keys';
 import { sameStatement } from './statement-comparison';
-import { addVoidWaits, endVoidWaits, waitedFor } from './pending-voids';
+import { addVoidWaits, endVoidWaits, waitedFor, waitsOfStoreSql } from './pending-voids';
 import { RecordCache, RecordedKnowledge } from './record-cache';
 import { RecorderTransactions } from './recorder-transactions';
 import { StatementIndexWriter } from './statement-index-writer';
@@ -101,14 +101,16 @@ type LookedUp = Pick<Statement, 'id' | 'statementId' | 'voidTarget' | 'data'>;
  * The batch's look-up in one round trip, in plain SQL (on a busy instance the query
  * builder's work for a few hundred ids cost more CPU than the query): the rows with these
  * statement ids and the rows whose void target is one of `voidedIds` (a union: each half
- * walks its own index), with their JSON for the comparison of a repeat.
+ * walks its own index), with their JSON for the comparison of a repeat; with
+ * `waitsOfStore`, also the targets the store's voiding statements wait for (VoidWait).
  */
 async function lookUp(
   em: EntityManager,
   storeId: number,
   statementIds: string[],
   voidedIds: string[],
-): Promise<LookedUp[]> {
+  waitsOfStore = false,
+): Promise<{ rows: LookedUp[]; waits: string[] }> {
   const meta = em.connection.getMetadata(Statement);
   const q = (name: string) => em.connection.driver.escape(name);
   const c = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
@@ -127,18 +129,33 @@ async function lookUp(
     halves.push(`${select} AND ${c('voidTarget')} IN (${placeholders(voidedIds.length)})`);
     params.push(storeId, ...voidedIds);
   }
-  if (!halves.length) return [];
-  const sql = halves.join(' UNION ALL ');
-  const rows: { id: unknown; sid: string; vt: string | null; data: unknown }[] = await em.query(
-    sql,
+  if (waitsOfStore) {
+    // Rows without an id: the waited-for targets.
+    halves.push(
+      waitsOfStoreSql(em, (t) => `SELECT NULL AS id, ${t} AS sid, NULL AS vt, NULL AS data`),
+    );
+    params.push(storeId);
+  }
+  if (!halves.length) return { rows: [], waits: [] };
+  const result: { id: unknown; sid: string; vt: string | null; data: unknown }[] = await em.query(
+    halves.join(' UNION ALL '),
     params,
   );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    statementId: r.sid,
-    voidTarget: r.vt ?? null,
-    data: typeof r.data === 'string' ? JSON.parse(r.data) : (r.data as Statement['data']),
-  }));
+  const rows: LookedUp[] = [];
+  const waits: string[] = [];
+  for (const r of result) {
+    if (r.id === null) {
+      waits.push(r.sid);
+      continue;
+    }
+    rows.push({
+      id: Number(r.id),
+      statementId: r.sid,
+      voidTarget: r.vt ?? null,
+      data: typeof r.data === 'string' ? JSON.parse(r.data) : (r.data as Statement['data']),
+    });
+  }
+  return { rows, waits };
 }
 
 /** Attempts of a batch transaction that hit a deadlock or lock-wait timeout. */
@@ -308,26 +325,45 @@ export class StatementRecorder {
     // busy store the look-up of every id was a tenth of the database's work per statement.
     const idSet = new Set(ids);
     const targets = [...new Set(prepared.flatMap((p) => (p.voidTarget ? [p.voidTarget] : [])))];
-    const waited = lookUpIds
-      ? idSet
-      : opts.void_statements
-        ? await waitedFor(em, storeId, ids)
-        : new Set<string>();
-    const byId = lookUpIds ? [...new Set([...ids, ...targets])] : targets;
-    const byTarget = [...waited];
     const existing = new Map<string, LookedUp>();
     const storedTargets = new Map<string, LookedUp>();
     const storedVoiders = new Map<string, string>();
-    const byIdParts = chunks(byId, 500);
-    const byTargetParts = chunks(byTarget, 500);
-    for (let k = 0; k < Math.max(byIdParts.length, byTargetParts.length); k++) {
-      const rows = await lookUp(em, storeId, byIdParts[k] ?? [], byTargetParts[k] ?? []);
+    const found = (rows: LookedUp[]) => {
       for (const row of rows) {
         if (idSet.has(row.statementId)) existing.set(row.statementId, row);
         storedTargets.set(row.statementId, row);
         if (row.voidTarget && idSet.has(row.voidTarget)) {
           storedVoiders.set(row.voidTarget, row.statementId);
         }
+      }
+    };
+    let waited: Set<string>;
+    if (lookUpIds) {
+      // Everything, as one query per 500 ids: the ids, the targets, every voiding
+      // statement of the batch's ids.
+      waited = idSet;
+      for (const part of chunks([...new Set([...ids, ...targets])], 500)) {
+        found(
+          (
+            await lookUp(
+              em,
+              storeId,
+              part,
+              part.filter((id) => idSet.has(id)),
+            )
+          ).rows,
+        );
+      }
+    } else {
+      // The batch's targets and, where voiding is on, the store's wait rows: one query.
+      const first = await lookUp(em, storeId, targets, [], opts.void_statements);
+      found(first.rows);
+      waited = opts.void_statements
+        ? await waitedFor(em, storeId, ids, first.waits)
+        : new Set<string>();
+      // The voiding statements of the ids waited for: stored voided.
+      for (const part of chunks([...waited], 500)) {
+        found((await lookUp(em, storeId, [], part)).rows);
       }
     }
     const toInsert: PreparedStatement[] = [];

@@ -135,45 +135,50 @@ export class StatementIndexWriter {
     const activityRows: Partial<StatementActivity>[] = [];
     const agents = new Map<string, Record<string, unknown>>();
     const activities = new Map<string, Definition | null>();
-    const vocab = new Map<string, Definition | null>();
+    // Vocabulary by kind and IRI; keyed `kind\0iri` below, once per distinct entry.
+    const activityTypes = new Set<string>();
+    const verbs = new Map<string, Definition | null>();
     for (const p of written) {
       const statementRowId = rowIds.get(p.statementId)!;
-      const seenAgents = new Set<string>();
+      // A statement names a handful of agents and activities: its duplicates (the same
+      // agent or activity in the same role) are found by a scan of its own rows.
+      const firstAgent = agentRows.length;
       for (const a of statementAgents(p.data)) {
-        const key = `${a.role}\0${a.vid}`;
-        if (!seenAgents.has(key)) {
-          seenAgents.add(key);
-          agentRows.push({ storeId, statementRowId, vid: a.vid, role: a.role });
+        let seen = false;
+        for (let i = firstAgent; i < agentRows.length && !seen; i++) {
+          seen = agentRows[i].vid === a.vid && agentRows[i].role === a.role;
         }
+        if (!seen) agentRows.push({ storeId, statementRowId, vid: a.vid, role: a.role });
         if (a.role !== 'authority' && !agents.has(a.vid)) agents.set(a.vid, a.agent);
       }
-      const seenActivities = new Set<string>();
+      const firstActivity = activityRows.length;
       for (const a of statementActivities(p.data)) {
         const id = iriKey(a.activityId);
-        const key = `${a.role}\0${id}`;
-        if (!seenActivities.has(key)) {
-          seenActivities.add(key);
-          activityRows.push({ storeId, statementRowId, activityId: id, role: a.role });
+        let seen = false;
+        for (let i = firstActivity; i < activityRows.length && !seen; i++) {
+          seen = activityRows[i].activityId === id && activityRows[i].role === a.role;
         }
+        if (!seen) activityRows.push({ storeId, statementRowId, activityId: id, role: a.role });
         const def =
           a.activity.definition && typeof a.activity.definition === 'object'
             ? a.activity.definition
             : null;
         const prev = activities.get(id) ?? null;
-        activities.set(id, def ? mergeDefinitions(prev, def) : prev);
-        if (def && typeof def.type === 'string') {
-          const typeKey = `activity-type\0${iriKey(def.type)}`;
-          if (!vocab.has(typeKey)) vocab.set(typeKey, null);
-        }
+        // The first definition is kept as it is (nothing merged into it is ever changed).
+        activities.set(id, def ? (prev ? mergeDefinitions(prev, def) : def) : prev);
+        if (def && typeof def.type === 'string') activityTypes.add(iriKey(def.type));
       }
       const verb = p.data.verb;
       if (verb && typeof verb.id === 'string') {
         const display = verb.display && typeof verb.display === 'object' ? verb.display : null;
-        const key = `verb\0${iriKey(verb.id)}`;
-        const prev = vocab.get(key) ?? null;
-        vocab.set(key, display ? mergeDisplay(prev, display) : prev);
+        const id = iriKey(verb.id);
+        const prev = verbs.get(id) ?? null;
+        verbs.set(id, display ? (prev ? mergeDisplay(prev, display) : display) : prev);
       }
     }
+    const vocab = new Map<string, Definition | null>();
+    for (const iri of activityTypes) vocab.set(`activity-type\0${iri}`, null);
+    for (const [iri, display] of verbs) vocab.set(`verb\0${iri}`, display);
     if (opts.update_agent_ids) {
       agentRows.sort(indexRowOrder((r) => r.vid!));
       for (const part of chunks(agentRows, 500)) {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'crypto';
-import { AfterQueryEvent } from 'typeorm';
+import { AfterQueryEvent, In } from 'typeorm';
 import { insertReturns } from '../src/xapi/statements/bulk-insert';
+import { VoidWait } from '../src/xapi/statements/entities/void-wait.entity';
+import { WAITS_READ_ALL } from '../src/xapi/statements/void-waits';
 import { createTestApp, TestApp } from './support/test-app';
 
 /**
@@ -131,5 +133,29 @@ describe('batch look-up (e2e)', () => {
     );
     expect({ voided: Number(row.voided), by: row.by }).toEqual({ voided: 1, by: voider });
     expect(await waits()).toEqual([]);
+  });
+
+  it(`reads a store's wait rows by the batch's ids when it holds more than ${WAITS_READ_ALL}`, async () => {
+    const [target, voider] = [randomUUID(), randomUUID()];
+    await post([voiding(voider, target)]);
+    const q = t.dataSource.options.type === 'better-sqlite3' ? '"' : '`';
+    const [v] = await t.dataSource.query(
+      `SELECT id, store_id AS ${q}store${q} FROM statements WHERE statement_id = ?`,
+      [voider],
+    );
+    const filler = Array.from({ length: WAITS_READ_ALL }, () => randomUUID());
+    await t.dataSource
+      .getRepository(VoidWait)
+      .insert(
+        filler.map((f) => ({ storeId: Number(v.store), voiderRowId: Number(v.id), target: f })),
+      );
+    try {
+      await post([statement(randomUUID()), statement(target)]);
+      await get({ statementId: target }).expect(404);
+      expect((await get({ voidedStatementId: target }).expect(200)).body.id).toBe(target);
+      expect(await waits()).not.toContain(target);
+    } finally {
+      await t.dataSource.getRepository(VoidWait).delete({ target: In(filler) });
+    }
   });
 });

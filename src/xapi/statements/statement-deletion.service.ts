@@ -6,7 +6,7 @@ import {
   deleteStoreRecordsBatch,
 } from '../../database/store-records';
 import { Statement } from './entities/statement.entity';
-import { addVoidWaits } from './pending-voids';
+import { addVoidWaits } from './void-waits';
 
 /**
  * A voiding statement that goes no longer voids its target: the targets it voided are

@@ -30,7 +30,7 @@ import {
 } from './bulk-insert';
 import { iriKey, objectActivityId } from './index-keys';
 import { sameStatement } from './statement-comparison';
-import { addVoidWaits, endVoidWaits, waitedFor, waitsOfStoreSql } from './pending-voids';
+import { addVoidWaits, endVoidWaits, waitedFor, waitsOfStoreSql } from './void-waits';
 import { RecordCache, RecordedKnowledge } from './record-cache';
 import { RecorderTransactions } from './recorder-transactions';
 import { StatementIndexWriter } from './statement-index-writer';

@@ -9,15 +9,23 @@ import { VoidWait } from './entities/void-wait.entity';
  */
 export const WAITS_READ_ALL = 1000;
 
+/** void_waits' table and column names, escaped for raw SQL. */
+function names(em: EntityManager) {
+  const meta = em.connection.getMetadata(VoidWait);
+  const q = (name: string) => em.connection.driver.escape(name);
+  return {
+    table: q(meta.tableName),
+    column: (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName),
+  };
+}
+
 /**
  * The query of a store's wait rows (a union part of the recorder's look-up), one column
  * `sid`, at most WAITS_READ_ALL + 1 rows; its one parameter is the store id.
  */
 export function waitsOfStoreSql(em: EntityManager, columns: (sid: string) => string): string {
-  const meta = em.connection.getMetadata(VoidWait);
-  const q = (name: string) => em.connection.driver.escape(name);
-  const c = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
-  const waits = `SELECT ${c('target')} AS t FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ? LIMIT ${WAITS_READ_ALL + 1}`;
+  const { table, column: c } = names(em);
+  const waits = `SELECT ${c('target')} AS t FROM ${table} WHERE ${c('storeId')} = ? LIMIT ${WAITS_READ_ALL + 1}`;
   return `${columns('w.t')} FROM (${waits}) w`;
 }
 
@@ -34,13 +42,11 @@ export async function waitedFor(
 ): Promise<Set<string>> {
   let waits = waitsOfStore;
   if (waits.length > WAITS_READ_ALL) {
-    const meta = em.connection.getMetadata(VoidWait);
-    const q = (name: string) => em.connection.driver.escape(name);
-    const c = (property: string) => q(meta.findColumnWithPropertyName(property)!.databaseName);
+    const { table, column: c } = names(em);
     waits = [];
     for (const part of chunks(ids, 500)) {
       const rows: { t: string }[] = await em.query(
-        `SELECT ${c('target')} AS t FROM ${q(meta.tableName)} WHERE ${c('storeId')} = ? ` +
+        `SELECT ${c('target')} AS t FROM ${table} WHERE ${c('storeId')} = ? ` +
           `AND ${c('target')} IN (${placeholders(part.length)})`,
         [storeId, ...part],
       );

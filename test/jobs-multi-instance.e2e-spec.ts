@@ -130,7 +130,11 @@ describeOnMysql('several instances on one database (e2e, MySQL/MariaDB only)', (
         expect(runs[i].startedAt).toBeGreaterThanOrEqual(runs[i - 1].endedAt!);
       }
     }
-    expect(passed.length).toBe(started.length);
+    // Every run passed, but a fire of a recurring job that started between the wait above
+    // and the DELETE: cancelled by it (seen once in CI, all five recurring jobs at once).
+    const stopped = await entries(a, 'cancelled', minuteIds);
+    expect(stopped.length).toBeLessThanOrEqual(minuteIds.length);
+    expect(passed.length + stopped.length).toBe(started.length);
     // Both instances took part.
     const instances = new Set(started.map((s) => s.instance));
     expect(instances).toEqual(

@@ -337,11 +337,9 @@ export class StatementRecorder {
         }
       }
     };
-    let waited: Set<string>;
     if (lookUpIds) {
       // Everything, as one query per 500 ids: the ids, the targets, every voiding
       // statement of the batch's ids.
-      waited = idSet;
       for (const part of chunks([...new Set([...ids, ...targets])], 500)) {
         found(
           (
@@ -358,7 +356,7 @@ export class StatementRecorder {
       // The batch's targets and, where voiding is on, the store's wait rows: one query.
       const first = await lookUp(em, storeId, targets, [], opts.void_statements);
       found(first.rows);
-      waited = opts.void_statements
+      const waited = opts.void_statements
         ? await waitedFor(em, storeId, ids, first.waits)
         : new Set<string>();
       // The voiding statements of the ids waited for: stored voided.
@@ -501,11 +499,12 @@ export class StatementRecorder {
         .filter((p) => p.voidTarget && waiting.has(p.voidTarget))
         .map((p) => ({ voiderRowId: rowIds.get(p.statementId)!, target: p.voidTarget! })),
     );
-    // Stored now, these ids are no longer waited for.
+    // Stored now, these ids are no longer waited for (a wait row goes with its voiding
+    // statement, so only ids a stored voiding statement targets can have one).
     await endVoidWaits(
       em,
       storeId,
-      written.map((p) => p.statementId).filter((id) => waited.has(id)),
+      written.map((p) => p.statementId).filter((id) => storedVoiders.has(id)),
     );
     const learned = await this.indexes.write(em, storeId, written, rowIds, opts, now);
     await this.attachmentWriter.write(em, storeId, written, rowIds, attachments, now);

@@ -48,6 +48,8 @@ const VERIFIED_TTL_MS = 5 * 60_000;
 export class ClientAuthGuard implements CanActivate {
   /** scrypt is slow by design: a successful check is remembered for a few minutes. */
   private readonly verified = new Map<string, number>();
+  /** Checks in flight: concurrent requests with the same credentials share one scrypt. */
+  private readonly verifying = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -132,10 +134,20 @@ export class ClientAuthGuard implements CanActivate {
       .digest('hex');
     const until = this.verified.get(key);
     if (until && until > Date.now()) return true;
-    if (!(await verifySecret(password, client.passwordHash))) return false;
-    if (this.verified.size > 10_000) this.verified.clear();
-    this.verified.set(key, Date.now() + VERIFIED_TTL_MS);
-    return true;
+    let check = this.verifying.get(key);
+    if (!check) {
+      check = verifySecret(password, client.passwordHash)
+        .then((ok) => {
+          if (ok) {
+            if (this.verified.size > 10_000) this.verified.clear();
+            this.verified.set(key, Date.now() + VERIFIED_TTL_MS);
+          }
+          return ok;
+        })
+        .finally(() => this.verifying.delete(key));
+      this.verifying.set(key, check);
+    }
+    return check;
   }
 
   private async unauthorized(req: Request, slug: string, client: Client | null, reason: string) {

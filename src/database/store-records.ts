@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { affectedRows, changedRows, retryOnConflict } from '../common/db-errors';
 import { deleteUsingIndex, indexOnColumns } from '../common/index-hint';
-import { placeholders } from '../xapi/statements/bulk-insert';
+import { placeholders } from './sql-text';
 import { StoreScopedTable, storeScopedTables } from './store-scoped';
 
 /** A registered table: its entity class, or its name for a table without an entity. */

@@ -18,7 +18,7 @@ import {
   walkBatches,
 } from '../../jobs/batch-walker';
 import { indexHint, indexOnColumns } from '../../common/index-hint';
-import { utcDatetime } from '../../xapi/statements/bulk-insert';
+import { utcDatetime } from '../../database/sql-text';
 import { deletedWord, dryRunFeedback } from '../../jobs/dry-run';
 import { JobHandler, JobRunContext, JobRunResult, JobType } from '../../jobs/job-type';
 import { ClearingParams, ClearingService } from './clearing.dto';

@@ -11,12 +11,8 @@ import { RecordCache } from '../../xapi/statements/record-cache';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { droppedAttachments } from '../../xapi/pseudonymization/pseudonymizer';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
-import {
-  bulkInsert,
-  chunksBySize,
-  placeholders,
-  utcDatetime,
-} from '../../xapi/statements/bulk-insert';
+import { bulkInsert, chunksBySize } from '../../xapi/statements/bulk-insert';
+import { placeholders, utcDatetime } from '../../database/sql-text';
 import { StatementAgent } from '../../xapi/statements/entities/statement-agent.entity';
 import { Statement } from '../../xapi/statements/entities/statement.entity';
 import { AUTHORITY_ROLES, statementAgents } from '../../xapi/statements/index-keys';

@@ -1,18 +1,9 @@
 import { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import { DUPLICATES_EXPECTED } from '../../database/query-logger';
+import { placeholders, utcDatetime } from '../../database/sql-text';
 
 /** Both drivers accept at most 32,766 bound parameters (SQLite) per statement. */
 const MAX_PARAMS = 30_000;
-
-/** `n` bound-parameter marks for a raw `IN (...)` list: `?, ?, ?`. */
-export function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ');
-}
-
-/** A datetime as both drivers store it (UTC, milliseconds), for raw queries. */
-export function utcDatetime(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
-}
 
 /**
  * A JSON column's value already serialised (the recorder sizes its chunks by this text):

@@ -5,7 +5,7 @@ import { StatementActivity } from './entities/statement-activity.entity';
 import { StatementAgent } from './entities/statement-agent.entity';
 import { Statement } from './entities/statement.entity';
 import { iriKey } from './index-keys';
-import { placeholders } from './bulk-insert';
+import { placeholders } from '../../database/sql-text';
 import { STORED_ORDER_MARGIN_MS } from './statement-recorder.service';
 import { indexHint, indexNamed } from '../../common/index-hint';
 

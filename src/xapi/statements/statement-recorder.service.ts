@@ -20,14 +20,8 @@ import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
 import { Statement } from './entities/statement.entity';
 import { AttachmentWriter } from './attachment-writer';
-import {
-  bulkInsert,
-  chunks,
-  chunksBySize,
-  insertReturns,
-  JsonText,
-  placeholders,
-} from './bulk-insert';
+import { placeholders } from '../../database/sql-text';
+import { bulkInsert, chunks, chunksBySize, insertReturns, JsonText } from './bulk-insert';
 import { iriKey, objectActivityId } from './index-keys';
 import { sameStatement } from './statement-comparison';
 import { addVoidWaits, endVoidWaits, waitedFor, waitsOfStoreSql } from './void-waits';

@@ -1,5 +1,6 @@
 import { EntityManager, In } from 'typeorm';
-import { bulkInsert, chunks, placeholders } from './bulk-insert';
+import { placeholders } from '../../database/sql-text';
+import { bulkInsert, chunks } from './bulk-insert';
 import { VoidWait } from './entities/void-wait.entity';
 
 /**

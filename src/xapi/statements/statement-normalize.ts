@@ -5,8 +5,13 @@ function isObject(v: unknown): v is Record<string, any> {
 /** A context whose contextActivities given as single objects are wrapped in arrays. */
 function normalizeContext(context: unknown): unknown {
   if (!isObject(context) || !isObject(context.contextActivities)) return context;
+  const given = context.contextActivities;
+  // Most clients send arrays already: then the context is kept as it is.
+  let single = false;
+  for (const k in given) if (isObject(given[k])) single = true;
+  if (!single) return context;
   const ca: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(context.contextActivities)) {
+  for (const [k, v] of Object.entries(given)) {
     ca[k] = isObject(v) ? [v] : v;
   }
   return { ...context, contextActivities: ca };
@@ -15,7 +20,7 @@ function normalizeContext(context: unknown): unknown {
 /**
  * The stored form of a (valid) statement: a single context activity becomes an
  * array of one (Data 2.4.6.2, XAPI-00096), in the statement and its sub-statement.
- * Returns a new object; the input is not changed.
+ * Returns a new object (a context with nothing to wrap is shared); the input is not changed.
  */
 export function normalizeStatement(s: Record<string, any>): Record<string, any> {
   const out: Record<string, any> = { ...s };

@@ -116,4 +116,18 @@ describe('xAPI value formats', () => {
     expect(isSha2Hex('a'.repeat(128))).toBe(true);
     expect(isSha2Hex('a'.repeat(40))).toBe(false);
   });
+  it('IRI and language tag answers are remembered without changing them', () => {
+    // Asked twice (the second answer from memory), more than the memory holds, and longer
+    // than it keeps: every answer is the regular expression's.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 10_050; i++) {
+        expect(isIri(`http://example.com/a/${i}`)).toBe(true);
+        expect(isIri(`http://example.com/a b/${i}`)).toBe(false);
+      }
+      expect(isIri(`http://example.com/${'x'.repeat(600)}`)).toBe(true);
+      expect(isIri(`http://example.com/${'x'.repeat(600)} `)).toBe(false);
+      expect(isLanguageTag('en-US')).toBe(true);
+      expect(isLanguageTag('en_US')).toBe(false);
+    }
+  });
 });

@@ -16,9 +16,30 @@ export function isUuid(value: string): boolean {
  */
 const ABSOLUTE_IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`\u0000-\u001f\u007f-\u009f]+$/;
 
-export function isIri(value: string): boolean {
-  return ABSOLUTE_IRI.test(value);
+/**
+ * A format test that remembers its answers: the IRIs and language tags of a store's
+ * statements repeat (verbs, activities, types, extension keys, `en-US`), and a Map
+ * look-up costs less than the regular expression. At most MEMO_SIZE answers each,
+ * forgotten all at once when full; only strings of at most MEMO_MAX_LENGTH.
+ */
+function remembered(test: (value: string) => boolean): (value: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (value) => {
+    if (value.length > MEMO_MAX_LENGTH) return test(value);
+    let answer = answers.get(value);
+    if (answer === undefined) {
+      answer = test(value);
+      if (answers.size >= MEMO_SIZE) answers.clear();
+      answers.set(value, answer);
+    }
+    return answer;
+  };
 }
+
+const MEMO_SIZE = 10_000;
+const MEMO_MAX_LENGTH = 512;
+
+export const isIri = remembered((value) => ABSOLUTE_IRI.test(value));
 
 /** An IRL is an IRI meant to be dereferenced: an absolute IRI with a scheme and a host part. */
 const IRL =
@@ -82,9 +103,7 @@ const LANGUAGE_TAG = new RegExp(
   'i',
 );
 
-export function isLanguageTag(value: string): boolean {
-  return LANGUAGE_TAG.test(value);
-}
+export const isLanguageTag = remembered((value) => LANGUAGE_TAG.test(value));
 
 /**
  * ISO 8601 duration in the format of section 4.4.3.2 (the alternative format is not
@@ -122,7 +141,11 @@ export function timestampProblem(value: string, rfc3339: boolean): string | null
       ? 'must be an RFC 3339 date-time with a timezone offset, e.g. 2026-01-31T12:30:00.000Z'
       : 'must be an ISO 8601 date-time, e.g. 2026-01-31T12:30:00.000Z';
   }
-  const [year, month, day, hour, minute] = [1, 2, 3, 4, 5].map((i) => Number(m[i]));
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
   const second = m[6] === undefined ? 0 : Number(m[6]);
   const offset = m[7];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {

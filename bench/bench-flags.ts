@@ -86,3 +86,31 @@ export function serverCpuSeconds(): number | null {
   }
   return null;
 }
+
+/** The machine's CPU time so far (/proc/stat, clock ticks of all CPUs), or null off Linux. */
+export interface MachineTicks {
+  total: number;
+  steal: number;
+}
+
+export function machineTicks(): MachineTicks | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+    const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (f.length < 8 || f.some((n) => !Number.isFinite(n))) return null;
+    return { total: f.reduce((s, n) => s + n, 0), steal: f[7] };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The share of the machine's CPU time the hypervisor gave to other guests between two
+ * readings (steal), in percent, or null when unknown. On a shared virtual machine both
+ * paths of a benchmark slow down by it: the phases' figures say how quiet the host was.
+ */
+export function stealPercent(from: MachineTicks | null, to: MachineTicks | null): number | null {
+  if (!from || !to || to.total <= from.total) return null;
+  return (100 * (to.steal - from.steal)) / (to.total - from.total);
+}

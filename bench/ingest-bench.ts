@@ -22,10 +22,10 @@ import { createConnection, createPool } from 'mysql2/promise';
 import { AfterQueryEvent, DataSource } from 'typeorm';
 import { StatementValidator } from '../src/xapi/validation/statement-validator';
 import { createTestApp } from '../test/support/test-app';
-import { fmt, parseFlags, serverCpuSeconds } from './bench-flags';
+import { fmt, machineTicks, parseFlags, serverCpuSeconds, stealPercent } from './bench-flags';
 import { startProfile } from './cpu-profile';
 import { runClient } from './ingest-client';
-import { count, insertPlain, plainLine, serverLine, verifyCopy } from './plain-insert';
+import { count, insertPlain, plainLine, serverLine, stealLine, verifyCopy } from './plain-insert';
 import { buildPopulation, Json, makeBatch, Population } from './statement-generator';
 
 interface Options {
@@ -228,9 +228,11 @@ async function main() {
     tally.enabled = true;
     const cpu0 = process.cpuUsage();
     const server0 = serverCpuSeconds();
+    const ticks0 = machineTicks();
     const http = await runClient(opts, t.origin!, t.adminAuth);
     const appCpu = process.cpuUsage(cpu0);
     const server1 = serverCpuSeconds();
+    const steal = stealPercent(ticks0, machineTicks());
     const serverCpu = server0 !== null && server1 !== null ? server1 - server0 : null;
     const appCpuSeconds = (appCpu.user + appCpu.system) / 1e6;
     tally.enabled = false;
@@ -252,7 +254,8 @@ async function main() {
         `(${fmt((100 * appCpuSeconds) / http.seconds)} % of one core; user ${fmt(appCpu.user / 1e6, 1)} s, ` +
         `system ${fmt(appCpu.system / 1e6, 1)} s; ${fmt((1e6 * appCpuSeconds) / http.stored)} µs per statement); the load generator, a process ` +
         `of its own, ${fmt(http.clientCpuSeconds, 1)} s (reading the bodies ${fmt(http.clientMs / 1000, 1)} s)` +
-        serverLine(serverCpu, http.seconds, http.stored),
+        serverLine(serverCpu, http.seconds, http.stored) +
+        stealLine(steal),
     );
     const queries = tally.report(http.requests, http.latencyMs.sum);
     console.log(`HTTP: database queries of the application: ${queries[0]}`);
@@ -301,7 +304,7 @@ async function main() {
           options: { ...opts, dbUrl: undefined },
           machine,
           server,
-          http: { ...http, appCpuSeconds, serverCpuSeconds: serverCpu },
+          http: { ...http, appCpuSeconds, serverCpuSeconds: serverCpu, stealPercent: steal },
           indexRows,
           plain,
           ratio,

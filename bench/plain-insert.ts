@@ -1,4 +1,4 @@
-import { fmt, serverCpuSeconds } from './bench-flags';
+import { fmt, machineTicks, MachineTicks, serverCpuSeconds, stealPercent } from './bench-flags';
 /**
  * The plain path of the benchmarks: the rows the application stored, copied into
  * `<table>_plain` tables with plain mysql2 multi-row INSERTs, only the INSERTs timed.
@@ -37,6 +37,8 @@ export interface PlainResult {
   processCpuSeconds: number;
   /** CPU seconds of the local database server during the INSERTs (null: not visible). */
   serverCpuSeconds: number | null;
+  /** The host's steal over the INSERTs' time (bench-flags stealPercent), null if unknown. */
+  stealPercent: number | null;
 }
 
 /** A value as it goes back into the same column (JSON columns may come back parsed). */
@@ -77,6 +79,7 @@ export async function insertPlain(opts: PlainOptions, pool: Pool): Promise<Plain
   let statements = 0;
   let cpuMicros = 0;
   let serverCpu: number | null = 0;
+  const insertTicks: MachineTicks = { total: 0, steal: 0 };
   let nextReport = opts.progress;
   for (;;) {
     // Read a chunk (keyset pages of 1000) and cut it into jobs of `batch` statements.
@@ -122,6 +125,7 @@ export async function insertPlain(opts: PlainOptions, pool: Pool): Promise<Plain
 
     // Read before the clock starts: it is not part of the INSERTs' time.
     const server0 = serverCpuSeconds();
+    const ticks0 = machineTicks();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     let next = 0;
@@ -147,6 +151,11 @@ export async function insertPlain(opts: PlainOptions, pool: Pool): Promise<Plain
     const cpu = process.cpuUsage(cpu0);
     cpuMicros += cpu.user + cpu.system;
     const server1 = serverCpuSeconds();
+    const ticks1 = machineTicks();
+    if (ticks0 && ticks1) {
+      insertTicks.total += ticks1.total - ticks0.total;
+      insertTicks.steal += ticks1.steal - ticks0.steal;
+    }
     serverCpu =
       serverCpu !== null && server0 !== null && server1 !== null
         ? serverCpu + server1 - server0
@@ -172,6 +181,7 @@ export async function insertPlain(opts: PlainOptions, pool: Pool): Promise<Plain
     readSeconds: readMs / 1000,
     processCpuSeconds: cpuMicros / 1e6,
     serverCpuSeconds: serverCpu,
+    stealPercent: stealPercent({ total: 0, steal: 0 }, insertTicks),
   };
 }
 
@@ -197,8 +207,14 @@ export function plainLine(plain: PlainResult): string {
     `${fmt(plain.rowRate)} rows/s (reading them took ${fmt(plain.readSeconds, 1)} s, not counted; ` +
     `this process used ${fmt((100 * plain.processCpuSeconds) / plain.seconds)} % of one core while inserting` +
     serverLine(plain.serverCpuSeconds, plain.seconds, plain.statements) +
+    stealLine(plain.stealPercent) +
     ')'
   );
+}
+
+/** `; the host's steal S % of the machine's CPU time`, when known (bench-flags stealPercent). */
+export function stealLine(steal: number | null): string {
+  return steal === null ? '' : `; CPU time stolen by the host ${fmt(steal, 1)} %`;
 }
 
 /** `; the database server N s of CPU (P % of a core, U µs per statement)`, when known. */

@@ -87,12 +87,13 @@ export function serverCpuSeconds(): number | null {
   return null;
 }
 
-/** The machine's CPU time so far (/proc/stat, clock ticks of all CPUs), or null off Linux. */
+/** CPU time of all the machine's CPUs, in clock ticks: all of it, and the host's steal. */
 export interface MachineTicks {
   total: number;
   steal: number;
 }
 
+/** The machine's CPU time so far (/proc/stat), or null off Linux. */
 export function machineTicks(): MachineTicks | null {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];

@@ -7,9 +7,7 @@ function normalizeContext(context: unknown): unknown {
   if (!isObject(context) || !isObject(context.contextActivities)) return context;
   const given = context.contextActivities;
   // Most clients send arrays already: then the context is kept as it is.
-  let single = false;
-  for (const k in given) if (isObject(given[k])) single = true;
-  if (!single) return context;
+  if (!Object.values(given).some(isObject)) return context;
   const ca: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(given)) {
     ca[k] = isObject(v) ? [v] : v;

@@ -53,6 +53,10 @@ wsrep_sst_receive_address=127.0.0.1:${sst[$i]}
 # 0: a certification conflict of an autocommit statement reaches the application as 1213
 # instead of being retried by the node (the harshest case; the tests run with it).
 wsrep_retry_autocommit=${GALERA_RETRY_AUTOCOMMIT:-0}
+# 1: a read waits for the writes this node has received (causal reads), as the README
+# asks of a deployment whose instances read through one node what they wrote through
+# another; the two-instance e2e does exactly that (GALERA_SYNC_WAIT=0 to see it fail).
+wsrep_sync_wait=${GALERA_SYNC_WAIT:-1}
 CNF
   chown -R mysql:mysql "$d"
 }

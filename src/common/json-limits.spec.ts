@@ -3,6 +3,7 @@ import {
   jsonNestsDeeperThan,
   MAX_JSON_DEPTH,
   parseBoundedJson,
+  parseCheckedJson,
 } from './json-limits';
 
 describe('json limits', () => {
@@ -28,5 +29,92 @@ describe('json limits', () => {
     expect(() => checkJsonBody(Buffer.from('{"é":"ü"}'))).not.toThrow();
     expect(() => parseBoundedJson(nested(100))).toThrow(/31 levels/);
     expect(parseBoundedJson('{"__proto__":1}')).toEqual(JSON.parse('{"__proto__":1}'));
+  });
+
+  /** parseCheckedJson's outcome: the value, or the error JSON.parse would throw. */
+  const outcome = (bytes: Buffer) => {
+    const cuts: number[] = [];
+    checkJsonBody(bytes, cuts);
+    try {
+      return { value: parseCheckedJson(bytes, cuts) };
+    } catch (e) {
+      return { error: `${(e as Error).name}: ${(e as Error).message}` };
+    }
+  };
+  const expected = (text: string) => {
+    try {
+      return { value: JSON.parse(text) };
+    } catch (e) {
+      return { error: `${(e as Error).name}: ${(e as Error).message}` };
+    }
+  };
+
+  it('parses an array element by element exactly as JSON.parse parses the whole text', () => {
+    const texts = [
+      '[]',
+      ' [ \t\n] ',
+      '[1]',
+      ' \r\n[1, "a,b", {"c":[1,2],"d":"]}"}, "\\"]", null, -0.5e3]\n',
+      '[[1,2],[3,[4,{}]]]',
+      '["é", {"ü":"学习 🎓"}, "\\u00e9"]',
+      '[{"__proto__":{"x":1}},{"a":1,"a":2}]',
+      '{"a":[1,2],"b":3}',
+      '"text"',
+      '42',
+      // Malformed: each must fail with JSON.parse's own error.
+      '[1,]',
+      '[,1]',
+      '[,]',
+      '[1 2]',
+      '[1][2]',
+      '[1],[2]',
+      '[1] 2 [3]',
+      '[1]"x"[3]',
+      '[{"a":1]}',
+      '[{"a":1}}',
+      '[1,{"a":"]"}',
+      '[1,2]x',
+      '\u00a0[1]',
+      '[1,"x',
+      '[1,"x]',
+      '["\u0001"]',
+      '[01]',
+      '',
+      ' ',
+    ];
+    for (const text of texts) {
+      expect([text, outcome(Buffer.from(text, 'utf8'))]).toEqual([text, expected(text)]);
+    }
+  });
+
+  it('matches JSON.parse on thousands of damaged arrays (fuzz, fixed seed)', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const base = JSON.stringify([
+      { id: 'a,b', v: [1, 2, { x: '[{"]}' }], n: 'Zoë' },
+      ['q\\', '\"', 3.5],
+      '学',
+      null,
+    ]);
+    const pieces = ['[', ']', '{', '}', ',', '"', '\\', ' ', '1', ':', 'é', '\n'];
+    let parsed = 0;
+    for (let round = 0; round < 3000; round++) {
+      let text = base;
+      for (let edits = 1 + random(3); edits > 0; edits--) {
+        const at = random(text.length + 1);
+        text =
+          random(2) === 0
+            ? text.slice(0, at) + pieces[random(pieces.length)] + text.slice(at)
+            : text.slice(0, at) + text.slice(at + 1);
+      }
+      const want = expected(text);
+      if ('value' in want) parsed++;
+      expect([text, outcome(Buffer.from(text, 'utf8'))]).toEqual([text, want]);
+    }
+    // The damage leaves some arrays valid: both branches were compared.
+    expect(parsed).toBeGreaterThan(100);
   });
 });

@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from '../../../test/support/test-app';
 import { Store } from '../../access/store.entity';
+import { isUniqueViolation } from '../../common/db-errors';
 import { VocabEntry } from './entities/vocab.entity';
 import {
   bulkInsert,
@@ -57,11 +58,15 @@ describe('bulkInsert (database)', () => {
   });
   afterAll(async () => t.close());
 
-  it('stores every character as sent, read back through TypeORM', async () => {
+  // As text (literals) and as a prepared statement (bound values; on SQLite both bind).
+  it.each([
+    ['as SQL text', false],
+    ['as a prepared statement in a transaction', true],
+  ])('stores every character as sent, read back through TypeORM (%s)', async (label, prepared) => {
     const now = new Date();
     const store = await t.dataSource
       .getRepository(Store)
-      .save({ slug: 'bulk-insert-spec', name: 'bulk', createdAt: now, updatedAt: now });
+      .save({ slug: `bulk-insert-spec-${prepared}`, name: 'bulk', createdAt: now, updatedAt: now });
     const hostile = [
       "it's",
       'back\\slash\\',
@@ -81,12 +86,51 @@ describe('bulkInsert (database)', () => {
       stored: now,
       updated: now,
     }));
-    await bulkInsert(t.dataSource.manager, VocabEntry, rows);
+    // The query reaches the data source's subscribers either way (the query log, the bench).
+    const seen: string[] = [];
+    const listener = { afterQuery: (e: { query: string; success: boolean }) => seen.push(e.query) };
+    t.dataSource.subscribers.push(listener as never);
+    try {
+      if (prepared) {
+        await t.dataSource.transaction((em) => bulkInsert(em, VocabEntry, rows, { prepared }));
+      } else {
+        await bulkInsert(t.dataSource.manager, VocabEntry, rows);
+      }
+    } finally {
+      t.dataSource.subscribers.splice(t.dataSource.subscribers.indexOf(listener as never), 1);
+    }
+    expect(seen.filter((q) => /^INSERT INTO\b/.test(q))).toHaveLength(1);
     const back = await t.dataSource
       .getRepository(VocabEntry)
       .find({ where: { storeId: store.id }, order: { id: 'ASC' } });
-    expect(back.map((r) => r.iri)).toEqual(rows.map((r) => r.iri));
+    expect([label, back.map((r) => r.iri)]).toEqual([label, rows.map((r) => r.iri)]);
     expect(back.map((r) => Object.values(r.display ?? {})[0])).toEqual(hostile);
     expect(back.every((r) => r.stored.getTime() === now.getTime())).toBe(true);
+  });
+
+  it('a prepared INSERT that meets a unique index fails as a text one does', async () => {
+    const now = new Date();
+    const store = await t.dataSource
+      .getRepository(Store)
+      .save({ slug: 'bulk-insert-spec-unique', name: 'bulk', createdAt: now, updatedAt: now });
+    const row = { storeId: store.id, kind: 'verb', iri: 'http://example.com/x', display: null };
+    const insert = (prepared: boolean) =>
+      t.dataSource.transaction((em) =>
+        bulkInsert(em, VocabEntry, [{ ...row, stored: now, updated: now }], {
+          prepared,
+          duplicatesExpected: true, // the query log leaves these out
+        }),
+      );
+    await insert(true);
+    const failures = await Promise.all(
+      [true, false].map((prepared) =>
+        insert(prepared).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    for (const e of failures) expect(isUniqueViolation(e)).toBe(true);
+    expect(await t.dataSource.getRepository(VocabEntry).countBy({ storeId: store.id })).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, EntityTarget } from 'typeorm';
+import { executePrepared } from '../../database/prepared-query';
 import { DUPLICATES_EXPECTED } from '../../database/query-logger';
 import { placeholders, utcDatetime } from '../../database/sql-text';
 
@@ -70,14 +71,22 @@ export async function insertReturns(em: EntityManager): Promise<boolean> {
  * one statement per chunk of rows: much faster than the query builder for
  * batches of hundreds of rows. `ignore` skips rows that hit a unique index;
  * `duplicatesExpected`: the caller handles a unique violation (the log leaves it out);
- * `returning` (where insertReturns()) answers these properties of the inserted rows.
- * Values are converted as TypeORM stores them: JSON text, UTC datetime, 0/1.
+ * `returning` (where insertReturns()) answers these properties of the inserted rows;
+ * `prepared`: on MySQL/MariaDB the chunk goes as a server-side prepared statement with
+ * bound values (executePrepared), for a caller whose chunks repeat their row count (the
+ * recorder's statement rows: a client's batch size); else as SQL text with the values as
+ * literals. Values are converted as TypeORM stores them: JSON text, UTC datetime, 0/1.
  */
 export async function bulkInsert<T>(
   em: EntityManager,
   entity: EntityTarget<T>,
   rows: Record<string, unknown>[],
-  options: { ignore?: boolean; returning?: string[]; duplicatesExpected?: boolean } = {},
+  options: {
+    ignore?: boolean;
+    returning?: string[];
+    duplicatesExpected?: boolean;
+    prepared?: boolean;
+  } = {},
 ): Promise<Record<string, unknown>[]> {
   if (!rows.length) return [];
   const meta = em.connection.getMetadata(entity);
@@ -119,13 +128,16 @@ export async function bulkInsert<T>(
   const out: Record<string, unknown>[] = [];
   const tail = returning + (options.duplicatesExpected ? DUPLICATES_EXPECTED : '');
   const run = async (sql: string, params?: unknown[]) => {
-    const result: unknown = await em.query(sql + tail, params);
+    const result: unknown =
+      params && !sqlite && options.prepared
+        ? await executePrepared(em, sql + tail, params)
+        : await em.query(sql + tail, params);
     if (returning && Array.isArray(result)) out.push(...(result as Record<string, unknown>[]));
   };
   const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
   for (let i = 0; i < rows.length; i += perChunk) {
     const chunk = rows.slice(i, i + perChunk);
-    if (sqlite) {
+    if (sqlite || options.prepared) {
       const params: unknown[] = [];
       for (const row of chunk) for (const c of columns) params.push(value(row, c));
       await run(head + chunk.map(() => rowSql).join(', '), params);

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource, DataSourceOptions, EntityManager, QueryRunner } from 'typeorm';
+import { PREPARED_PER_CONNECTION } from '../../database/prepared-query';
 
 /** Connections of the recorder's own pool (MySQL/MariaDB), per instance. */
 export const RECORDER_CONNECTIONS = 10;
@@ -34,6 +35,8 @@ export class RecorderTransactions implements OnModuleInit, OnModuleDestroy {
     if (options.type !== 'mysql' && options.type !== 'mariadb') return;
     const own = new DataSource({
       ...options,
+      // The statement rows go as prepared statements (bulkInsert's `prepared`): bounded.
+      extra: { ...options.extra, maxPreparedStatements: PREPARED_PER_CONNECTION },
       poolSize: RECORDER_CONNECTIONS,
       migrationsRun: false,
       synchronize: false,

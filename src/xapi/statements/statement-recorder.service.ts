@@ -468,6 +468,7 @@ export class StatementRecorder {
         {
           returning: returning ? ['id', 'statementId'] : undefined,
           duplicatesExpected: !lookUpIds,
+          prepared: true,
         },
       ).catch((e: unknown) => {
         throw !lookUpIds && isUniqueViolation(e) ? new StoredIdsInBatch() : e;

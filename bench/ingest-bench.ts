@@ -10,6 +10,8 @@
  *                           [--profile]   (CPU profile of the HTTP phase to bench/out/)
  *   npm run bench:ingest -- --plain-only [--http-rate 300]
  *       only the plain INSERT phase, on the statements an earlier run left in the database
+ *   --plain-prepared: the plain path sends each INSERT as a prepared statement with bound
+ *       values (as the application sends its statement rows) instead of mysql2's text
  *
  * DB_URL (or --db-url) names the database; it is dropped and recreated.
  * A JSON summary goes to bench/out/.
@@ -37,6 +39,8 @@ interface Options {
   dbUrl: string;
   profile: boolean;
   plainOnly: boolean;
+  /** The plain path's INSERTs as prepared statements (PlainOptions.plainPrepared). */
+  plainPrepared: boolean;
   /** With --plain-only: the HTTP rate of the earlier run, for the ratio. */
   httpRate: number;
 }
@@ -51,6 +55,7 @@ function parseArgs(argv: string[]): Options {
     dbUrl: process.env.DB_URL || 'mysql://root@127.0.0.1:3306/lrs_bench',
     profile: false,
     plainOnly: false,
+    plainPrepared: false,
     httpRate: 0,
   });
   if (!/^(mysql|mariadb):\/\//.test(opts.dbUrl))
@@ -149,6 +154,11 @@ function cutLongLogLines(max = 800) {
   }
 }
 
+/** What the RESULT line calls the plain path. */
+function plainName(opts: Options): string {
+  return opts.plainPrepared ? 'plain prepared INSERT' : 'plain INSERT';
+}
+
 /** --plain-only: the plain INSERT phase alone, on what an earlier run stored. */
 async function plainOnly(opts: Options) {
   const pool = createPool({
@@ -166,8 +176,8 @@ async function plainOnly(opts: Options) {
     if (opts.httpRate) {
       const ratio = opts.httpRate / plain.rate;
       console.log(
-        `RESULT: HTTP ${fmt(opts.httpRate)} stmt/s (given), plain INSERT ${fmt(plain.rate)} stmt/s, ` +
-          `ratio HTTP / plain INSERT = ${fmt(ratio, 3)} (${fmt(ratio * 100, 1)} %)`,
+        `RESULT: HTTP ${fmt(opts.httpRate)} stmt/s (given), ${plainName(opts)} ${fmt(plain.rate)} stmt/s, ` +
+          `ratio HTTP / ${plainName(opts)} = ${fmt(ratio, 3)} (${fmt(ratio * 100, 1)} %)`,
       );
     }
     console.log(
@@ -282,14 +292,14 @@ async function main() {
 
     // The application is idle from here on; close it so that only the plain path runs.
     await t.close();
-    console.log(`plain: multi-row INSERT of the same rows into *_plain tables`);
+    console.log(`plain: multi-row ${plainName(opts)} of the same rows into *_plain tables`);
     const plain = await insertPlain(opts, pool);
     await verifyCopy(pool);
     console.log(plainLine(plain));
     const ratio = http.rate / plain.rate;
     console.log(
-      `RESULT: HTTP ${fmt(http.rate)} stmt/s, plain INSERT ${fmt(plain.rate)} stmt/s, ` +
-        `ratio HTTP / plain INSERT = ${fmt(ratio, 3)} (${fmt(ratio * 100, 1)} %)`,
+      `RESULT: HTTP ${fmt(http.rate)} stmt/s, ${plainName(opts)} ${fmt(plain.rate)} stmt/s, ` +
+        `ratio HTTP / ${plainName(opts)} = ${fmt(ratio, 3)} (${fmt(ratio * 100, 1)} %)`,
     );
     const loadAtEnd = loadavg()
       .map((l) => l.toFixed(2))

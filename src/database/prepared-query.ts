@@ -20,11 +20,11 @@ interface MysqlRunner extends QueryRunner {
  * Runs a query with bound parameters as a server-side prepared statement (MySQL/MariaDB
  * binary protocol, mysql2's `execute`, prepared once per connection and SQL text) in the
  * query runner of `em`, as TypeORM's `query()` runs a text query: the same log of failed
- * queries, the same BeforeQuery/AfterQuery events (the query logger and subscribers see
- * it), the same QueryFailedError. For a large multi-row INSERT it costs the client and the
- * server less than the same rows as SQL text: no text of the whole INSERT is built or
- * parsed, no value is escaped or unescaped (a batch of 100 statements: about a quarter of
- * the server's CPU and half the client's; see Benchmarks in the README).
+ * and slow queries, the same BeforeQuery/AfterQuery events (subscribers see it), the same
+ * QueryFailedError. For a large multi-row INSERT it costs the client and the server less
+ * than the same rows as SQL text: no text of the whole INSERT is built or parsed, no value
+ * is escaped or unescaped (100 statement rows: about a quarter of the server's CPU and half
+ * the client's; see Benchmarks in the README).
  * Without a query runner (the data source's own manager) it is `em.query()`.
  */
 export async function executePrepared(
@@ -40,19 +40,19 @@ export async function executePrepared(
   await runner.broadcaster.broadcast('BeforeQuery', sql, params);
   const broadcast = new BroadcasterResult();
   const started = Date.now();
+  const slow = em.connection.driver.options.maxQueryExecutionTime;
+  const took = () => {
+    const ms = Date.now() - started;
+    if (slow && ms > slow) logger.logQuerySlow(ms, sql, params, runner);
+    return ms;
+  };
   try {
     const [raw] = await connection.promise().execute(sql, params);
-    runner.broadcaster.broadcastAfterQueryEvent(
-      broadcast,
-      sql,
-      params,
-      true,
-      Date.now() - started,
-      raw,
-      undefined,
-    );
+    const ms = took();
+    runner.broadcaster.broadcastAfterQueryEvent(broadcast, sql, params, true, ms, raw, undefined);
     return raw;
   } catch (err) {
+    took();
     logger.logQueryError(err as Error, sql, params, runner);
     runner.broadcaster.broadcastAfterQueryEvent(
       broadcast,

@@ -16,6 +16,16 @@ function driverErrorOf(err: unknown): DriverError | null {
   return (wrapped && typeof wrapped === 'object' ? wrapped : err) as DriverError;
 }
 
+/**
+ * MySQL/MariaDB would not prepare a statement: the server's `max_prepared_stmt_count` is
+ * reached (1461, counted over all its clients) or the statement cannot be prepared (1295).
+ * The same statement still runs as SQL text.
+ */
+export function isPreparedStatementRefused(err: unknown): boolean {
+  const errno = driverErrorOf(err)?.errno;
+  return errno === 1461 || errno === 1295;
+}
+
 /** A unique index refused the row (SQLite or MySQL/MariaDB). */
 export function isUniqueViolation(err: unknown): boolean {
   const driver = driverErrorOf(err);

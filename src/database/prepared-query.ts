@@ -1,5 +1,7 @@
-import { EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
+import { Logger } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
 import { BroadcasterResult } from 'typeorm/subscriber/BroadcasterResult';
+import { isPreparedStatementRefused } from '../common/db-errors';
 
 /**
  * Server-side prepared statements each connection of the recorder's pool keeps
@@ -67,4 +69,38 @@ export async function executePrepared(
   } finally {
     await broadcast.wait();
   }
+}
+
+/** After the server refused a prepared statement: how long queries go as text. */
+export const PREPARED_REFUSED_MS = 60_000;
+
+/** Per data source: until when the server's refusal sends queries as text. */
+const refusedUntil = new WeakMap<DataSource, number>();
+
+/**
+ * executePrepared, or the same query as SQL text (`text()`, the values as literals) while
+ * the server refuses prepared statements: its `max_prepared_stmt_count` reached by all its
+ * clients together, or a proxy without them. A refusal sends this data source's queries
+ * as text for PREPARED_REFUSED_MS, with one warning; nothing fails because of it.
+ */
+export async function executePreparedOrText(
+  em: EntityManager,
+  sql: string,
+  params: unknown[],
+  text: () => string,
+): Promise<unknown> {
+  if ((refusedUntil.get(em.connection) ?? 0) <= Date.now()) {
+    try {
+      return await executePrepared(em, sql, params);
+    } catch (e) {
+      if (!isPreparedStatementRefused(e)) throw e;
+      refusedUntil.set(em.connection, Date.now() + PREPARED_REFUSED_MS);
+      new Logger('Database').warn(
+        `The database server refused a prepared statement (${(e as Error).message}); ` +
+          `multi-row INSERTs go as SQL text for ${PREPARED_REFUSED_MS / 1000} s. ` +
+          'Raise max_prepared_stmt_count if other clients use them up.',
+      );
+    }
+  }
+  return em.query(text());
 }

@@ -15,6 +15,13 @@ describe('QueryErrorLogger', () => {
     try {
       const logger = new QueryErrorLogger();
       logger.logQueryError(deadlock, 'UPDATE jobs SET running = 1');
+      // A prepared statement the server refused: sent again as text (executePreparedOrText).
+      logger.logQueryError(
+        Object.assign(new Error("Can't create more than max_prepared_stmt_count statements"), {
+          errno: 1461,
+        }),
+        'INSERT INTO statements',
+      );
       expect(spy).not.toHaveBeenCalled();
       logger.logQueryError(duplicate, 'INSERT INTO stores');
       // Highlighted with ANSI colours where the console supports them (CI=true does).

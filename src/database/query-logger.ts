@@ -1,5 +1,9 @@
 import { AdvancedConsoleLogger, QueryRunner } from 'typeorm';
-import { isRetryableConflict, isUniqueViolation } from '../common/db-errors';
+import {
+  isPreparedStatementRefused,
+  isRetryableConflict,
+  isUniqueViolation,
+} from '../common/db-errors';
 
 /**
  * The end of a query whose caller expects it may hit a unique index and handles that
@@ -12,8 +16,9 @@ export const DUPLICATES_EXPECTED = ' /* duplicates expected */';
  * TypeORM's console logger for failed queries, except lock conflicts (a deadlock
  * victim, a Galera certification failure, SQLite busy): every caller retries those
  * (retryOnConflict, the recorder, the batch walker) and reports the one that survives
- * its retries itself, so that a busy cluster does not print a line per lost race; and
- * except the unique violations of a query that ends with DUPLICATES_EXPECTED.
+ * its retries itself, so that a busy cluster does not print a line per lost race; except
+ * the unique violations of a query that ends with DUPLICATES_EXPECTED; and except a
+ * prepared statement the server refused (executePreparedOrText sends it as text and warns).
  */
 export class QueryErrorLogger extends AdvancedConsoleLogger {
   constructor() {
@@ -26,7 +31,7 @@ export class QueryErrorLogger extends AdvancedConsoleLogger {
     parameters?: unknown[],
     queryRunner?: QueryRunner,
   ): void {
-    if (isRetryableConflict(error)) return;
+    if (isRetryableConflict(error) || isPreparedStatementRefused(error)) return;
     if (isUniqueViolation(error) && query.endsWith(DUPLICATES_EXPECTED)) return;
     super.logQueryError(error as string, query, parameters, queryRunner);
   }

@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import mysql from 'mysql2';
 import { createTestApp, TestApp } from '../../../test/support/test-app';
 import { Store } from '../../access/store.entity';
 import { isUniqueViolation } from '../../common/db-errors';
@@ -132,5 +134,62 @@ describe('bulkInsert (database)', () => {
     );
     for (const e of failures) expect(isUniqueViolation(e)).toBe(true);
     expect(await t.dataSource.getRepository(VocabEntry).countBy({ storeId: store.id })).toBe(1);
+  });
+
+  it('sends a prepared INSERT as text while the server refuses prepared statements', async () => {
+    const now = new Date();
+    const store = await t.dataSource
+      .getRepository(Store)
+      .save({ slug: 'bulk-insert-spec-refused', name: 'bulk', createdAt: now, updatedAt: now });
+    const row = (n: number) => ({
+      storeId: store.id,
+      kind: 'verb',
+      iri: `http://example.com/refused/${n}`,
+      display: { und: `it's ${n}` },
+      stored: now,
+      updated: now,
+    });
+    // The server's answer when max_prepared_stmt_count is used up (by every client together).
+    const refusal = Object.assign(
+      new Error("Can't create more than max_prepared_stmt_count statements (current value: 0)"),
+      { errno: 1461, code: 'ER_MAX_PREPARED_STMT_COUNT_REACHED' },
+    );
+    const execute = jest
+      .spyOn(mysql.Connection.prototype, 'execute')
+      .mockImplementation((...args: unknown[]) => {
+        const done = args[args.length - 1] as (e: Error) => void;
+        process.nextTick(() => done(refusal));
+        return undefined as never;
+      });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    let executed: number;
+    let warnings: unknown[][];
+    try {
+      for (const n of [1, 2]) {
+        await t.dataSource.transaction((em) =>
+          bulkInsert(em, VocabEntry, [row(n)], { prepared: true }),
+        );
+      }
+    } finally {
+      // Read before mockRestore, which clears them.
+      executed = execute.mock.calls.length;
+      warnings = [...warn.mock.calls];
+      execute.mockRestore();
+      warn.mockRestore();
+    }
+    const back = await t.dataSource
+      .getRepository(VocabEntry)
+      .find({ where: { storeId: store.id }, order: { id: 'ASC' } });
+    expect(back.map((r) => r.display)).toEqual([{ und: "it's 1" }, { und: "it's 2" }]);
+    if (t.dataSource.options.type === 'better-sqlite3') {
+      // SQLite binds values in process: no server to refuse anything.
+      expect([executed, warnings]).toEqual([0, []]);
+      return;
+    }
+    // The first INSERT was refused and went as text, with one warning; the second went
+    // as text at once (PREPARED_REFUSED_MS).
+    expect(executed).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0][0])).toMatch(/max_prepared_stmt_count/);
   });
 });

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager, EntityTarget } from 'typeorm';
-import { executePrepared } from '../../database/prepared-query';
+import { executePreparedOrText } from '../../database/prepared-query';
 import { DUPLICATES_EXPECTED } from '../../database/query-logger';
 import { placeholders, utcDatetime } from '../../database/sql-text';
 
@@ -74,8 +74,8 @@ export async function insertReturns(em: EntityManager): Promise<boolean> {
  * `returning` (where insertReturns()) answers these properties of the inserted rows;
  * `prepared`: on MySQL/MariaDB the chunk goes as a server-side prepared statement with
  * bound values (executePrepared), for a caller whose chunks repeat their row count (the
- * recorder's statement rows: a client's batch size); else as SQL text with the values as
- * literals. Values are converted as TypeORM stores them: JSON text, UTC datetime, 0/1.
+ * recorder's statement rows: a client's batch size), as text while the server refuses
+ * (executePreparedOrText); else as SQL text with the values as literals. Values are converted as TypeORM stores them: JSON text, UTC datetime, 0/1.
  */
 export async function bulkInsert<T>(
   em: EntityManager,
@@ -127,24 +127,9 @@ export async function bulkInsert<T>(
   };
   const out: Record<string, unknown>[] = [];
   const tail = returning + (options.duplicatesExpected ? DUPLICATES_EXPECTED : '');
-  const run = async (sql: string, params?: unknown[]) => {
-    const result: unknown =
-      params && !sqlite && options.prepared
-        ? await executePrepared(em, sql + tail, params)
-        : await em.query(sql + tail, params);
-    if (returning && Array.isArray(result)) out.push(...(result as Record<string, unknown>[]));
-  };
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  for (let i = 0; i < rows.length; i += perChunk) {
-    const chunk = rows.slice(i, i + perChunk);
-    if (sqlite || options.prepared) {
-      const params: unknown[] = [];
-      for (const row of chunk) for (const c of columns) params.push(value(row, c));
-      await run(head + chunk.map(() => rowSql).join(', '), params);
-      continue;
-    }
-    // MySQL/MariaDB: the rows as literals in the text (mysql2 would format the parameters
-    // into the same text, with a costlier escaping: mysqlLiteral).
+  // MySQL/MariaDB text: the rows as literals (mysql2 would format the parameters into the
+  // same text, with a costlier escaping: mysqlLiteral).
+  const literalSql = (chunk: Record<string, unknown>[]) => {
     let sql = head;
     for (let r = 0; r < chunk.length; r++) {
       let row = r ? ', (' : '(';
@@ -153,7 +138,23 @@ export async function bulkInsert<T>(
       }
       sql += row + ')';
     }
-    await run(sql);
+    return sql + tail;
+  };
+  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  for (let i = 0; i < rows.length; i += perChunk) {
+    const chunk = rows.slice(i, i + perChunk);
+    let result: unknown;
+    if (sqlite || options.prepared) {
+      const params: unknown[] = [];
+      for (const row of chunk) for (const c of columns) params.push(value(row, c));
+      const sql = head + chunk.map(() => rowSql).join(', ') + tail;
+      result = sqlite
+        ? await em.query(sql, params)
+        : await executePreparedOrText(em, sql, params, () => literalSql(chunk));
+    } else {
+      result = await em.query(literalSql(chunk));
+    }
+    if (returning && Array.isArray(result)) out.push(...(result as Record<string, unknown>[]));
   }
   return out;
 }

@@ -73,9 +73,10 @@ export async function insertReturns(em: EntityManager): Promise<boolean> {
  * `duplicatesExpected`: the caller handles a unique violation (the log leaves it out);
  * `returning` (where insertReturns()) answers these properties of the inserted rows;
  * `prepared`: on MySQL/MariaDB the chunk goes as a server-side prepared statement with
- * bound values (executePrepared), for a caller whose chunks repeat their row count (the
- * recorder's statement rows: a client's batch size), as text while the server refuses
- * (executePreparedOrText); else as SQL text with the values as literals. Values are converted as TypeORM stores them: JSON text, UTC datetime, 0/1.
+ * bound values, for a caller whose chunks repeat their row count (the recorder's statement
+ * rows: a client's batch size), as text while the server refuses (executePreparedOrText);
+ * else as SQL text with the values as literals. Values are converted as TypeORM stores
+ * them: JSON text, UTC datetime, 0/1.
  */
 export async function bulkInsert<T>(
   em: EntityManager,

@@ -87,6 +87,16 @@ describe('json limits', () => {
     }
   });
 
+  it('parses arrays past the element-by-element bound whole, with the same result', () => {
+    // 10,000 elements: by element; 10,001 and a million tiny ones: whole (scanJson's bound).
+    for (const n of [10_000, 10_001, 1_000_000]) {
+      const text = `[${Array.from({ length: n }, (_, i) => (i % 2 ? `{"a":[${i}]}` : i)).join(',')}]`;
+      expect(outcome(Buffer.from(text))).toEqual({ value: JSON.parse(text) });
+      const broken = text.slice(0, -1) + ',]';
+      expect(outcome(Buffer.from(broken))).toEqual(expected(broken));
+    }
+  });
+
   it('matches JSON.parse on thousands of damaged arrays (fuzz, fixed seed)', () => {
     let seed = 7;
     const random = (n: number) => {

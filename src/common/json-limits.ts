@@ -21,14 +21,29 @@ const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 
 /**
+ * Elements (plus one) up to which an array is parsed element by element. A statement batch
+ * holds far fewer; a body of millions of tiny elements (`[0,0,...]`) parses faster whole,
+ * one JSON.parse instead of one per element.
+ */
+const MAX_CUTS = 10_001;
+
+/**
  * One pass over JSON bytes, no parsing: whether objects/arrays nest deeper than `limit`.
  * A string is skipped to its closing quote by Buffer#indexOf (native): a quote after an odd
  * run of backslashes is escaped. Most of a statement batch is strings (IRIs, names). With
  * `cuts`, it also collects the offsets of each top-level bracket and of every comma
- * directly inside a top-level value (see elementRanges).
+ * directly inside a top-level value (see elementRanges), at most MAX_CUTS: past that it
+ * empties them and stops (the text is parsed whole).
  */
 function scanJson(bytes: Buffer, limit: number, cuts?: number[]): boolean {
   let depth = 0;
+  const cut = (i: number) => {
+    if (!cuts) return;
+    if (cuts.push(i) > MAX_CUTS) {
+      cuts.length = 0;
+      cuts = undefined;
+    }
+  };
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
     if (c === QUOTE) {
@@ -41,12 +56,12 @@ function scanJson(bytes: Buffer, limit: number, cuts?: number[]): boolean {
         if (slashes % 2 === 0) break;
       }
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (depth === 0) cuts?.push(i);
+      if (depth === 0) cut(i);
       if (++depth > limit) return true;
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      if (--depth === 0) cuts?.push(i);
+      if (--depth === 0) cut(i);
     } else if (c === COMMA && depth === 1) {
-      cuts?.push(i);
+      cut(i);
     }
   }
   return false;

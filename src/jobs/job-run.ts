@@ -70,6 +70,32 @@ export class JobRun {
     if (!this.signal.aborted) this.controller.abort(new JobRunAbort(reason));
   }
 
+  /**
+   * The handler's promise. After an abort it is still waited for, so that the run's slot
+   * stays taken until the handler really returns; only a shutdown leaves a handler that
+   * ignores the signal behind, `abandonAfterMs` after the abort (`abandoned`, rejected
+   * with the abort). A handler that stops in time clears that wait: no timer outlives it
+   * to hold the process up after a graceful shutdown.
+   */
+  untilStopped<T>(work: Promise<T>, abandonAfterMs: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let abandon: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = () => {
+        if (this.abortReason !== 'shutdown') return;
+        abandon = setTimeout(() => {
+          this.abandoned = true;
+          reject(this.signal.reason);
+        }, abandonAfterMs);
+      };
+      if (this.signal.aborted) onAbort();
+      else this.signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => {
+        clearTimeout(abandon);
+        this.signal.removeEventListener('abort', onAbort);
+      });
+    });
+  }
+
   /** A heartbeat sent at `sentAt` (performance.now()) extended the lease. */
   extended(sentAt: number) {
     this.deadline = Math.max(this.deadline, sentAt + this.usableLeaseMs);

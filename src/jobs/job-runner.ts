@@ -72,9 +72,9 @@ export class JobRunner {
         string,
         unknown
       >;
-      const result = await this.untilStopped(
+      const result = await run.untilStopped(
         type.handler.run(this.context(run, params, store)),
-        run,
+        SHUTDOWN_ABORT_WAIT_MS,
       );
       outcome = run.abortReason ? { kind: run.abortReason } : { kind: 'passed', result };
     } catch (error) {
@@ -85,27 +85,6 @@ export class JobRunner {
       outcome = { kind: 'lease-lost' };
     }
     await this.finish(run, outcome);
-  }
-
-  /**
-   * The handler's promise. After an abort it is still waited for, so that the run's
-   * slot stays taken until the handler really returns; only a shutdown leaves a
-   * handler that ignores the signal behind, after a while.
-   */
-  private untilStopped<T>(work: Promise<T>, run: JobRun): Promise<T> {
-    work.catch(() => undefined);
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        if (run.abortReason !== 'shutdown') return;
-        setTimeout(() => {
-          run.abandoned = true;
-          reject(run.signal.reason);
-        }, SHUTDOWN_ABORT_WAIT_MS);
-      };
-      if (run.signal.aborted) onAbort();
-      else run.signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject);
-    });
   }
 
   private context(

@@ -86,6 +86,21 @@ export function isPacketTooLarge(err: unknown): boolean {
   return driver?.code === 'ER_NET_PACKET_TOO_LARGE' || driver?.errno === 1153;
 }
 
+/**
+ * A row larger than the server's `max_allowed_packet`, found before it was sent (bulkInsert):
+ * sent, the server would answer 1153 and close the connection, often before the client
+ * reads that answer (ECONNRESET). Carries the code of 1153, so isPacketTooLarge() is true.
+ */
+export class RowTooLarge extends Error {
+  readonly code = 'ER_NET_PACKET_TOO_LARGE';
+  readonly errno = 1153;
+  constructor(bytes: number, limit: number) {
+    super(
+      `A row of ${bytes} bytes is larger than the database accepts (max_allowed_packet ${limit}).`,
+    );
+  }
+}
+
 /** Rows a DELETE or UPDATE really changed (SQLite and MySQL/MariaDB both report them). */
 export function affectedRows(result: { affected?: number | null }): number {
   return result.affected ?? 0;

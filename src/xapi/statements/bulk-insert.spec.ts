@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import mysql from 'mysql2';
 import { createTestApp, TestApp } from '../../../test/support/test-app';
 import { Store } from '../../access/store.entity';
-import { isUniqueViolation } from '../../common/db-errors';
+import { isPacketTooLarge, isUniqueViolation } from '../../common/db-errors';
 import { VocabEntry } from './entities/vocab.entity';
 import {
   bulkInsert,
@@ -191,5 +191,52 @@ describe('bulkInsert (database)', () => {
     expect(executed).toBe(1);
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0][0])).toMatch(/max_prepared_stmt_count/);
+  });
+
+  it('refuses a row over max_allowed_packet before sending it, and splits rows that only together are', async () => {
+    const now = new Date();
+    const store = await t.dataSource
+      .getRepository(Store)
+      .save({ slug: 'bulk-insert-spec-packet', name: 'bulk', createdAt: now, updatedAt: now });
+    const mysql = t.dataSource.options.type !== 'better-sqlite3';
+    const [{ p }] = mysql
+      ? await t.dataSource.query('SELECT @@max_allowed_packet AS p')
+      : [{ p: 0 }];
+    const packet = mysql ? Number(p) : 16 * 1024 * 1024;
+    const row = (n: number, bytes: number) => ({
+      storeId: store.id,
+      kind: 'verb',
+      iri: `http://example.com/packet/${n}`,
+      display: new JsonText(JSON.stringify({ und: 'x'.repeat(bytes) })),
+      stored: now,
+      updated: now,
+    });
+    const count = () => t.dataSource.getRepository(VocabEntry).countBy({ storeId: store.id });
+    // Two rows of 60 % of a packet each: one INSERT would be over it.
+    for (const prepared of [false, true]) {
+      await t.dataSource.transaction((em) =>
+        bulkInsert(
+          em,
+          VocabEntry,
+          [row(prepared ? 3 : 1, packet * 0.6), row(prepared ? 4 : 2, packet * 0.6)],
+          { prepared },
+        ),
+      );
+    }
+    expect(await count()).toBe(4);
+    const big = t.dataSource.transaction((em) =>
+      bulkInsert(em, VocabEntry, [row(5, 10), row(6, packet + 10)]),
+    );
+    if (mysql) {
+      const e = await big.then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(isPacketTooLarge(e)).toBe(true);
+      expect(await count()).toBe(4); // nothing of that batch, and the connection still serves
+    } else {
+      await big; // SQLite has no packet limit
+      expect(await count()).toBe(6);
+    }
   });
 });

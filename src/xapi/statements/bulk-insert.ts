@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, EntityTarget } from 'typeorm';
+import { RowTooLarge } from '../../common/db-errors';
 import { executePreparedOrText } from '../../database/prepared-query';
 import { DUPLICATES_EXPECTED } from '../../database/query-logger';
 import { placeholders, utcDatetime } from '../../database/sql-text';
@@ -66,6 +67,38 @@ export async function insertReturns(em: EntityManager): Promise<boolean> {
   return supported;
 }
 
+const packetLimits = new WeakMap<DataSource, number>();
+
+/** Bytes of a query's SQL text and framing kept free of rows under max_allowed_packet. */
+const PACKET_MARGIN = 64 * 1024;
+
+/**
+ * The most bytes of row values one INSERT may carry: MySQL/MariaDB's `max_allowed_packet`
+ * less PACKET_MARGIN (asked once per data source); no limit on SQLite.
+ */
+async function rowBytesLimit(em: EntityManager): Promise<number> {
+  if (em.connection.driver.options.type === 'better-sqlite3') return Infinity;
+  let limit = packetLimits.get(em.connection);
+  if (limit === undefined) {
+    const [row] = await em.query('SELECT @@max_allowed_packet AS p');
+    limit = Math.max(PACKET_MARGIN, Number(row?.p) - PACKET_MARGIN);
+    packetLimits.set(em.connection, limit);
+  }
+  return limit;
+}
+
+/** At most the bytes of a value in a query (UTF-8: 3 per UTF-16 unit at most). */
+function boundBytes(v: unknown): number {
+  if (typeof v === 'string') return 3 * v.length + 3;
+  if (Buffer.isBuffer(v)) return 2 * v.length + 3;
+  return 24;
+}
+
+/** Exact UTF-8 bytes of a string value, else its bound. */
+function exactBytes(v: unknown): number {
+  return typeof v === 'string' ? Buffer.byteLength(v, 'utf8') + 3 : boundBytes(v);
+}
+
 /**
  * Multi-row INSERT of plain rows (property names as keys) for an entity, with
  * one statement per chunk of rows: much faster than the query builder for
@@ -130,25 +163,48 @@ export async function bulkInsert<T>(
   const tail = returning + (options.duplicatesExpected ? DUPLICATES_EXPECTED : '');
   // MySQL/MariaDB text: the rows as literals (mysql2 would format the parameters into the
   // same text, with a costlier escaping: mysqlLiteral).
-  const literalSql = (chunk: Record<string, unknown>[]) => {
+  const literalSql = (chunk: unknown[][]) => {
     let sql = head;
     for (let r = 0; r < chunk.length; r++) {
       let row = r ? ', (' : '(';
-      for (let j = 0; j < columns.length; j++) {
-        row += (j ? ', ' : '') + mysqlLiteral(value(chunk[r], columns[j]));
-      }
+      for (let j = 0; j < chunk[r].length; j++) row += (j ? ', ' : '') + mysqlLiteral(chunk[r][j]);
       sql += row + ')';
     }
     return sql + tail;
   };
+  // Each row's values, converted once. Chunks by bound parameters and by max_allowed_packet:
+  // a row the server cannot take is refused before anything is sent (RowTooLarge, a 413
+  // for the recorder).
+  const limit = await rowBytesLimit(em);
   const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  for (let i = 0; i < rows.length; i += perChunk) {
-    const chunk = rows.slice(i, i + perChunk);
+  const parts: unknown[][][] = [];
+  let part: unknown[][] = [];
+  let partBytes = 0;
+  for (const row of rows) {
+    const values = columns.map((c) => value(row, c));
+    let bytes = 0;
+    if (limit !== Infinity) {
+      for (const v of values) bytes += boundBytes(v);
+      if (bytes > limit) {
+        bytes = 0;
+        for (const v of values) bytes += exactBytes(v);
+        if (bytes > limit) throw new RowTooLarge(bytes, limit + PACKET_MARGIN);
+      }
+    }
+    if (part.length && (part.length >= perChunk || partBytes + bytes > limit)) {
+      parts.push(part);
+      part = [];
+      partBytes = 0;
+    }
+    part.push(values);
+    partBytes += bytes;
+  }
+  if (part.length) parts.push(part);
+  for (const chunk of parts) {
     let result: unknown;
     if (sqlite || options.prepared) {
-      const params: unknown[] = [];
-      for (const row of chunk) for (const c of columns) params.push(value(row, c));
       const sql = head + chunk.map(() => rowSql).join(', ') + tail;
+      const params = chunk.flat();
       result = sqlite
         ? await em.query(sql, params)
         : await executePreparedOrText(em, sql, params, () => literalSql(chunk));

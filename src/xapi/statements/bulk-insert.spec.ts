@@ -212,6 +212,20 @@ describe('bulkInsert (database)', () => {
       updated: now,
     });
     const count = () => t.dataSource.getRepository(VocabEntry).countBy({ storeId: store.id });
+    // A row whose literal is over the packet only by its escapes (a backslash is two).
+    const escaped = {
+      ...row(7, 0),
+      display: new JsonText(JSON.stringify({ und: '\\'.repeat(packet * 0.3) })),
+    };
+    if (mysql) {
+      const e = await t.dataSource
+        .transaction((em) => bulkInsert(em, VocabEntry, [escaped]))
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(isPacketTooLarge(e)).toBe(true);
+    }
     // Two rows of 60 % of a packet each: one INSERT would be over it.
     for (const prepared of [false, true]) {
       await t.dataSource.transaction((em) =>

@@ -94,9 +94,13 @@ function boundBytes(v: unknown): number {
   return 24;
 }
 
-/** Exact UTF-8 bytes of a string value, else its bound. */
+/**
+ * The bytes of a string value as a literal (mysqlLiteral: UTF-8, each NUL, quote and
+ * backslash one byte more; as a bound value it is a little less), else its bound.
+ */
 function exactBytes(v: unknown): number {
-  return typeof v === 'string' ? Buffer.byteLength(v, 'utf8') + 3 : boundBytes(v);
+  if (typeof v !== 'string') return boundBytes(v);
+  return Buffer.byteLength(v, 'utf8') + (v.match(LITERAL_SPECIALS)?.length ?? 0) + 3;
 }
 
 /**

@@ -578,6 +578,33 @@ describe('xAPI documents (e2e)', () => {
       .expect(200);
   });
 
+  it('answers 413 to a document larger than the database takes, and stores the next one', async () => {
+    const mysql = t.dataSource.options.type !== 'better-sqlite3';
+    // MySQL/MariaDB: one byte over max_allowed_packet (SQLite has no such limit: a smaller
+    // document keeps the test short there).
+    const [{ p }] = mysql
+      ? await t.dataSource.query('SELECT @@max_allowed_packet AS p')
+      : [{ p: 1_000_000 }];
+    const put = (stateId: string, bytes: Buffer) =>
+      t
+        .http()
+        .put(state({ stateId }))
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .set('Content-Type', 'application/octet-stream')
+        .send(bytes);
+    const big = await put('too-big', Buffer.alloc(Number(p) + 1, 0xff));
+    expect(big.status).toBe(mysql ? 413 : 204);
+    if (mysql) expect(big.body.message).toMatch(/max_allowed_packet/);
+    await put('after', Buffer.from('small')).expect(204);
+    const rows = await t.dataSource.query(
+      "SELECT state_id FROM states WHERE state_id IN ('too-big', 'after') ORDER BY state_id",
+    );
+    expect(rows.map((r: { state_id: string }) => r.state_id)).toEqual(
+      mysql ? ['after'] : ['after', 'too-big'],
+    );
+  });
+
   it('serves about without credentials', async () => {
     const res = await t.http().get(`${t.base}/xapi/about`).expect(200);
     expect(res.body).toEqual({ version: ['1.0.3', '2.0.0'], extensions: {} });

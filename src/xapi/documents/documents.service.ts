@@ -2,6 +2,7 @@ import {
   BadRequestException,
   ConflictException,
   Injectable,
+  PayloadTooLargeException,
   PreconditionFailedException,
 } from '@nestjs/common';
 import { createHash } from 'crypto';
@@ -9,10 +10,13 @@ import { DataSource, EntityTarget, In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
 import { deleteStoreRecordsBatch } from '../../database/store-records';
 import { keysetIds, syncBudgetMs, walkBatches } from '../../jobs/batch-walker';
-import { bulkInsert } from '../statements/bulk-insert';
+import { bulkInsert, rowBytesLimit } from '../statements/bulk-insert';
 import { AgentProfile } from './agent-profile.entity';
 import { DocumentContent, DocumentRecord } from './document-record';
 import { State } from './state.entity';
+
+/** The characters mysql2 escapes in a string value (each one byte more). */
+const MYSQL2_ESCAPED = /[\0\b\t\n\r\x1a"'\\]/g;
 
 /** Where a document lives: its table, store, context and (for one document) its key. */
 export interface DocumentAddress<T extends DocumentRecord> {
@@ -202,9 +206,11 @@ export class DocumentsService {
     } else if (mode === 'post' && isJsonType(contentType) && !asJsonObject(bytes, contentType)) {
       throw new BadRequestException('A POSTed application/json document must be a JSON object.');
     }
+    const content = encodeContent(bytes);
+    await this.checkFits(content);
     const now = new Date();
     const values = {
-      content: encodeContent(bytes),
+      content,
       contentType: contentType.slice(0, 255),
       etag: sha1(bytes),
       updated: now,
@@ -215,6 +221,25 @@ export class DocumentsService {
     }
     const row = repo.create(newRow(address, values, now) as any) as unknown as T;
     return repo.save(row as any);
+  }
+
+  /**
+   * 413 for a document the database cannot take in one statement (MySQL/MariaDB's
+   * max_allowed_packet): sent, the server closes the connection (a 503 or 500 before).
+   * Its content goes as JSON text in which mysql2 escapes quotes, backslashes and control
+   * characters: at most 12 bytes per byte of the document, counted exactly only above that.
+   */
+  private async checkFits(content: DocumentContent): Promise<void> {
+    const limit = await rowBytesLimit(this.dataSource.manager);
+    const raw = 'utf8' in content ? content.utf8.length : content.base64.length;
+    if (12 * raw <= limit) return;
+    const text = JSON.stringify(content);
+    const size = Buffer.byteLength(text, 'utf8') + (text.match(MYSQL2_ESCAPED)?.length ?? 0);
+    if (size > limit) {
+      throw new PayloadTooLargeException(
+        'The document is larger than the database accepts (MySQL max_allowed_packet).',
+      );
+    }
   }
 
   /**

@@ -73,10 +73,10 @@ const packetLimits = new WeakMap<DataSource, number>();
 const PACKET_MARGIN = 64 * 1024;
 
 /**
- * The most bytes of row values one INSERT may carry: MySQL/MariaDB's `max_allowed_packet`
- * less PACKET_MARGIN (asked once per data source); no limit on SQLite.
+ * The most bytes of row values one INSERT or UPDATE may carry: MySQL/MariaDB's
+ * `max_allowed_packet` less PACKET_MARGIN (asked once per data source); no limit on SQLite.
  */
-async function rowBytesLimit(em: EntityManager): Promise<number> {
+export async function rowBytesLimit(em: EntityManager): Promise<number> {
   if (em.connection.driver.options.type === 'better-sqlite3') return Infinity;
   let limit = packetLimits.get(em.connection);
   if (limit === undefined) {

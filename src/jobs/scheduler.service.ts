@@ -248,7 +248,10 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       setTimeout(
         () => {
           this.deleteTimer(NEXT_FIRE_TIMER, 'timeout');
-          this.wake();
+          // A timer counts from the event loop's cached time and may fire a few ms before
+          // the fire is due: a poll then would find nothing due and cost a query for nothing.
+          if (next.getTime() > this.clock.now().getTime()) this.armNextFire(next);
+          else this.wake();
         },
         Math.max(0, delay),
       ),

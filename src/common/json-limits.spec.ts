@@ -29,6 +29,20 @@ describe('json limits', () => {
     expect(() => checkJsonBody(Buffer.from('{"é":"ü"}'))).not.toThrow();
     expect(() => parseBoundedJson(nested(100))).toThrow(/31 levels/);
     expect(parseBoundedJson('{"__proto__":1}')).toEqual(JSON.parse('{"__proto__":1}'));
+    // Bytes from a multipart part or a form: the same checks, as a BadRequestException.
+    expect(() => parseBoundedJson(bad)).toThrow(
+      expect.objectContaining({
+        name: 'BadRequestException',
+        message: 'The JSON content is not valid UTF-8.',
+      }),
+    );
+    expect(() => parseBoundedJson(Buffer.from(nested(100)))).toThrow(
+      expect.objectContaining({
+        name: 'BadRequestException',
+        message: expect.stringMatching(/31 levels/),
+      }),
+    );
+    expect(parseBoundedJson(Buffer.from('[{"é":1},2]'))).toEqual([{ é: 1 }, 2]);
   });
 
   /** parseCheckedJson's outcome: the value, or the error JSON.parse would throw. */

@@ -105,10 +105,10 @@ function badBody(message: string): Error {
 /**
  * The checks every JSON request body passes before it is parsed: valid UTF-8 (never
  * silently replaced) and bounded nesting. `cuts` (optional) receives what parseCheckedJson
- * needs to parse an array element by element.
+ * needs to parse an array element by element; `what` names the JSON in the UTF-8 error.
  */
-export function checkJsonBody(buf: Buffer, cuts?: number[]): void {
-  if (!isUtf8(buf)) throw badBody('The JSON body is not valid UTF-8.');
+export function checkJsonBody(buf: Buffer, cuts?: number[], what = 'body'): void {
+  if (!isUtf8(buf)) throw badBody(`The JSON ${what} is not valid UTF-8.`);
   if (scanJson(buf, MAX_JSON_DEPTH, cuts)) throw badBody(TOO_DEEP_MESSAGE);
 }
 
@@ -146,8 +146,11 @@ export function parseBoundedJson(text: Buffer | string): unknown {
     if (jsonNestsDeeperThan(text)) throw new BadRequestException(TOO_DEEP_MESSAGE);
     return JSON.parse(text);
   }
-  if (!isUtf8(text)) throw new BadRequestException('The JSON content is not valid UTF-8.');
   const cuts: number[] = [];
-  if (scanJson(text, MAX_JSON_DEPTH, cuts)) throw new BadRequestException(TOO_DEEP_MESSAGE);
+  try {
+    checkJsonBody(text, cuts, 'content');
+  } catch (e) {
+    throw new BadRequestException((e as Error).message);
+  }
   return parseCheckedJson(text, cuts);
 }

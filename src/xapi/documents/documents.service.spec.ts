@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   ConflictException,
+  PayloadTooLargeException,
   PreconditionFailedException,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -116,5 +117,24 @@ describe('DocumentsService.putMany (database)', () => {
       ['two', '{"n":20}'],
     ]);
     expect(rows[0].updated).toEqual(before!.updated);
+  });
+
+  it('refuses a document over max_allowed_packet with a 413 and writes none of the batch', async () => {
+    if (t.dataSource.options.type === 'better-sqlite3') return; // no packet limit
+    const store = await t.dataSource.getRepository(Store).findOneByOrFail({ slug: 'default' });
+    const address = (stateId: string) =>
+      stateAddress(store.id, { activityId: 'https://x.example/packet', agent, stateId });
+    expect(await service.putMany(State, [{ address: address('a'), incoming: json(1) }])).toBe(1);
+    const [{ p }] = await t.dataSource.query('SELECT @@max_allowed_packet AS p');
+    const huge = { bytes: Buffer.alloc(Number(p), 0x61), contentType: 'text/plain' };
+    const put = service.putMany(State, [
+      { address: address('b'), incoming: json(2) },
+      { address: address('a'), incoming: huge },
+    ]);
+    await expect(put).rejects.toBeInstanceOf(PayloadTooLargeException);
+    const rows = await t.dataSource.getRepository(State).find({
+      where: { storeId: store.id, activityId: 'https://x.example/packet' },
+    });
+    expect(rows.map((r) => [r.stateId, decodeContent(r.content).toString()])).toEqual([['a', '1']]);
   });
 });

@@ -245,7 +245,8 @@ export class DocumentsService {
   /**
    * PUTs many documents of one kind at once, for jobs (seeding): one transaction, one
    * look-up, a multi-row insert of the new ones; a document already stored with the
-   * same content and type is left alone. Returns how many documents were written.
+   * same content and type is left alone. Returns how many documents were written; one
+   * over the database's packet (checkFits) writes none.
    */
   async putMany<T extends DocumentRecord>(
     entity: EntityTarget<T>,
@@ -276,6 +277,7 @@ export class DocumentsService {
           etag: sha1(incoming.bytes),
           updated: now,
         };
+        await this.checkFits(values.content);
         const key = address.docKey;
         const row = existing.get(key);
         if (row === undefined) {

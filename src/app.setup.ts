@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { NextFunction, raw, Request, Response } from 'express';
 import { ClientAuthGuard } from './access/client-auth.guard';
@@ -7,7 +7,7 @@ import { StrictQueryInterceptor } from './common/strict-query.interceptor';
 import { jsonBody } from './common/json-body';
 import { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { validationExceptionFactory } from './common/errors';
+import { InputValidationPipe } from './common/input-validation.pipe';
 import { addJobTypesToDocument, jobTypeModels } from './jobs/jobs-openapi';
 import { JobTypeRegistry } from './jobs/job-type.registry';
 import { SystemLogService } from './logging/system-log.service';
@@ -86,13 +86,7 @@ export function configureApp(app: INestApplication): INestApplication {
     }
     next();
   });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      transform: true,
-      exceptionFactory: validationExceptionFactory,
-    }),
-  );
+  app.useGlobalPipes(new InputValidationPipe());
   app.useGlobalInterceptors(new StrictQueryInterceptor());
   app.useGlobalFilters(new AllExceptionsFilter(app.get(SystemLogService)));
   app.enableShutdownHooks();

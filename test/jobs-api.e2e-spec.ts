@@ -376,6 +376,9 @@ describe('Jobs API (e2e)', () => {
       const none = await get('test-sleep?service=agents').expect(200);
       expect(none.body.data).toEqual([]);
       await get('test-sleep?store=nowhere').expect(422);
+      // A service that is none of jobs.md's values is a malformed query parameter.
+      const bogus = await get('test-sleep?service=bogus').expect(400);
+      expect(Object.keys(bogus.body.errors)).toEqual(['service']);
       await del('test-sleep').expect(204);
       await del('test-note').expect(204);
     });
@@ -454,8 +457,13 @@ describe('Jobs API (e2e)', () => {
       expect(next.body.data.map((e: any) => e.id)).toEqual([ids[1]]);
       const rest = await get(`test-note/${id}/logs?before=${ids[1]}`).expect(200);
       expect(rest.body.data.map((e: any) => e.id)).toEqual([ids[2]]);
-      await get(`test-note/${id}/logs?limit=0`).expect(422);
-      await get(`test-note/${id}/logs?limit=abc`).expect(422);
+      // Malformed query parameters: 400 naming them (service.md), not a 422.
+      for (const query of ['limit=0', 'limit=abc', 'before=-1&limit=2000']) {
+        const bad = await get(`test-note/${id}/logs?${query}`).expect(400);
+        const names = query.split('&').map((p) => p.split('=')[0]);
+        expect(Object.keys(bad.body.errors).sort()).toEqual(names.sort());
+        expect(bad.body.message).toMatch(/^Malformed query parameters: /);
+      }
       await del(`test-note/${id}`).expect(204);
     });
 

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { SERVICE_PARAM_VALUES } from '../../database/store-scoped';
 import { LogPageQuery } from '../../logging/dto/log-query.dto';
 
 export class JobListQuery {
@@ -8,9 +9,13 @@ export class JobListQuery {
   @IsString()
   store?: string;
 
-  @ApiPropertyOptional({ description: 'The service param of the jobs', example: 'statements' })
+  @ApiPropertyOptional({
+    description: 'The service param of the jobs',
+    enum: SERVICE_PARAM_VALUES,
+    example: 'statements',
+  })
   @IsOptional()
-  @IsString()
+  @IsIn(SERVICE_PARAM_VALUES)
   service?: string;
 }
 

@@ -237,12 +237,24 @@ describe('Jobs API (e2e)', () => {
     });
 
     it('returns the flat job record of jobs.md, with the type params at the top level', async () => {
+      // A field the type does not take is refused, not dropped: a misspelt dry_run would
+      // otherwise run for real.
+      const unknown = await post('test-sleep', {
+        ...later,
+        ms: 10,
+        store: 'default',
+        dry_rnu: true,
+        ignored_prop: 'x',
+      }).expect(422);
+      expect(unknown.body.errors).toEqual({
+        dry_rnu: ['is not a field of test-sleep jobs'],
+        ignored_prop: ['is not a field of test-sleep jobs'],
+      });
       const res = await post('test-sleep', {
         ...later,
         ms: 10,
         service: 'statements',
         store: 'default',
-        ignored_prop: 'dropped',
       }).expect(201);
       const job = res.body.data;
       expect(Object.keys(job).sort()).toEqual(

@@ -78,6 +78,14 @@ describe('logs-deletion and stores-deletion over the Jobs API (e2e)', () => {
     await logRow('probe old warning', 3, 2 * DAY, def);
     await logRow('probe recent debug', 0, 1000, def);
     await logRow('probe old debug other store', 0, 2 * DAY, other.id);
+    // logs-deletion has no dry run (jobs.md): asking for one is refused, nothing deleted.
+    const dry = await post('logs-deletion', {
+      repeat: 'now',
+      max_level: 1,
+      until: '1_day',
+      dry_run: true,
+    }).expect(422);
+    expect(dry.body.errors).toEqual({ dry_run: ['is not a field of logs-deletion jobs'] });
     // Store given: only that store's entries.
     const scoped = await post('logs-deletion', {
       repeat: 'now',

@@ -7,8 +7,8 @@ import {
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { getMetadataStorage } from 'class-validator';
 import { Request } from 'express';
+import { validatedFields } from './dto-fields';
 import { FieldErrors } from './errors';
 
 const CLIENT_ROUTE = /^\/api\/[^/]+\//;
@@ -65,9 +65,7 @@ export class StrictQueryInterceptor implements NestInterceptor {
       }
       const dto = types[arg.index];
       if (typeof dto !== 'function') continue;
-      for (const m of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
-        names.add(m.propertyName);
-      }
+      for (const name of validatedFields(dto as new () => unknown)) names.add(name);
     }
     this.allowedByHandler.set(handler, names);
     return names;

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
+import { validatedFields } from '../common/dto-fields';
 import { validate, ValidationError } from 'class-validator';
 import { DataSource, In, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -393,7 +394,8 @@ export class JobsService implements OnModuleInit {
       throw invalidInput({ body: ['The body must be a JSON object.'] });
     }
     const input = body as Record<string, unknown>;
-    const errors: FieldErrors = {};
+    // No prototype: a body key "__proto__" is named like any other.
+    const errors: FieldErrors = Object.create(null);
     const merge = (more: FieldErrors) => {
       for (const [k, v] of Object.entries(more)) errors[k] = [...(errors[k] ?? []), ...v];
     };
@@ -414,6 +416,7 @@ export class JobsService implements OnModuleInit {
       }
     }
 
+    merge(unknownFields(type, input));
     const params = plainToInstance(type.options.params, input) as object;
     const paramErrors: ValidationError[] = await validate(params, {
       whitelist: true,
@@ -497,4 +500,42 @@ export class JobsService implements OnModuleInit {
       ? `CAST(json_extract(${column}, '$.${key}') AS TEXT)`
       : `JSON_UNQUOTE(JSON_EXTRACT(${column}, '$.${key}'))`;
   }
+}
+
+/** Fields of the job record that a GET-edit-PUT sends back: ignored on input (jobs.md). */
+const READ_ONLY_FIELDS = [
+  'id',
+  'type',
+  'client',
+  'running',
+  'ran',
+  'success',
+  'started_at',
+  'completed_at',
+  'next_run_at',
+  'feedback',
+  'progress',
+  'created_at',
+  'updated_at',
+];
+
+/**
+ * A field that is neither the schedule's, the type's params' nor the record's is a 422:
+ * dropped in silence, a `dry_run` sent to a type without one, or a misspelt `dry_run`,
+ * would turn a rehearsal into a real deletion.
+ */
+function unknownFields(type: RegisteredJobType, input: Record<string, unknown>): FieldErrors {
+  const known = new Set([
+    ...validatedFields(JobScheduleDto),
+    ...validatedFields(type.options.params),
+    ...READ_ONLY_FIELDS,
+  ]);
+  const errors: FieldErrors = Object.create(null);
+  // The first 50 are enough to act on; a hostile body of many keys gets no longer answer.
+  for (const name of Object.keys(input)
+    .filter((n) => !known.has(n))
+    .slice(0, 50)) {
+    errors[name.slice(0, 100)] = [`is not a field of ${type.name} jobs`];
+  }
+  return errors;
 }

@@ -356,3 +356,59 @@ describe('seeding job over the Jobs API (e2e)', () => {
     );
   });
 });
+
+describe('seeding through a graceful shutdown (e2e)', () => {
+  it('a run stopped by its instance shutting down ends interrupted, not failed, and the retry ends with the data of one run', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'seeding-configs-'));
+    copyFileSync(resolve('seeding', 'course.json'), join(folder, 'course.json'));
+    const want = expected(folder, 'course');
+    // No grace: the run is stopped at once, in the middle of its batches.
+    const env = { SEEDING_PATH: folder, JOBS_MINUTE_MS: '1200', JOBS_SHUTDOWN_GRACE_MS: '0' };
+    const first = await createTestApp({ env });
+    const logsOf = async (app: TestApp, id: number): Promise<Json[]> =>
+      (
+        await app
+          .http()
+          .get(`${app.base}/jobs/seeding/${id}/logs`)
+          .set('Authorization', app.adminAuth)
+          .expect(200)
+      ).body.data;
+    const id: number = (
+      await first
+        .http()
+        .post(`${first.base}/jobs/seeding`)
+        .set('Authorization', first.adminAuth)
+        .send({ repeat: 'now', store: 'default', config: 'course' })
+        .expect(201)
+    ).body.data.id;
+    await waitFor(
+      async () => (await logsOf(first, id)).some((e) => e.event === 'progress'),
+      60_000,
+      'a first progress entry',
+      20,
+    );
+    const dbUrl = first.dbUrl;
+    await first.close();
+    const next = await createTestApp({ dbUrl, env });
+    try {
+      const runEvents = async () =>
+        (await logsOf(next, id))
+          .map((e) => e.event as string)
+          .filter((e) => e === 'started' || e === 'passed' || e === 'failed' || e === 'interrupted')
+          .reverse();
+      // The stopped run is interrupted (its instance left it), never failed: the
+      // recorder's database connections stay open until the runs have stopped.
+      expect((await runEvents()).slice(0, 2)).toEqual(['started', 'interrupted']);
+      await waitFor(async () => (await runEvents()).includes('passed'), 240_000, 'the retry', 100);
+      expect(await runEvents()).toEqual(['started', 'interrupted', 'started', 'passed']);
+      const store = await next.dataSource.getRepository(Store).findOneByOrFail({ slug: 'default' });
+      const [{ n }] = await next.dataSource.query(
+        'SELECT COUNT(*) AS n FROM statements WHERE store_id = ?',
+        [store.id],
+      );
+      expect(Number(n)).toBe(want.config.counts.statements);
+    } finally {
+      await next.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Store } from '../../access/store.entity';
 import { LruCache } from '../../common/lru-cache';
@@ -52,7 +52,7 @@ export interface RecordedKnowledge {
  * XAPI_CACHE_TTL_MS.
  */
 @Injectable()
-export class RecordCache implements OnModuleDestroy {
+export class RecordCache implements OnApplicationShutdown {
   private readonly agents: LruCache<true>;
   private readonly activities: LruCache<KnownValue>;
   private readonly vocab: LruCache<KnownValue>;
@@ -79,7 +79,8 @@ export class RecordCache implements OnModuleDestroy {
     if (em.connection === this.dataSource) await this.recordsChanged(em, storeId);
   };
 
-  onModuleDestroy(): void {
+  /** Once the runs have stopped (after beforeApplicationShutdown): their deletions still tell the other instances. */
+  onApplicationShutdown(): void {
     for (const entity of MIRRORED) removeBeforeStoreRecordsDeleted(entity, this.forgetOnDelete);
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource, DataSourceOptions, EntityManager, QueryRunner } from 'typeorm';
 import { PREPARED_PER_CONNECTION } from '../../database/prepared-query';
 
@@ -23,7 +23,7 @@ type TransactionState = { isTransactionActive: boolean; transactionDepth: number
  * subscribers. On SQLite, `dataSource.transaction()` (serialised; sqlite-transactions).
  */
 @Injectable()
-export class RecorderTransactions implements OnModuleInit, OnModuleDestroy {
+export class RecorderTransactions implements OnModuleInit, OnApplicationShutdown {
   private own: DataSource | null = null;
   /** The pool's connections whose session has autocommit off. */
   private readonly ready = new WeakSet<object>();
@@ -47,7 +47,12 @@ export class RecorderTransactions implements OnModuleInit, OnModuleDestroy {
     this.own = own;
   }
 
-  async onModuleDestroy() {
+  /**
+   * After beforeApplicationShutdown, where the scheduler lets the runs stop: a run still
+   * recording (pull, seeding) must not find its connections gone and end failed rather
+   * than interrupted. (onModuleDestroy comes before that hook.)
+   */
+  async onApplicationShutdown() {
     const own = this.own;
     this.own = null;
     if (own?.isInitialized) await own.destroy();

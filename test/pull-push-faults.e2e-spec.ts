@@ -118,7 +118,7 @@ describe('pull and push against a faulty remote LRS', () => {
     noSecretIn(ctx.logs);
   });
 
-  it('a 409 for an identical statement the remote holds counts as already present', async () => {
+  it('a 409 (the remote already has the id) counts as pushed, a differing copy is logged', async () => {
     const statements = await seedStore(10);
     fake.conflictOnExisting = true;
     // The remote holds 3 of them already, identical.
@@ -132,19 +132,32 @@ describe('pull and push against a faulty remote LRS', () => {
       }),
       new Date().toISOString(),
     );
-    // And one with other content under the same id: a conflict.
+    // And one with other content under the same id: kept by the remote, logged.
     fake.seed(
       [{ ...statements[5], verb: { id: 'http://example.com/other' } }],
       new Date().toISOString(),
     );
-    const ctx = pushCtx(await connection());
+    const id = await connection();
+    const ctx = pushCtx(id);
     const result = await push.run(ctx);
-    expect(result.data).toMatchObject({ moved: 6, already_present: 3, conflicts: 1, rejected: 0 });
+    // jobs.md: a statement the remote already has (204/409) counts as pushed.
+    expect(result.data).toMatchObject({
+      moved: 10,
+      already_present: 0,
+      conflicts: 0,
+      rejected: 0,
+    });
+    expect(result.feedback).toMatch(/^pushed 10, already present 0, rejected 0, conflicts 0/);
     expect(fake.stored.size).toBe(10);
     expect(fake.stored.get(statements[5].id)!.verb.id).toBe('http://example.com/other');
-    expect(
-      ctx.logs.some((l) => l.message.includes(statements[5].id) && l.message.includes('conflicts')),
-    ).toBe(true);
+    const logged = ctx.logs.filter((l) => l.data?.status === 409);
+    expect(logged.map((l) => l.data!.statement)).toEqual([statements[5].id]);
+    expect(logged[0].message).toContain('409');
+    // Settled: a second run sends nothing.
+    const posts = fake.posts().length;
+    const second = await push.run(pushCtx(id, ctx.stateValue));
+    expect(second.data).toMatchObject({ moved: 0 });
+    expect(fake.posts()).toHaveLength(posts);
   });
 
   it('500 twice then 200: retried with backoff, nothing doubled', async () => {

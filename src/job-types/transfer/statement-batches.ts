@@ -12,13 +12,13 @@ export type Log = (level: number, message: string, data?: Record<string, unknown
 
 /** What a pull or push did, for the feedback line and the `passed` entry. */
 export interface TransferCounts {
-  /** Sent and acknowledged (push) or newly recorded (pull). */
+  /** Sent and acknowledged, a 409 included (push), or newly recorded (pull). */
   moved: number;
-  /** Already held by the target, identical. */
+  /** Already held by the store, identical (pull). */
   already_present: number;
   /** Refused by the target (400) or invalid for the pipeline; logged with their ids. */
   rejected: number;
-  /** Held by the target with other content (409); logged and skipped. */
+  /** Held by the store with other content (pull); logged and skipped. */
   conflicts: number;
   /** Requests tried again after 429/5xx/timeouts/connection errors. */
   retried: number;
@@ -95,17 +95,17 @@ export async function pushIsolating(
   const [statement] = statements;
   const text = remote.redact(answer.body.toString('utf8'));
   if (answer.status === 409) {
+    // jobs.md: a statement the remote already has (204/409) counts as pushed; a copy
+    // with other content under that id is left as the remote holds it, and said so.
+    counts.moved += 1;
     const theirs = await remote.getStatement(statement.id);
-    if (theirs && sameStatement(theirs, statement)) {
-      counts.already_present += 1;
-      return handled(1);
+    if (!theirs || !sameStatement(theirs, statement)) {
+      await log(
+        LogLevel.Warning,
+        `Statement ${statement.id}: ${remote.label} already holds another copy under this id (409); counted as pushed, the remote copy is kept.`,
+        { statement: statement.id, status: 409, answer: text },
+      );
     }
-    counts.conflicts += 1;
-    await log(
-      LogLevel.Warning,
-      `Statement ${statement.id} conflicts with the copy ${remote.label} holds (409); skipped.`,
-      { statement: statement.id, status: 409, answer: text },
-    );
     return handled(1);
   }
   counts.rejected += 1;

@@ -288,6 +288,34 @@ describe('push and pull with file connections', () => {
     expect(readFileSync(file, 'utf8')).toBe(durable);
   });
 
+  it('restores xAPI 2.0.0 statements from a pushed file as 2.0.0 statements', async () => {
+    const repo = t.dataSource.getRepository(Store);
+    const now = new Date();
+    const [from, into] = await Promise.all(
+      ['v2-src', 'v2-copy'].map((slug) =>
+        repo.save(repo.create({ slug, name: slug, createdAt: now, updatedAt: now })),
+      ),
+    );
+    stores[from.slug] = from;
+    stores[into.slug] = into;
+    // Stored as a POST with X-Experience-API-Version 2.0.0 stores them, among 1.0.x ones.
+    const v2 = [makeStatement({ version: '2.0.0' }), makeStatement({ version: '2.0.0' })];
+    await recorder.record(from, null, [makeStatement()], { version: '1.0.3' });
+    await recorder.record(from, null, v2, { version: '2.0.0' });
+    await recorder.record(from, null, [makeStatement()], { version: '1.0.3' });
+    const connection = await fileConnection('v2');
+    await push.run(ctxOf({ service: 'statements', connection }, 'v2-src'));
+    const pulled = ctxOf({ service: 'statements', connection }, 'v2-copy');
+    const result = await pull.run(pulled);
+    expect(result.data).toMatchObject({ moved: 4, rejected: 0 });
+    expect(pulled.logs.filter((l) => l.level <= 3)).toEqual([]); // no warning or worse
+    const versions = (await rowsOf(Statement, 'v2-copy', (r) => [r.statementId, r.data.version]))
+      .map(([id, version]: any) => ({ id, version }))
+      .filter((r: any) => v2.some((s) => s.id === r.id));
+    expect(versions.map((r: any) => r.version)).toEqual(['2.0.0', '2.0.0']);
+    expect(await everything('v2-copy')).toEqual(await everything('v2-src'));
+  });
+
   it('refuses a folder outside FILES_PATH, at creation and through a link at run time', async () => {
     const res = await t
       .http()

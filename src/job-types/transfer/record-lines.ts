@@ -27,6 +27,7 @@ import {
 } from '../../xapi/statements/statement-recorder.service';
 import { Pseudonymizer } from '../../xapi/pseudonymization/pseudonymizer.service';
 import { LogLevel } from '../../logging/log-entry.entity';
+import { XapiVersion } from '../../xapi/common/xapi-endpoint';
 import { Log, recordIsolating, TransferCounts } from './statement-batches';
 import { RecordService } from './transfer-connections';
 
@@ -250,17 +251,22 @@ export class RecordLines {
           });
         }
       }
-      const unique = new Map(parts.map((p) => [p.sha2, p]));
-      return recordIsolating(
-        this.recorder,
-        { id: storeId },
-        statements,
-        [...unique.values()],
-        options,
-        counts,
-        log,
-        origin,
-      );
+      const unique = [...new Map(parts.map((p) => [p.sha2, p])).values()];
+      // A file carries no xAPI version: each statement is recorded under its own (a
+      // 2.0.x statement as a POST with X-Experience-API-Version 2.0.0 would), in order.
+      for (const run of versionRuns(statements, options.version)) {
+        await recordIsolating(
+          this.recorder,
+          { id: storeId },
+          run.statements,
+          unique,
+          { ...options, version: run.version },
+          counts,
+          log,
+          origin,
+        );
+      }
+      return;
     }
     for (const value of parsed) {
       try {
@@ -357,6 +363,25 @@ export function isRecordLine(value: Record<string, any>): value is RecordLine {
     typeof value.data === 'object' &&
     !Array.isArray(value.data)
   );
+}
+
+/**
+ * Consecutive statements grouped by the xAPI version to record them under: 2.0.0 for
+ * a statement whose `version` is 2.0.x, else `fallback`.
+ */
+export function versionRuns(
+  statements: Record<string, any>[],
+  fallback: XapiVersion,
+): { version: XapiVersion; statements: Record<string, any>[] }[] {
+  const runs: { version: XapiVersion; statements: Record<string, any>[] }[] = [];
+  for (const s of statements) {
+    const own = typeof s?.version === 'string' && /^2\.0(?:\.\d+)?$/.test(s.version);
+    const version: XapiVersion = own ? '2.0.0' : fallback;
+    const last = runs.at(-1);
+    if (last?.version === version) last.statements.push(s);
+    else runs.push({ version, statements: [s] });
+  }
+  return runs;
 }
 
 function pick(row: Record<string, any>, keys: string[]): Record<string, any> {

@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'fs';
 import { join } from 'path';
 import { ObjectLiteral } from 'typeorm';
@@ -314,6 +315,62 @@ describe('push and pull with file connections', () => {
       .filter((r: any) => v2.some((s) => s.id === r.id));
     expect(versions.map((r: any) => r.version)).toEqual(['2.0.0', '2.0.0']);
     expect(await everything('v2-copy')).toEqual(await everything('v2-src'));
+  });
+
+  it('pull from a file takes only lines stored until the cutoff, and the rest on a later run', async () => {
+    const repo = t.dataSource.getRepository(Store);
+    const now = new Date();
+    for (const slug of ['cut-src', 'cut-copy']) {
+      stores[slug] = await repo.save(
+        repo.create({ slug, name: slug, createdAt: now, updatedAt: now }),
+      );
+    }
+    const statements = Array.from({ length: 4 }, () => makeStatement());
+    await recorder.record(stores['cut-src'], null, statements, { version: '1.0.3' });
+    const connection = await fileConnection('cutoff');
+    await push.run(ctxOf({ service: 'statements', connection }, 'cut-src'));
+    const file = join(t.config.filesPath, 'cutoff', 'statements_cut-src.jsonl');
+    // Every line stored within the last hour: an `until: 1_hour` pull takes none.
+    const pullAt = (startedAt: Date, state: Record<string, unknown> | null) => {
+      const ctx = makeRunContext({ service: 'statements', until: '1_hour', connection } as any, {
+        store: stores['cut-copy'],
+        state,
+        startedAt,
+      });
+      return pull.run(ctx).then((result) => ({ result, state: ctx.stateValue }));
+    };
+    const none = await pullAt(new Date(), null);
+    expect(none.result.data).toMatchObject({ moved: 0, already_present: 0, rejected: 0 });
+    const copied = () =>
+      t.dataSource
+        .getRepository(Statement)
+        .find({ where: { storeId: stores['cut-copy'].id } })
+        .then((rows) => rows.map((r) => r.statementId).sort());
+    expect(await copied()).toEqual([]);
+
+    // Out of order (as sync_updates or several writers leave a file): old, recent, old, recent.
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    lines.forEach((line, i) => (line.stored = i % 2 === 0 ? hoursAgo(3) : hoursAgo(0.2)));
+    writeFileSync(file, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+    const old = [lines[0].id, lines[2].id].sort();
+
+    const first = await pullAt(new Date(), null);
+    expect(first.result.data).toMatchObject({ moved: 2, already_present: 0, rejected: 0 });
+    expect(await copied()).toEqual(old);
+    // The same cutoff again: nothing taken twice, nothing skipped.
+    const again = await pullAt(new Date(), first.state);
+    expect(again.result.data).toMatchObject({ moved: 0, already_present: 0 });
+    // An hour later the recent lines fall before the cutoff: taken, once.
+    const later = await pullAt(new Date(Date.now() + 3_600_000), again.state);
+    expect(later.result.data).toMatchObject({ moved: 2, already_present: 0, rejected: 0 });
+    expect(await copied()).toEqual(lines.map((l) => l.id).sort());
+    const last = await pullAt(new Date(Date.now() + 3_600_000), later.state);
+    expect(last.result.data).toMatchObject({ moved: 0, already_present: 0 });
   });
 
   it('refuses a folder outside FILES_PATH, at creation and through a link at run time', async () => {

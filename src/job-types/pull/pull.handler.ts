@@ -73,6 +73,7 @@ export class PullHandler implements JobHandler<PullParams> {
         services: servicesOf(params.service),
         storeId: store.id,
         options,
+        cutoff,
         batchSize: this.settings.fileBatch,
         counts,
       });

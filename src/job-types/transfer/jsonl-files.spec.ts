@@ -35,9 +35,15 @@ describe('JSON Lines files', () => {
     writeFileSync(path, '{"a":1}\n\n{"a":2}\n{"a":3}\n{"a":');
     const first = readJsonlLines(path, 0, 2);
     expect(first.lines).toEqual(['{"a":1}', '{"a":2}']);
+    // Each line's end offset (the blank line goes with the line after it).
+    expect(first.ends).toEqual([8, 17]);
     const second = readJsonlLines(path, first.next, 10);
     expect(second.lines).toEqual(['{"a":3}']);
-    expect(readJsonlLines(path, second.next, 10)).toEqual({ lines: [], next: second.next });
+    expect(readJsonlLines(path, second.next, 10)).toEqual({
+      lines: [],
+      ends: [],
+      next: second.next,
+    });
     appendFileSync(path, '4}\n');
     expect(readJsonlLines(path, second.next, 10).lines).toEqual(['{"a":4}']);
   });

@@ -96,18 +96,19 @@ function lastNewlineEnd(path: string, size: number): number {
 
 /**
  * Reads whole lines from `offset`, at most `max` of them; a last line without its
- * newline (being written, or torn by a crash) is left for later. Returns the lines
- * and the offset after the last one taken.
+ * newline (being written, or torn by a crash) is left for later. Returns the lines,
+ * the offset just after each of them (`ends`) and the offset after the last one taken.
  */
 export function readJsonlLines(
   path: string,
   offset: number,
   max: number,
-): { lines: string[]; next: number } {
+): { lines: string[]; ends: number[]; next: number } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
     const lines: string[] = [];
+    const ends: number[] = [];
     let pos = offset;
     let carry = Buffer.alloc(0);
     const chunk = Buffer.alloc(1024 * 1024);
@@ -124,13 +125,16 @@ export function readJsonlLines(
         const line = buf.subarray(start, i).toString('utf8');
         next += i + 1 - start;
         start = i + 1;
-        if (line.trim()) lines.push(line);
+        if (line.trim()) {
+          lines.push(line);
+          ends.push(next);
+        }
       }
       buf = buf.subarray(start);
       carry = Buffer.from(buf);
       if (lines.length >= max) break;
     }
-    return { lines, next };
+    return { lines, ends, next };
   } finally {
     closeSync(fd);
   }

@@ -373,6 +373,70 @@ describe('push and pull with file connections', () => {
     expect(last.result.data).toMatchObject({ moved: 0, already_present: 0 });
   });
 
+  it('one push job per file: a second writer is refused (422), a run that finds one writes nothing', async () => {
+    const jobs = () => t.http();
+    const post = (body: Record<string, unknown>) =>
+      jobs()
+        .post(`${t.base}/jobs/push`)
+        .set('Authorization', t.adminAuth)
+        .send({ repeat: 'on', date: '2099-01-01', until: 'now', store: 'src', ...body });
+    const shared = await fileConnection('shared');
+    const first = (await post({ service: 'statements', connection: shared }).expect(201)).body.data;
+    // The same file (statements_src.jsonl in folder shared), also through another
+    // connection naming that folder: a 422 naming the connection and the other job.
+    for (const body of [
+      { service: 'all', connection: shared },
+      { service: 'statements', connection: await fileConnection('./shared/') },
+    ]) {
+      const refused = await post(body);
+      expect(refused.status).toBe(422);
+      expect(Object.keys(refused.body.errors)).toEqual(['connection']);
+      expect(refused.body.errors.connection[0]).toContain(`Push job ${first.id}`);
+      expect(refused.body.errors.connection[0]).toContain('statements_src.jsonl');
+    }
+    // Other files: another service, prefix or store; and the job itself on a PUT.
+    await post({ service: 'states', connection: shared }).expect(201);
+    const prefixed = await fileConnection('shared', 'other');
+    const second = (await post({ service: 'statements', connection: prefixed }).expect(201)).body
+      .data;
+    await post({ service: 'statements', connection: shared, store: 'copy' }).expect(201);
+    await jobs()
+      .put(`${t.base}/jobs/push/${first.id}`)
+      .set('Authorization', t.adminAuth)
+      .send({
+        repeat: 'on',
+        date: '2099-01-01',
+        until: 'now',
+        service: 'statements',
+        connection: shared,
+      })
+      .expect(200);
+
+    // The first job pushes; then the second job's connection is changed to write the
+    // same file and appends a line. The first job's next run must not cut that line.
+    await recorder.record(stores.src, null, [makeStatement()], { version: '1.0.3' });
+    const run = (state: Record<string, unknown> | null) =>
+      makeRunContext({ service: 'statements', until: 'now', connection: shared } as any, {
+        store: stores.src,
+        state,
+        jobId: first.id,
+      });
+    const pushed = run(null);
+    await push.run(pushed);
+    await jobs()
+      .put(`${t.base}/connections/${prefixed}`)
+      .set('Authorization', t.adminAuth)
+      .send({ prefix: '' })
+      .expect(200);
+    const file = join(t.config.filesPath, 'shared', 'statements_src.jsonl');
+    appendFileSync(file, readFileSync(file, 'utf8').split('\n')[0] + '\n');
+    const before = readFileSync(file, 'utf8');
+    await expect(push.run(run(pushed.stateValue))).rejects.toThrow(
+      `Push job ${second.id} also writes statements_src.jsonl`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
   it('refuses a folder outside FILES_PATH, at creation and through a link at run time', async () => {
     const res = await t
       .http()

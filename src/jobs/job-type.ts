@@ -96,6 +96,8 @@ export interface JobCreationContext<P = Record<string, unknown>> {
   params: P;
   store: Store | null;
   principal: Principal;
+  /** The job a PUT replaces (a check against other jobs leaves it out); absent on POST. */
+  jobId?: number;
 }
 
 export interface JobHandler<P = Record<string, unknown>> {

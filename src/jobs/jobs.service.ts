@@ -438,7 +438,7 @@ export class JobsService implements OnModuleInit {
     const definitions: JobDefinition[] = [];
     for (const storeId of storeIds) {
       const store = storeId === null ? null : await this.storesService.findById(storeId);
-      await type.handler.validate?.({ params, store, principal });
+      await type.handler.validate?.({ params, store, principal, jobId: existing?.id });
       definitions.push({
         storeId,
         replay: schedule.replay,

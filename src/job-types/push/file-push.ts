@@ -29,7 +29,8 @@ export interface FilePush {
  * Appends each service's records after the cursor and until the cutoff to
  * `[prefix_]<service>_<store>.jsonl`. The cursor keeps the file size after each
  * durable batch: a run that died after writing but before saving its cursor has its
- * extra lines cut by the retry, so each record is in the file exactly once.
+ * extra lines cut by the retry, so each record is in the file exactly once. The cut is
+ * safe because the job is the file's only writer (PushFileWriters, checked by the handler).
  */
 export async function pushToFiles(p: FilePush): Promise<Record<string, number>> {
   const { ctx } = p;

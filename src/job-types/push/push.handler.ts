@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { basename } from 'path';
 import { DataSource } from 'typeorm';
+import { invalidInput } from '../../common/errors';
 import { untilCutoff } from '../../common/until';
 import {
   JobCreationContext,
@@ -16,6 +18,7 @@ import { servicesOf, TransferConnections } from '../transfer/transfer-connection
 import { targetScoped } from '../transfer/target-state';
 import { TransferSettings } from '../transfer/transfer-settings';
 import { pushToFiles } from './file-push';
+import { PushFileWriters } from './push-file-writers';
 import { pushToLrs } from './lrs-push';
 import { PushParams } from './push.dto';
 
@@ -36,10 +39,23 @@ export class PushHandler implements JobHandler<PushParams> {
     private readonly lines: RecordLines,
     private readonly pseudonymizer: Pseudonymizer,
     private readonly settings: TransferSettings,
+    private readonly writers: PushFileWriters,
   ) {}
 
   async validate(ctx: JobCreationContext<PushParams>): Promise<void> {
     await this.connections.validate(ctx.params);
+    if (!ctx.store) return;
+    const clash = await this.writers.otherWriter(
+      { connection: ctx.params.connection, service: ctx.params.service, storeId: ctx.store.id },
+      ctx.jobId ?? null,
+    );
+    if (clash) {
+      throw invalidInput({
+        connection: [
+          `Push job ${clash.job} already writes ${basename(clash.file)} in this folder: one push job per file (another prefix, folder or service avoids it).`,
+        ],
+      });
+    }
   }
 
   async run(jobCtx: JobRunContext<PushParams>): Promise<JobRunResult> {
@@ -72,6 +88,16 @@ export class PushHandler implements JobHandler<PushParams> {
       });
     } else {
       to = `connection ${connection.id} (${connection.name})`;
+      // Checked again here: a connection changed since, or two jobs saved at once.
+      const clash = await this.writers.otherWriter(
+        { connection: connection.id, service: params.service, storeId: store.id },
+        jobCtx.jobId,
+      );
+      if (clash) {
+        throw new Error(
+          `Push job ${clash.job} also writes ${basename(clash.file)} of connection ${connection.id}: nothing written (one push job per file).`,
+        );
+      }
       data.services = await pushToFiles({
         ctx,
         lines: this.lines,

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Connection } from '../../access/connection.entity';
-import { ensureConfinedFolder } from '../../access/connections/connection-folders';
+import { existsSync, realpathSync } from 'fs';
+import { confineFolder, ensureConfinedFolder } from '../../access/connections/connection-folders';
 import { decryptConnectionPassword } from '../../access/connections/connection-secrets';
 import { invalidInput } from '../../common/errors';
 import { AppConfig } from '../../config/app-config';
@@ -101,6 +102,15 @@ export class TransferConnections {
         : '',
       version: connection.version ?? '1.0.3',
     };
+  }
+
+  /**
+   * The absolute path a file connection's folder names (its real path once it exists),
+   * without creating it: two connections naming one folder give the same path.
+   */
+  folderPath(connection: Connection): string {
+    const { path } = confineFolder(this.config.filesPath, connection.folder ?? '.');
+    return existsSync(path) ? realpathSync(path) : path;
   }
 
   /** The real path of a file connection's folder, inside FILES_PATH (throws when it escapes). */

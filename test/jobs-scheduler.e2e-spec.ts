@@ -253,6 +253,45 @@ describe('Job runs with a short minute (e2e)', () => {
     }
   });
 
+  it('logs the fires skipped during a run that ends cancelled', async () => {
+    const res = await a.post('test-sleep', { repeat: 'everyMinute', ms: 20_000, store: 'default' });
+    const id = res.body.data.id;
+    const run = await waitFor(
+      async () => {
+        const j = await a.job('test-sleep', id);
+        return j.running ? j : null;
+      },
+      6000,
+      'the run to start',
+    );
+    // Two fire times (0.5 s minutes) come and go while the run is going.
+    await waitFor(
+      async () => Date.now() - new Date(run.started_at).getTime() > 1_200,
+      5000,
+      'two fires during the run',
+    );
+    await a.del(`test-sleep/${id}`).expect(204);
+    const logs = await waitFor(
+      async () => {
+        const rows = await a.logs(id);
+        return rows.some((r) => r.event === 'cancelled') ? rows : null;
+      },
+      6000,
+      'the cancellation',
+    );
+    const runEvents = events(logs).filter((e) => e !== 'progress' && e !== 'created');
+    expect(runEvents[0]).toBe('started');
+    expect(runEvents[runEvents.length - 1]).toBe('cancelled');
+    const skipped = logs
+      .filter((r) => r.event === 'skipped')
+      .map((r) => (typeof r.data === 'string' ? JSON.parse(r.data) : r.data));
+    expect(skipped.length).toBeGreaterThanOrEqual(2);
+    for (const d of skipped) {
+      expect(d.count).toBe(skipped.length);
+      expect(new Date(d.fire_at).getTime()).toBeGreaterThan(new Date(run.started_at).getTime());
+    }
+  });
+
   it('cancels a run on another instance when the job is deleted (its heartbeat finds no row)', async () => {
     const other = await createTestApp({
       dbUrl: secondNodeUrl(t.dbUrl),
@@ -386,14 +425,26 @@ describe('Graceful shutdown (e2e)', () => {
   it('lets runs finish for the grace period, then releases them so that another instance retries', async () => {
     const t = await createTestApp({
       imports: [TestJobTypesModule],
-      env: { JOBS_SHUTDOWN_GRACE_MS: '300' },
+      env: { JOBS_SHUTDOWN_GRACE_MS: '300', JOBS_MINUTE_MS: '500' },
     });
     const a = api(t);
     const quick = (await a.post('test-sleep', { repeat: 'now', ms: 150, store: 'default' })).body
       .data;
     const slow = (await a.post('test-sleep', { repeat: 'now', ms: 20_000, store: 'default' })).body
       .data;
+    // A scheduled job whose run outlasts two fires: they are logged `skipped` at the shutdown.
+    const minutely = (
+      await a.post('test-sleep', { repeat: 'everyMinute', ms: 20_000, store: 'default' })
+    ).body.data;
     await waitFor(async () => (await a.job('test-sleep', slow.id)).running, 5000);
+    const minutelyRun = await waitFor(async () => {
+      const j = await a.job('test-sleep', minutely.id);
+      return j.running ? j : null;
+    }, 6000);
+    await waitFor(
+      async () => Date.now() - new Date(minutelyRun.started_at).getTime() > 1_200,
+      5000,
+    );
     await waitFor(
       async () =>
         (await a.job('test-sleep', quick.id)).running || (await a.job('test-sleep', quick.id)).ran,
@@ -416,6 +467,15 @@ describe('Graceful shutdown (e2e)', () => {
         owner: null,
       });
       expect(s.next_run_at).not.toBeNull();
+      const lines: { event: string }[] = await ds.query(
+        `SELECT event FROM logs WHERE job_id = ${minutely.id} ORDER BY id`,
+      );
+      const runEvents = lines
+        .map((l) => l.event)
+        .filter((e) => e !== 'progress' && e !== 'created');
+      expect(runEvents[0]).toBe('started');
+      expect(runEvents[runEvents.length - 1]).toBe('interrupted');
+      expect(runEvents.filter((e) => e === 'skipped').length).toBeGreaterThanOrEqual(2);
     } finally {
       await ds.destroy();
     }

@@ -31,6 +31,8 @@ type Outcome =
 /** The run a claim took over: its instance lost it (crash, stall, lapsed lease). */
 export interface TakenOver {
   instance: string | null;
+  /** When the lost run started (its skipped fires are logged with its `interrupted`). */
+  startedAt: Date | null;
 }
 
 /**
@@ -61,7 +63,11 @@ export class JobRunner {
   /** Runs the handler of `run` and closes the run; `takenOver` when a lost run is retried. */
   async execute(run: JobRun, type: RegisteredJobType, takenOver: TakenOver | null): Promise<void> {
     const { job } = run;
-    await this.write(run, runEntries.opening(run, takenOver));
+    // The fires that came while the lost run was going were skipped: logged before its `interrupted`.
+    const lostSkipped = takenOver?.startedAt
+      ? this.skippedDuring(job, takenOver.startedAt, run.startedAt)
+      : [];
+    await this.write(run, [...lostSkipped, ...runEntries.opening(run, takenOver)]);
     let outcome: Outcome;
     try {
       // The store came with the due query (null when it is gone).
@@ -181,8 +187,7 @@ export class JobRunner {
         return this.complete(run, false, feedback, entry);
       }
       case 'cancelled':
-        // The job row is gone (deleted); the entry stays readable through the job's logs.
-        return this.write(run, [runEntries.cancelled(run)]);
+        return this.cancelled(run);
       case 'lease-lost':
         return this.lost(run);
       case 'shutdown':
@@ -190,7 +195,10 @@ export class JobRunner {
         // retries the run then writes its `interrupted`.
         if (run.abandoned) return;
         await this.leases.giveBack(run, { interrupted: true });
-        return this.write(run, [runEntries.interrupted(run)]);
+        return this.write(run, [
+          ...this.skippedDuring(run.job, run.startedAt, this.now.now()),
+          runEntries.interrupted(run),
+        ]);
     }
   }
 
@@ -207,11 +215,7 @@ export class JobRunner {
       if (!run.holdsLease()) return this.lost(run);
       const next = this.safely(() => runAtAfterRun(definition, end, this.clock), null);
       const closing = { success, feedback, completedAt: end, nextRunAt: next };
-      const skipped = this.safely(
-        () => firesDuring(definition, run.startedAt, end, this.clock, runEntries.skippedKept),
-        { count: 0, first: null, fires: [] as Date[] },
-      );
-      const entries = [...runEntries.skipped(skipped.fires, skipped.count), entry];
+      const entries = [...this.skippedDuring(definition, run.startedAt, end), entry];
       const closed = await this.closeWithEntries(
         run,
         version,
@@ -220,7 +224,7 @@ export class JobRunner {
       );
       if (closed) return;
       const current = await this.leases.read(run.id);
-      if (!current) return this.write(run, [runEntries.cancelled(run)]);
+      if (!current) return this.cancelled(run);
       if (current.leaseToken !== run.token) return this.lost(run);
       definition = current;
       version = current.version;
@@ -237,7 +241,27 @@ export class JobRunner {
   private async lost(run: JobRun) {
     this.logger.warn(`job ${run.id}: this instance lost the run's lease; it stopped`);
     const found = await this.leases.giveBack(run, { interrupted: false });
-    if (found === 'gone') return this.write(run, [runEntries.cancelled(run)]);
+    if (found === 'gone') return this.cancelled(run);
+  }
+
+  /** The job row is gone (deleted); the entries stay readable through the job's logs. */
+  private cancelled(run: JobRun) {
+    return this.write(run, [
+      ...this.skippedDuring(run.job, run.startedAt, this.now.now()),
+      runEntries.cancelled(run),
+    ]);
+  }
+
+  /**
+   * One `skipped` per fire of `definition` that came while a run was going (from its
+   * `start` to `end`), whatever the run's outcome (jobs.md: each skipped fire is logged).
+   */
+  private skippedDuring(definition: Job, start: Date, end: Date): RunEntry[] {
+    const skipped = this.safely(
+      () => firesDuring(definition, start, end, this.clock, runEntries.skippedKept),
+      { count: 0, first: null, fires: [] as Date[] },
+    );
+    return runEntries.skipped(skipped.fires, skipped.count);
   }
 
   private safely<T>(f: () => T, fallback: T): T {

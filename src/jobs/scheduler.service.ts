@@ -263,7 +263,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     const type = this.registry.get(job.type);
     if (!type) return;
     // A row still marked running whose lease lapsed: its instance lost the run.
-    const takenOver = job.running ? { instance: job.leaseOwner } : null;
+    const takenOver = job.running ? { instance: job.leaseOwner, startedAt: job.startedAt } : null;
     Object.assign(job, {
       running: true,
       leaseOwner: this.instanceId,

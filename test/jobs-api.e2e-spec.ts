@@ -446,6 +446,40 @@ describe('Jobs API (e2e)', () => {
       await t.http().get(`${t.base}/jobs/test-sleep`).expect(401);
     });
 
+    it("keeps the creator as the record's client when another client changes the job", async () => {
+      const now = new Date();
+      const [store] = await t.dataSource.query(`SELECT id FROM stores WHERE slug = 'default'`);
+      await t.dataSource
+        .createQueryBuilder()
+        .insert()
+        .into('clients')
+        .values({
+          slug: 'jobber',
+          name: 'Jobber',
+          username: 'jobber',
+          passwordHash: await hashSecret('jobber-secret'),
+          storeId: store.id,
+          permissions: ['jobs/all'],
+          pipeline: {},
+          expiresAt: null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .execute();
+      const created = await post('test-sleep', { ...later, ms: 1, store: 'default' }).expect(201);
+      const { id, client: creator } = created.body.data;
+      expect(creator).not.toBe('jobber');
+      const changed = await t
+        .http()
+        .put(`/api/jobber/jobs/test-sleep/${id}`)
+        .set('Authorization', basic('jobber', 'jobber-secret'))
+        .send({ ...later, ms: 2 })
+        .expect(200);
+      expect(changed.body.data).toMatchObject({ ms: 2, client: creator });
+      expect((await get(`test-sleep/${id}`).expect(200)).body.data.client).toBe(creator);
+      await del(`test-sleep/${id}`).expect(204);
+    });
+
     it('pages the logs of a job, newest first', async () => {
       const created = await post('test-note', { repeat: 'now', note: 'logged' }).expect(201);
       const id = created.body.data.id;

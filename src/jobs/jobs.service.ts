@@ -140,7 +140,8 @@ export class JobsService implements OnModuleInit {
   }
 
   /**
-   * Replaces the definition. The write is conditional on the row version it was
+   * Replaces the definition; `client` stays the creator's (the system log names who
+   * changed it). The write is conditional on the row version it was
    * computed from, so that a claim or a run's close in between is never overwritten
    * (the PUT is then computed again); a running job keeps its run state: the run
    * plans its next fire from the new definition when it ends.
@@ -154,8 +155,6 @@ export class JobsService implements OnModuleInit {
       replay = def.replay;
       const now = this.clock.now();
       const changes: QueryDeepPartialEntity<Job> = {
-        // The record names who defined it last; the system log keeps every change.
-        client: principal.client.slug,
         storeId: def.storeId,
         ...def.schedule,
         params: def.params as QueryDeepPartialEntity<Record<string, unknown>>,

@@ -63,7 +63,7 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
   /**
    * Why this deletion must not happen, or null. Checked at creation and again when a run
    * starts, since stores and clients change in between: never the only store, never the
-   * store of the client that (last) defined the job, never the last client that can
+   * store of the client that created the job (a PUT checks its own client), never the last client that can
    * administer the LRS (`access/all`).
    */
   private async refusal(id: number, callerStoreId: number | null): Promise<string | null> {
@@ -89,7 +89,7 @@ export class StoresDeletionHandler implements JobHandler<StoresDeletionParams> {
     return null;
   }
 
-  /** The store of the client that defined the job last (null when that client is gone). */
+  /** The store of the client that created the job (null when that client is gone). */
   private async jobClientStore(jobId: number): Promise<number | null> {
     const job = await this.dataSource.getRepository(Job).findOneBy({ id: jobId });
     if (!job?.client) return null;

@@ -13,7 +13,7 @@ export class JobView {
   @ApiProperty({ example: 'default', nullable: true, type: String }) store: string | null;
   @ApiProperty({
     example: 'admin',
-    description: 'Slug of the client that created or last changed the job',
+    description: 'Slug of the client that created the job (a PUT by another client leaves it)',
   })
   client: string;
   @ApiProperty({ example: false }) replay: boolean;

@@ -323,6 +323,18 @@ describe('validation and clearing job types over the Jobs API (e2e)', () => {
         'store',
         'until_date',
       ]);
+      // until_date: what the run cannot read is refused at the POST; what the POST takes runs.
+      const unreadable = { service: 'statements', until: 'date', store: 'default', dry_run: true };
+      for (const untilDate of ['20260301', '2026-W09', '2026-060']) {
+        const refused = await post('clearing', {
+          repeat: 'now',
+          ...unreadable,
+          until_date: untilDate,
+        }).expect(422);
+        expect(Object.keys(refused.body.errors)).toEqual(['until_date']);
+      }
+      const ran = await run('clearing', { ...unreadable, until_date: '2026-03-01' });
+      expect(ran.success).toBe(true);
       const noClear = await post('validation', { repeat: 'now', store: 'default' }).expect(422);
       expect(Object.keys(noClear.body.errors)).toEqual(['clear']);
     });

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsISO8601, ValidateIf } from 'class-validator';
-import { UNTIL_VALUES } from './until';
+import { IsDefined, IsIn, ValidateBy, ValidateIf } from 'class-validator';
+import { parseUntilDate, UNTIL_VALUES } from './until';
 
 /** The `until` param of a job's DTO (jobs.md, common params): one of UNTIL_VALUES. */
 export function UntilParam(description: string, example = '1_month'): PropertyDecorator {
@@ -11,7 +11,10 @@ export function UntilParam(description: string, example = '1_month'): PropertyDe
   );
 }
 
-/** The `until_date` param beside UntilParam: required when until is "date", ISO 8601. */
+/**
+ * The `until_date` param beside UntilParam: required when until is "date", and a value
+ * the run can read (parseUntilDate, the cutoff's own reader).
+ */
 export function UntilDateParam(): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
@@ -23,6 +26,13 @@ export function UntilDateParam(): PropertyDecorator {
       (o: { until?: string; until_date?: unknown }) => o.until === 'date' || o.until_date != null,
     ),
     IsDefined({ message: 'until_date is required when until is "date"' }),
-    IsISO8601({ strict: true }),
+    ValidateBy({
+      name: 'isUntilDate',
+      validator: {
+        validate: (value) => parseUntilDate(value) !== null,
+        defaultMessage: () =>
+          'until_date must be an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM])',
+      },
+    }),
   );
 }

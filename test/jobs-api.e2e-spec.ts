@@ -480,6 +480,77 @@ describe('Jobs API (e2e)', () => {
       await del(`test-sleep/${id}`).expect(204);
     });
 
+    it('logs creating, changing and replaying a job in its own log (who, what)', async () => {
+      const stores = (await t.http().get(`${t.base}/stores`).set('Authorization', t.adminAuth)).body
+        .data;
+      // A fan-out POST: one `created` per job, each in that job's log.
+      const fanned = await post('test-sleep', { ...later, ms: 1 }).expect(201);
+      expect(fanned.body.data).toHaveLength(stores.length);
+      for (const job of fanned.body.data) {
+        const entries = (await get(`test-sleep/${job.id}/logs`).expect(200)).body.data;
+        expect(entries).toHaveLength(1);
+        expect(entries[0]).toMatchObject({
+          event: 'created',
+          level: 1,
+          feedback: `Job ${job.id} (test-sleep) created by client admin`,
+          data: { action: 'created', job_id: job.id, job_type: 'test-sleep', by: 'admin' },
+        });
+        expect(entries[0].data.replay).toBeUndefined();
+      }
+      await del('test-sleep').expect(204);
+
+      const created = await post('test-sleep', { ...later, ms: 1, store: 'default' }).expect(201);
+      const id = created.body.data.id;
+      await put('test-sleep', id, { ...later, ms: 2 }).expect(200);
+      await put('test-sleep', id, { repeat: 'dailyAt', time: '03:00', ms: 1, replay: true }).expect(
+        200,
+      );
+      await waitFor(
+        async () => (await get(`test-sleep/${id}`)).body.data.ran === 1,
+        5000,
+        'replay',
+      );
+      const entries = (await get(`test-sleep/${id}/logs`).expect(200)).body.data.reverse();
+      expect(entries.map((e: any) => e.event)).toEqual([
+        'created',
+        'changed',
+        'replayed',
+        'started',
+        'passed',
+      ]);
+      expect(entries[1]).toMatchObject({
+        level: 1,
+        feedback: `Job ${id} (test-sleep) changed by client admin`,
+        data: { action: 'changed', job_id: id, by: 'admin', repeat: 'on' },
+      });
+      expect(entries[2]).toMatchObject({
+        feedback: `Job ${id} (test-sleep) changed (replay requested) by client admin`,
+        data: { job_id: id, by: 'admin', repeat: 'dailyAt', replay: true },
+      });
+      // The system log's own route finds them by the job's id, typed `job`.
+      const system = (
+        await t.http().get(`${t.base}/logs?job=${id}`).set('Authorization', t.adminAuth).expect(200)
+      ).body.data.reverse();
+      expect(system.slice(0, 3).map((e: any) => [e.type, e.job, e.event])).toEqual([
+        ['job', id, 'created'],
+        ['job', id, 'changed'],
+        ['job', id, 'replayed'],
+      ]);
+      await del(`test-sleep/${id}`).expect(204);
+
+      // A POST asking for a replay is `created`, with data.replay.
+      const replayed = await post('test-sleep', {
+        ...later,
+        ms: 1,
+        store: 'default',
+        replay: true,
+      }).expect(201);
+      const rid = replayed.body.data.id;
+      const [first] = (await get(`test-sleep/${rid}/logs`).expect(200)).body.data.reverse();
+      expect(first).toMatchObject({ event: 'created', data: { replay: true } });
+      await del(`test-sleep/${rid}`).expect(204);
+    });
+
     it('pages the logs of a job, newest first', async () => {
       const created = await post('test-note', { repeat: 'now', note: 'logged' }).expect(201);
       const id = created.body.data.id;
@@ -489,7 +560,12 @@ describe('Jobs API (e2e)', () => {
         'the run',
       );
       const res = await get(`test-note/${id}/logs`).expect(200);
-      expect(res.body.data.map((e: any) => e.event)).toEqual(['passed', 'log', 'started']);
+      expect(res.body.data.map((e: any) => e.event)).toEqual([
+        'passed',
+        'log',
+        'started',
+        'created',
+      ]);
       const passed = res.body.data[0];
       expect(Object.keys(passed).sort()).toEqual(
         ['id', 'event', 'level', 'success', 'feedback', 'data', 'created_at'].sort(),
@@ -502,7 +578,7 @@ describe('Jobs API (e2e)', () => {
       const next = await get(`test-note/${id}/logs?limit=1&before=${ids[0]}`).expect(200);
       expect(next.body.data.map((e: any) => e.id)).toEqual([ids[1]]);
       const rest = await get(`test-note/${id}/logs?before=${ids[1]}`).expect(200);
-      expect(rest.body.data.map((e: any) => e.id)).toEqual([ids[2]]);
+      expect(rest.body.data.map((e: any) => e.id)).toEqual([ids[2], ids[3]]);
       // Malformed query parameters: 400 naming them (service.md), not a 422.
       for (const query of ['limit=0', 'limit=abc', 'before=-1&limit=2000']) {
         const bad = await get(`test-note/${id}/logs?${query}`).expect(400);
@@ -602,6 +678,11 @@ describe('Jobs API disabled (e2e)', () => {
     const [row] = await t.dataSource.query('SELECT ran, running FROM jobs WHERE id = ?', [id]);
     expect(Number(row.ran)).toBe(0);
     expect(Boolean(Number(row.running))).toBe(false);
-    expect(await t.dataSource.query('SELECT id FROM logs WHERE job_id = ?', [id])).toEqual([]);
+    // Its creation is logged (by the other instance); no run is.
+    const entries: { event: string }[] = await t.dataSource.query(
+      'SELECT event FROM logs WHERE job_id = ?',
+      [id],
+    );
+    expect(entries.map((e) => e.event)).toEqual(['created']);
   });
 });

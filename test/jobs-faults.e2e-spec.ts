@@ -102,7 +102,7 @@ describe('Lost leases (e2e)', () => {
       'the retry',
     );
     const logs = await api(a).logs(id);
-    expect(events(logs)).toEqual(['started', 'interrupted', 'started', 'passed']);
+    expect(events(logs)).toEqual(['created', 'started', 'interrupted', 'started', 'passed']);
     const started = logs.filter((l) => l.event === 'started').map((l) => parse(l.data).instance);
     const scheduler = (t: TestApp) => t.app.get(JobScheduler).instanceId;
     expect(started).toEqual([scheduler(owner), scheduler(other)]);
@@ -117,7 +117,9 @@ describe('Lost leases (e2e)', () => {
     const id = (await api(a).post({ repeat: 'now', ms: 2500, store: 'default' }).expect(201)).body
       .data.id;
     await ownerOf([a, b], id);
-    await waitFor(async () => runsOf(id).length === 1 && (await api(a).logs(id)).length === 1);
+    await waitFor(
+      async () => runsOf(id).length === 1 && events(await api(a).logs(id)).includes('started'),
+    );
     // Both instances live in this process: both stall, as in a VM pause.
     const stallEnd = Date.now() + 2_000;
     while (Date.now() < stallEnd) {
@@ -130,7 +132,7 @@ describe('Lost leases (e2e)', () => {
       'the retry',
     );
     const logs = await api(a).logs(id);
-    expect(events(logs)).toEqual(['started', 'interrupted', 'started', 'passed']);
+    expect(events(logs)).toEqual(['created', 'started', 'interrupted', 'started', 'passed']);
     const [stalled, retry] = runsOf(id);
     expect(runsOf(id)).toHaveLength(2);
     expect(stalled.aborted).toBe(true);
@@ -223,7 +225,7 @@ describe('Cancel (e2e)', () => {
     await waitFor(async () => runsOf(id).length === 1, 5_000, 'the run');
     await a.del(`test-sleep/${id}`).expect(204);
     await sleep(5_500);
-    expect(events(await a.logs(id))).toEqual(['started', 'deleted']);
+    expect(events(await a.logs(id))).toEqual(['created', 'started', 'deleted']);
     expect(scheduler.runningCount).toBe(1);
     const logs = await waitFor(async () => {
       const rows = await a.logs(id);

@@ -103,8 +103,8 @@ run('Instances as processes (e2e, MariaDB, libfaketime)', () => {
       'the live run',
     );
     const liveLog = await entries(db, live);
-    expect(liveLog.map((e) => e.event)).toEqual(['started', 'passed']);
-    expect(liveLog[0].data.instance).toBe(sane.instanceId);
+    expect(liveLog.map((e) => e.event)).toEqual(['created', 'started', 'passed']);
+    expect(liveLog[1].data.instance).toBe(sane.instanceId);
   });
 
   it('a stalled owner (SIGSTOP longer than the lease, then SIGCONT) neither writes passed nor overlaps the retry', async () => {
@@ -128,9 +128,15 @@ run('Instances as processes (e2e, MariaDB, libfaketime)', () => {
     await waitFor(async () => Number((await row(db, id)).ran) === 1, 20_000, 'the retried run');
     await sleep(1_000);
     const log = await entries(db, id);
-    expect(log.map((e) => e.event)).toEqual(['started', 'interrupted', 'started', 'passed']);
-    expect(log[0].data.instance).toBe(owner.instanceId);
-    expect(log[2].data).toMatchObject({ instance: survivor.instanceId, retry: true });
+    expect(log.map((e) => e.event)).toEqual([
+      'created',
+      'started',
+      'interrupted',
+      'started',
+      'passed',
+    ]);
+    expect(log[1].data.instance).toBe(owner.instanceId);
+    expect(log[3].data).toMatchObject({ instance: survivor.instanceId, retry: true });
     // The stale owner wrote nothing after it came back: no entry, no state.
     const after = log.filter((e) => e.stored.getTime() >= resumedAt);
     expect(after.every((e) => e.data.instance !== owner.instanceId)).toBe(true);

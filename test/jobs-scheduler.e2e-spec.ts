@@ -74,8 +74,9 @@ describe('Job runs (e2e)', () => {
       new Date(job.completed_at).getTime(),
     );
     const logs = await a.logs(id);
-    expect(events(logs)).toEqual(['started', 'passed']);
-    expect(logs[1].message).toBe('slept 50 ms');
+    // Its creation first (who, what), then the run.
+    expect(events(logs)).toEqual(['created', 'started', 'passed']);
+    expect(logs[2].message).toBe('slept 50 ms');
     expect(testSleepRuns.filter((r) => r.jobId === id)).toHaveLength(1);
     // The handler's state persisted.
     const [row] = await t.dataSource.query(`SELECT state FROM jobs WHERE id = ${id}`);
@@ -96,9 +97,9 @@ describe('Job runs (e2e)', () => {
     });
     expect(job).toMatchObject({ success: false, feedback: 'Failed: told to fail', running: false });
     const logs = await a.logs(id);
-    expect(events(logs)).toEqual(['started', 'failed']);
-    expect(logs[1].message).toContain('told to fail');
-    expect(!!logs[1].success).toBe(false);
+    expect(events(logs)).toEqual(['created', 'started', 'failed']);
+    expect(logs[2].message).toContain('told to fail');
+    expect(!!logs[2].success).toBe(false);
     await t.http().get('/health').expect(200);
   });
 
@@ -129,6 +130,7 @@ describe('Job runs (e2e)', () => {
     expect(Date.now() - t0).toBeLessThan(8000); // the run would last 20 s
     // The deletion is logged (who, what) when asked; `cancelled` once the handler stopped.
     expect(events(logs).filter((e) => e !== 'progress')).toEqual([
+      'created',
       'started',
       'deleted',
       'cancelled',
@@ -232,12 +234,13 @@ describe('Job runs with a short minute (e2e)', () => {
     await waitFor(async () => (await a.job('test-sleep', id)).ran >= 1, 8000, 'the first run');
     await a.del(`test-sleep/${id}`).expect(204);
     const logs = await a.logs(id);
-    const firstRun = events(logs).slice(0, events(logs).indexOf('passed') + 1);
+    expect(events(logs)[0]).toBe('created');
+    const firstRun = events(logs).slice(1, events(logs).indexOf('passed') + 1);
     expect(firstRun[0]).toBe('started');
     expect(firstRun.filter((e) => e === 'progress').length).toBeGreaterThan(0);
     // One `skipped` entry per fire that came during the run (1.3 s of 0.5 s minutes).
     const skipped = logs
-      .slice(0, events(logs).indexOf('passed'))
+      .slice(1, events(logs).indexOf('passed'))
       .filter((r) => r.event === 'skipped')
       .map((r) => (typeof r.data === 'string' ? JSON.parse(r.data) : r.data));
     expect(skipped.length).toBeGreaterThanOrEqual(2);
@@ -279,8 +282,8 @@ describe('Job runs with a short minute (e2e)', () => {
       6000,
       'the cancellation',
     );
-    const runEvents = events(logs).filter((e) => e !== 'progress' && e !== 'created');
-    expect(runEvents[0]).toBe('started');
+    const runEvents = events(logs).filter((e) => e !== 'progress');
+    expect(runEvents.slice(0, 2)).toEqual(['created', 'started']);
     expect(runEvents[runEvents.length - 1]).toBe('cancelled');
     const skipped = logs
       .filter((r) => r.event === 'skipped')
@@ -301,7 +304,11 @@ describe('Job runs with a short minute (e2e)', () => {
     try {
       const res = await a.post('test-sleep', { repeat: 'now', ms: 20_000, store: 'default' });
       const id = res.body.data.id;
-      await waitFor(async () => (await a.logs(id)).length > 0, 5000, 'the started entry');
+      await waitFor(
+        async () => (await a.logs(id)).some((r) => r.event === 'started'),
+        5000,
+        'the started entry',
+      );
       const [{ lease_owner: owner }] = await t.dataSource.query(
         `SELECT lease_owner FROM jobs WHERE id = ${id}`,
       );
@@ -337,7 +344,11 @@ describe('Job runs with a short minute (e2e)', () => {
       const id = res.body.data.id;
       // Mid-run: started, and its handler going.
       await waitFor(async () => testSleepRuns.some((r) => r.jobId === id), 5000, 'the run');
-      await waitFor(async () => (await a.logs(id)).length > 0, 5000, 'the started entry');
+      await waitFor(
+        async () => (await a.logs(id)).some((r) => r.event === 'started'),
+        5000,
+        'the started entry',
+      );
       const [{ lease_owner: first }] = await t.dataSource.query(
         `SELECT lease_owner FROM jobs WHERE id = ${id}`,
       );
@@ -357,6 +368,7 @@ describe('Job runs with a short minute (e2e)', () => {
       const logs = await api(survivor).logs(id);
       // The survivor closes the lost run (`interrupted`) and retries it.
       expect(events(logs).filter((e) => e !== 'progress')).toEqual([
+        'created',
         'started',
         'interrupted',
         'started',
@@ -470,10 +482,8 @@ describe('Graceful shutdown (e2e)', () => {
       const lines: { event: string }[] = await ds.query(
         `SELECT event FROM logs WHERE job_id = ${minutely.id} ORDER BY id`,
       );
-      const runEvents = lines
-        .map((l) => l.event)
-        .filter((e) => e !== 'progress' && e !== 'created');
-      expect(runEvents[0]).toBe('started');
+      const runEvents = lines.map((l) => l.event).filter((e) => e !== 'progress');
+      expect(runEvents.slice(0, 2)).toEqual(['created', 'started']);
       expect(runEvents[runEvents.length - 1]).toBe('interrupted');
       expect(runEvents.filter((e) => e === 'skipped').length).toBeGreaterThanOrEqual(2);
     } finally {
@@ -483,7 +493,7 @@ describe('Graceful shutdown (e2e)', () => {
     try {
       const b = api(next);
       const before = events(await b.logs(slow.id)).filter((e) => e !== 'progress');
-      expect(before.slice(0, 2)).toEqual(['started', 'interrupted']);
+      expect(before.slice(0, 3)).toEqual(['created', 'started', 'interrupted']);
       // The next instance retries it (its first poll happens at start).
       await waitFor(async () => (await b.job('test-sleep', slow.id)).running, 6000, 'the retry');
       await b.del(`test-sleep/${slow.id}`).expect(204);

@@ -9,17 +9,18 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validatedFields } from '../common/dto-fields';
 import { validate, ValidationError } from 'class-validator';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConnectionUsage } from '../access/connection-usage';
 import { Principal } from '../access/principal';
 import { storeBeingDeleted } from '../access/store.entity';
 import { StoresService } from '../access/stores/stores.service';
+import { retryOnConflict } from '../common/db-errors';
 import { FieldErrors, flattenValidationErrors, invalidInput } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { DatabaseClock } from '../database/database-clock';
 import { LogLevel } from '../logging/log-entry.entity';
-import { SystemLogService } from '../logging/system-log.service';
+import { NewLogEntry, SystemLogService } from '../logging/system-log.service';
 import { syncBudgetMs, walkBatches } from './batch-walker';
 import { JobScheduleDto, ScheduleField, usesField } from './dto/job-schedule.dto';
 import { JobLogEntryView, JobView, toJobLogEntryView, toJobView } from './dto/job.view';
@@ -108,7 +109,7 @@ export class JobsService implements OnModuleInit {
     const type = this.type(typeName);
     const definitions = await this.prepare(type, body, principal, null);
     const now = this.clock.now();
-    const saved: Job[] = [];
+    const jobs: Job[] = [];
     for (const def of definitions) {
       const job = this.jobs.create({
         type: type.name,
@@ -132,9 +133,17 @@ export class JobsService implements OnModuleInit {
         updatedAt: now,
       });
       job.nextRunAt = plannedRunAt(job, now, this.scheduler.scheduleClock);
-      saved.push(await this.jobs.save(job));
+      jobs.push(job);
     }
-    for (const job of saved) await this.audit('created', job, principal);
+    // Saved with their `created` entries, so that a run never logs before its job's creation.
+    const saved = await this.withEntries(async (em) => {
+      const rows = await em.getRepository(Job).save(jobs);
+      await this.logs.record(
+        rows.map((job) => this.auditEntry('created', job, principal)),
+        em,
+      );
+      return rows;
+    });
     this.scheduler.wake();
     return saved;
   }
@@ -166,19 +175,26 @@ export class JobsService implements OnModuleInit {
         const definition = { ...job, ...def.schedule, replay: def.replay ?? job.replay };
         changes.nextRunAt = plannedRunAt(definition, now, this.scheduler.scheduleClock);
       }
-      const res = await this.jobs
-        .createQueryBuilder()
-        .update(Job)
-        .set(changes)
-        .where('id = :id AND version = :version', { id: job.id, version: job.version })
-        .execute();
-      if (res.affected) break;
+      const changed = { ...job, storeId: def.storeId, repeat: def.schedule.repeat };
+      const entry = this.auditEntry(replay ? 'replayed' : 'changed', changed, principal);
+      // The change and its entry together: a replay's run never logs before its `replayed`.
+      const applied = await this.withEntries(async (em) => {
+        const res = await em
+          .createQueryBuilder()
+          .update(Job)
+          .set(changes)
+          .where('id = :id AND version = :version', { id: job.id, version: job.version })
+          .execute();
+        if (!res.affected) return false;
+        await this.logs.record([entry], em);
+        return true;
+      });
+      if (applied) break;
       if (attempt >= UPDATE_ATTEMPTS) {
         throw new ConflictException('The job kept changing during the update; try again.');
       }
     }
     const updated = await this.find(type.name, id);
-    await this.audit(replay ? 'changed (replay requested)' : 'changed', updated, principal);
     if (replay) this.scheduler.wake();
     else this.scheduler.rescheduled();
     return updated;
@@ -215,25 +231,43 @@ export class JobsService implements OnModuleInit {
   }
 
   /**
-   * One system log entry per change of a definition: who, what, which job. Params are
-   * left out (they may name connections); the type, store and schedule say enough. The
-   * job id is in the entry's data, not its job column: a job's own log holds its runs.
+   * The entry of a creation or change of a definition, in the job's own log (jobs.md:
+   * who, what): type, store and schedule; params are left out (they may name connections).
    */
-  private async audit(action: string, job: Job, principal: Principal) {
-    await this.logs.log({
+  private auditEntry(
+    event: 'created' | 'changed' | 'replayed',
+    job: Pick<Job, 'id' | 'type' | 'storeId' | 'repeat' | 'replay'>,
+    principal: Principal,
+  ): NewLogEntry {
+    const what = event === 'replayed' ? 'changed (replay requested)' : event;
+    const replay = event === 'replayed' || (event === 'created' && job.replay);
+    return {
       level: LogLevel.Info,
-      type: 'api',
+      type: 'job',
+      job: job.id,
       store: job.storeId,
-      message: `Job ${job.id} (${job.type}) ${action} by client ${principal.client.slug}`,
+      event,
+      message: `Job ${job.id} (${job.type}) ${what} by client ${principal.client.slug}`,
       data: {
-        action: action.split(' ')[0],
+        action: event === 'replayed' ? 'changed' : event,
         job_id: job.id,
         job_type: job.type,
         by: principal.client.slug,
         repeat: job.repeat,
-        ...(action.includes('replay') ? { replay: true } : {}),
+        ...(replay ? { replay: true } : {}),
       },
-    });
+      stored: this.clock.now(),
+    };
+  }
+
+  /**
+   * Writes done together with their log entries: one transaction on MySQL/MariaDB (lock
+   * conflicts retried). SQLite shares one connection, where concurrent transactions would
+   * nest into each other's savepoints; there the statements run back to back instead.
+   */
+  private withEntries<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    if (this.dataSource.options.type === 'better-sqlite3') return work(this.dataSource.manager);
+    return retryOnConflict(() => this.dataSource.transaction(work));
   }
 
   /** Every job of the type (of one store when asked); running ones are cancelled. */

@@ -37,7 +37,7 @@ export class LogEntry {
   @Column({ type: 'integer', nullable: true })
   jobId: number | null;
 
-  /** Job run events: started, progress, passed, failed, cancelled, skipped. */
+  /** A job's events: its runs' (started, progress, passed, failed, ...) and its definition's (created, changed, replayed, deleted). */
   @Column({ type: 'varchar', length: 20, nullable: true })
   event: string | null;
 

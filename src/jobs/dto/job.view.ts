@@ -79,7 +79,9 @@ export class JobLogEntryView {
   @ApiProperty({ example: 420 }) id: number;
   @ApiProperty({
     example: 'passed',
-    description: 'started, progress, passed, failed, cancelled, skipped, interrupted or log',
+    description:
+      'A run: started, progress, passed, failed, cancelled, skipped, interrupted or log; ' +
+      'the definition: created, changed, replayed (a PUT with replay: true) or deleted',
     nullable: true,
     type: String,
   })

@@ -60,7 +60,15 @@ export class LogEntryView {
   @ApiProperty({ example: 'auth', enum: ['job', 'api', 'auth', 'xapi', 'exception'] }) type: string;
   @ApiProperty({ example: 'default', nullable: true }) store: string | null;
   @ApiProperty({ example: null, nullable: true }) job: number | null;
-  @ApiProperty({ example: null, nullable: true }) event: string | null;
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description:
+      "A job's entries: its runs' (started, progress, passed, failed, cancelled, skipped, " +
+      "interrupted, log) and its definition's (created, changed, replayed, deleted)",
+  })
+  event: string | null;
   @ApiProperty({
     example: 'Authentication failed on GET /api/admin/stores: missing Basic credentials',
   })

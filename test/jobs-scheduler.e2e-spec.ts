@@ -384,6 +384,56 @@ describe('Job runs with a short minute (e2e)', () => {
       await other.close();
     }
   });
+
+  it('the claim retrying a lost run logs the fires skipped while that run was going', async () => {
+    const other = await createTestApp({
+      dbUrl: secondNodeUrl(t.dbUrl),
+      imports: [TestJobTypesModule],
+      env: { JOBS_MINUTE_MS: '500', JOBS_LEASE_MS: '1500' },
+    });
+    try {
+      const res = await api(other).post('test-sleep', {
+        repeat: 'everyMinute',
+        ms: 20_000,
+        store: 'default',
+      });
+      const id = res.body.data.id;
+      await waitFor(async () => testSleepRuns.some((r) => r.jobId === id), 5000, 'the run');
+      const [{ lease_owner: first }] = await t.dataSource.query(
+        `SELECT lease_owner FROM jobs WHERE id = ${id}`,
+      );
+      const startedAt = (await a.job('test-sleep', id)).started_at;
+      const owner = [t, other].find((x) => x.app.get(JobScheduler).instanceId === first)!;
+      const survivor = owner === t ? other : t;
+      await crashInstance(owner);
+      const logs = await waitFor(
+        async () => {
+          const rows = await api(survivor).logs(id);
+          return rows.some((r) => r.event === 'interrupted') ? rows : null;
+        },
+        6000,
+        'the retry',
+      );
+      await api(survivor).del(`test-sleep/${id}`).expect(204);
+      const lost = events(logs).slice(0, events(logs).indexOf('interrupted') + 2);
+      const kept = lost.filter((e) => e !== 'progress' && e !== 'skipped');
+      expect(kept).toEqual(['created', 'started', 'interrupted', 'started']);
+      // The lease (1.5 s) lapsed before the retry: two fires or more came meanwhile.
+      const skipped = logs
+        .filter((r) => r.event === 'skipped')
+        .map((r) => (typeof r.data === 'string' ? JSON.parse(r.data) : r.data));
+      expect(skipped.length).toBeGreaterThanOrEqual(2);
+      const lostStart = new Date(startedAt).getTime();
+      for (const d of skipped) {
+        expect(d.count).toBe(skipped.length);
+        expect(new Date(d.fire_at).getTime()).toBeGreaterThan(lostStart);
+      }
+      // Logged with the retry's claim, before its `interrupted`.
+      expect(lost.lastIndexOf('skipped')).toBeLessThan(lost.indexOf('interrupted'));
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('An idle instance (e2e)', () => {

@@ -101,7 +101,6 @@ describe('AdlSuiteRunner', () => {
       'secret',
       '-x',
       '1.0.3',
-      '-z',
       '-g',
       'About Resource',
     ]);

@@ -98,7 +98,8 @@ export class AdlSuiteRunner implements OnApplicationShutdown {
       run.password,
       '-x',
       run.version,
-      '-z',
+      // jobs.md's command line, as it is: the log file holds every test (failuresOf picks
+      // the failed ones), not only the failures (-z).
       ...(run.grep ? ['-g', run.grep] : []),
     ];
     const child = spawn(process.execPath, args, {

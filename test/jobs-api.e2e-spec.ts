@@ -43,6 +43,34 @@ describe('Jobs API (e2e)', () => {
 
   // A far-away future keeps these jobs from running during the API tests.
   const later = { repeat: 'on', date: '2099-01-01' };
+  /** The record's fields of every type (schedule, run state), not the type's params. */
+  const recordFields = Object.fromEntries(
+    [
+      'id',
+      'type',
+      'store',
+      'client',
+      'replay',
+      'repeat',
+      'date',
+      'time',
+      'minute',
+      'week_day',
+      'month_day',
+      'month',
+      'timezone',
+      'running',
+      'ran',
+      'success',
+      'started_at',
+      'completed_at',
+      'next_run_at',
+      'feedback',
+      'progress',
+      'created_at',
+      'updated_at',
+    ].map((k) => [k, true]),
+  );
 
   describe('schedule rules', () => {
     const accepted: [string, Record<string, unknown>, Record<string, unknown>][] = [
@@ -272,8 +300,12 @@ describe('Jobs API (e2e)', () => {
           'month_day',
           'month',
           'timezone',
+          // Every param of the type, null when unset (jobs.md: the type's own params).
           'ms',
           'service',
+          'fail',
+          'ignore_signal',
+          'connection',
           'running',
           'ran',
           'success',
@@ -295,6 +327,9 @@ describe('Jobs API (e2e)', () => {
         date: '2099-01-01',
         ms: 10,
         service: 'statements',
+        fail: null,
+        ignore_signal: null,
+        connection: null,
         running: false,
         ran: 0,
         success: null,
@@ -318,6 +353,41 @@ describe('Jobs API (e2e)', () => {
       });
       expect(edited.body.data.next_run_at).toBe('2098-06-01T00:00:00.000Z');
       await del(`test-sleep/${job.id}`).expect(204);
+    });
+
+    it('shows every param of each built-in type (null when unset) and takes its record back unchanged', async () => {
+      const bodies: Record<string, object> = {
+        validation: { clear: false, store: 'default' },
+        pseudo: { until: '1_month', store: 'default' },
+        clearing: { service: 'states', until: '1_week', store: 'default' },
+        'agent-deletion': {
+          agent: '{"mbox":"mailto:round-trip@example.com"}',
+          person: false,
+          store: 'default',
+        },
+        'logs-deletion': { max_level: 1, until: '1_year' },
+        'cmi5-tokens-deletion': { until: '1_week', store: 'default' },
+      };
+      for (const [type, body] of Object.entries(bodies)) {
+        const created = (await post(type, { ...later, ...body }).expect(201)).body.data;
+        // Every param the type takes is in the record, set or not (jobs.md's record).
+        const params = Object.keys(created).filter(
+          (k) => !Object.keys(recordFields).includes(k) && k !== 'client',
+        );
+        expect(params).toEqual(
+          expect.arrayContaining(Object.keys(body).filter((k) => k !== 'store')),
+        );
+        if (['pseudo', 'clearing', 'logs-deletion'].includes(type)) {
+          expect(created.until_date).toBeNull();
+        }
+        if (['validation', 'clearing', 'agent-deletion'].includes(type)) {
+          expect(created.dry_run).toBeNull();
+        }
+        // The record as read is a valid PUT body, and changes nothing.
+        const back = (await put(type, created.id, created).expect(200)).body.data;
+        expect({ ...back, updated_at: null }).toEqual({ ...created, updated_at: null });
+        await del(`${type}/${created.id}`).expect(204);
+      }
     });
 
     it('fans out to one job per store when store is omitted for a per-store type', async () => {

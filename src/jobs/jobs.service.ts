@@ -399,8 +399,14 @@ export class JobsService implements OnModuleInit {
   async views(jobs: Job[]): Promise<JobView[]> {
     const slugs = await this.storesService.slugsById(jobs.map((j) => j.storeId));
     return jobs.map((j) =>
-      toJobView(j, j.storeId === null ? null : (slugs.get(j.storeId) ?? null)),
+      toJobView(j, j.storeId === null ? null : (slugs.get(j.storeId) ?? null), this.paramFields(j)),
     );
+  }
+
+  /** Every param of the job's type, for the record (jobs.md lists them; null when unset). */
+  private paramFields(job: Job): string[] {
+    const type = this.registry.get(job.type);
+    return type ? [...validatedFields(type.options.params)] : [];
   }
 
   async view(job: Job): Promise<JobView> {
@@ -466,7 +472,9 @@ export class JobsService implements OnModuleInit {
     let time = pick('time', schedule.time);
     if (time === 'now') time = resolveNowTime(tz, this.clock.now());
     const plain: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) plain[k] = v;
+    // A null param is an unset one (the record shows every param, null when unset, and
+    // may be PUT back as it reads).
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) plain[k] = v;
 
     const definitions: JobDefinition[] = [];
     for (const storeId of storeIds) {

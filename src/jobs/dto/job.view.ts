@@ -45,7 +45,8 @@ export class JobView {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toJobView(job: Job, storeSlug: string | null): JobView {
+/** The flat record; `paramFields` are the type's params, shown as null when unset. */
+export function toJobView(job: Job, storeSlug: string | null, paramFields: string[] = []): JobView {
   return {
     id: job.id,
     type: job.type,
@@ -61,6 +62,7 @@ export function toJobView(job: Job, storeSlug: string | null): JobView {
     month: job.month,
     timezone: job.timezone,
     // The type's params; they may name a field of their own `client` (testsuite).
+    ...Object.fromEntries(paramFields.map((field) => [field, null])),
     ...(job.params ?? {}),
     running: !!job.running,
     ran: job.ran,

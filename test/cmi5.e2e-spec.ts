@@ -139,6 +139,43 @@ describe('cmi5 tokens (e2e)', () => {
       .expect(200);
     expect(untouched.body).toEqual({ secret: true });
 
+    // Voiding: its own agent's statements only, never another learner's.
+    const post = (body: object, authorization: string) =>
+      t
+        .http()
+        .post(`${t.base}/xapi/statements`)
+        .set(V)
+        .set('Authorization', authorization)
+        .send(body);
+    const verb = { id: 'http://adlnet.gov/expapi/verbs/experienced' };
+    const voided = { id: 'http://adlnet.gov/expapi/verbs/voided' };
+    const object = { id: ACTIVITY };
+    const [theirs] = (await post({ actor: OTHER, verb, object }, t.adminAuth).expect(200)).body;
+    const [ours] = (await post({ actor: LEARNER, verb, object }, auth).expect(200)).body;
+    const voiding = (id: string) => ({
+      actor: LEARNER,
+      verb: voided,
+      object: { objectType: 'StatementRef', id },
+    });
+    const refused = await post(voiding(theirs), auth).expect(403);
+    expect(refused.body.message).toMatch(/only void statements of their own agent/);
+    // Nor one not stored yet (it could be another learner's when it comes).
+    await post(voiding('1b4a9a3e-0000-4000-8000-000000000001'), auth).expect(403);
+    const stillThere = await t
+      .http()
+      .get(`${t.base}/xapi/statements?statementId=${theirs}`)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    expect(stillThere.body.id).toBe(theirs);
+    await post(voiding(ours), auth).expect(200);
+    await t
+      .http()
+      .get(`${t.base}/xapi/statements?voidedStatementId=${ours}`)
+      .set(V)
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+
     // Nothing beyond its agent's statements, state and agent profile: no activity
     // profiles, no token issuing, no admin routes.
     const activityProfile = `${t.base}/xapi/activities/profile?${new URLSearchParams({

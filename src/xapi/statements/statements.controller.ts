@@ -27,7 +27,7 @@ import {
   StatementFilters,
   StatementQueryService,
 } from './statement-query.service';
-import { isUuid } from '../validation/xapi-formats';
+import { isUuid, VOIDED_VERB } from '../validation/xapi-formats';
 import { sha256Hex } from './attachment-writer';
 import { AttachmentPart } from './statement-preparer';
 import { StatementRecorder } from './statement-recorder.service';
@@ -117,7 +117,7 @@ export class StatementsController {
       throw new BadRequestException('The statement id differs from statementId.');
     }
     const withId = s && typeof s === 'object' ? { ...s, id } : s;
-    this.checkRestrictedActor(p, [withId]);
+    await this.checkRestrictedActor(p, [withId]);
     await this.recorder.record(
       p.store,
       p.client,
@@ -146,7 +146,7 @@ export class StatementsController {
         `At most ${max} statements per request (STATEMENTS_MAX_PER_REQUEST); this one has ${statements.length}: send them in several requests.`,
       );
     }
-    this.checkRestrictedActor(p, statements);
+    await this.checkRestrictedActor(p, statements);
     const { ids } = await this.recorder.record(
       p.store,
       p.client,
@@ -322,14 +322,30 @@ export class StatementsController {
     return { statements: Array.isArray(body) ? body : [body], attachments };
   }
 
-  /** Restricted credentials (cmi5 tokens) may only write their own agent's statements. */
-  private checkRestrictedActor(p: Principal, statements: unknown[]) {
+  /**
+   * Restricted credentials (cmi5 tokens) may only write their own agent's statements, and
+   * void only those: a voiding statement's target must be one of this batch or a stored
+   * statement of that agent (not one still to come, which could be another learner's).
+   */
+  private async checkRestrictedActor(p: Principal, statements: unknown[]) {
     if (!p.agent) return;
     const vid = agentVid(p.agent);
     for (const s of statements) {
       if (!vid || agentVid((s as any)?.actor) !== vid) {
         throw new ForbiddenException(
           'These credentials may only record statements of their own agent.',
+        );
+      }
+    }
+    const inBatch = new Set(statements.map((s) => String((s as any)?.id ?? '').toLowerCase()));
+    for (const s of statements as any[]) {
+      if (s?.verb?.id !== VOIDED_VERB || s?.object?.objectType !== 'StatementRef') continue;
+      const target = String(s.object.id ?? '').toLowerCase();
+      if (inBatch.has(target)) continue;
+      const row = isUuid(target) ? await this.query.findOne(p.store.id, target) : null;
+      if (!row || agentVid(row.data.actor) !== vid) {
+        throw new ForbiddenException(
+          'These credentials may only void statements of their own agent.',
         );
       }
     }

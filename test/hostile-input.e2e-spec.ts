@@ -29,6 +29,75 @@ describe('hostile input (e2e)', () => {
     ...extra,
   });
 
+  describe('a lone UTF-16 surrogate is malformed input (MariaDB JSON columns refused it: 500)', () => {
+    // The escape as it comes on the wire: JSON.stringify would write the same.
+    const lone = '\\ud800';
+    const send = (req: ReturnType<typeof admin>, text: string) =>
+      req.set('Content-Type', 'application/json').send(text);
+
+    it('in statements, admin records and cmi5 tokens: a 400 naming it, nothing written', async () => {
+      const count = async (table: string) =>
+        Number((await t.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+      const before = {
+        statements: await count('statements'),
+        connections: await count('connections'),
+        clients: await count('clients'),
+        persons: await count('persons'),
+        cmi5_tokens: await count('cmi5_tokens'),
+      };
+      const bodies: [ReturnType<typeof admin>, string][] = [
+        [
+          xapi('post', 'statements'),
+          JSON.stringify([statement({ result: { response: 'x' } })]).replace('"x"', `"${lone}"`),
+        ],
+        [
+          xapi('post', 'statements'),
+          `{"actor":{"mbox":"mailto:a@example.com","name":"${lone}"},"verb":{"id":"http://x.org/v"},"object":{"id":"http://x.org/o"}}`,
+        ],
+        [
+          admin('post', '/persons'),
+          `{"store":"default","agents":[{"mbox":"mailto:${lone}@x.org"}]}`,
+        ],
+        [
+          admin('post', '/connections'),
+          `{"name":"${lone}","type":"file","folder":"f","prefix":"p"}`,
+        ],
+        [
+          admin('post', '/clients'),
+          `{"slug":"sur","name":"s","username":"sur","password":"long-enough-pass","store":"default","permissions":["xapi/all"],"pipeline":{"authority_name":"${lone}"}}`,
+        ],
+        [
+          admin('post', '/cmi5/tokens'),
+          `{"activity_id":"http://x.org/a","agent":{"mbox":"mailto:l@x.org","name":"${lone}"}}`,
+        ],
+      ];
+      for (const [req, text] of bodies) {
+        const res = await send(req, text);
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(/lone UTF-16 surrogate/);
+      }
+      expect({
+        statements: await count('statements'),
+        connections: await count('connections'),
+        clients: await count('clients'),
+        persons: await count('persons'),
+        cmi5_tokens: await count('cmi5_tokens'),
+      }).toEqual(before);
+    });
+
+    it("in a document's agent parameter: a 400, and a well-formed pair is stored", async () => {
+      const path = (name: string) =>
+        `activities/state?${new URLSearchParams({
+          activityId: 'http://x.org/o',
+          stateId: 's',
+        })}&agent=${encodeURIComponent(`{"mbox":"mailto:a@x.org","name":"${name}"}`)}`;
+      const bad = await xapi('put', path(lone)).send({ a: 1 });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toMatch(/lone UTF-16 surrogate/);
+      await xapi('put', path('\\ud83d\\ude00')).send({ a: 1 }).expect(204);
+    });
+  });
+
   describe('prototype keys are plain data', () => {
     for (const key of ['constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty']) {
       it(`a statement {"${key}":1} is a 400 naming the key, not a 500`, async () => {

@@ -1,5 +1,7 @@
 import {
   checkJsonBody,
+  hasLoneSurrogate,
+  LONE_SURROGATE_MESSAGE,
   jsonNestsDeeperThan,
   MAX_JSON_DEPTH,
   parseBoundedJson,
@@ -43,6 +45,35 @@ describe('json limits', () => {
       }),
     );
     expect(parseBoundedJson(Buffer.from('[{"é":1},2]'))).toEqual([{ é: 1 }, 2]);
+  });
+
+  it('refuses a lone UTF-16 surrogate escape, in a value or a key, as malformed JSON', () => {
+    const parse = (text: string) => {
+      const buf = Buffer.from(text);
+      const cuts: number[] = [];
+      checkJsonBody(buf, cuts);
+      return parseCheckedJson(buf, cuts);
+    };
+    for (const text of [
+      '{"a":"\\ud800"}',
+      '{"a":"x\\udc00y"}',
+      '{"\\uDBFF":1}',
+      '[{"a":1},{"b":["\\ud83d"]}]',
+      '"\\ude00\\ud83d"',
+    ]) {
+      expect(() => parse(text)).toThrow(new SyntaxError(LONE_SURROGATE_MESSAGE));
+      expect(() => parseBoundedJson(text)).toThrow(
+        expect.objectContaining({ name: 'BadRequestException', message: LONE_SURROGATE_MESSAGE }),
+      );
+      expect(() => parseBoundedJson(Buffer.from(text))).toThrow(
+        expect.objectContaining({ name: 'BadRequestException', message: LONE_SURROGATE_MESSAGE }),
+      );
+    }
+    // A pair is one character; an escaped backslash before "ud800" is plain text.
+    expect(parse('{"a":"\\ud83d\\ude00"}')).toEqual({ a: '\u{1F600}' });
+    expect(parse('["\\\\ud800"]')).toEqual(['\\ud800']);
+    expect(hasLoneSurrogate({ a: ['ok', { b: '\ud800' }] })).toBe(true);
+    expect(hasLoneSurrogate({ a: ['ok', { b: '\u{1F600}' }] })).toBe(false);
   });
 
   /** parseCheckedJson's outcome: the value, or the error JSON.parse would throw. */

@@ -123,6 +123,13 @@ export function checkJsonBody(buf: Buffer, cuts?: number[], what = 'body'): void
  * JSON.parse gives for it.
  */
 export function parseCheckedJson(buf: Buffer, cuts: number[]): unknown {
+  const value = parseElements(buf, cuts);
+  // Valid UTF-8 holds no surrogate: only a \u escape can make a lone one.
+  if (buf.includes(ESCAPE_U)) refuseLoneSurrogates(value);
+  return value;
+}
+
+function parseElements(buf: Buffer, cuts: number[]): unknown {
   const encoding = isAscii(buf) ? 'latin1' : 'utf8';
   const ranges = elementRanges(buf, cuts);
   if (ranges) {
@@ -140,11 +147,42 @@ export function parseCheckedJson(buf: Buffer, cuts: number[]): unknown {
   return JSON.parse(buf.toString(encoding));
 }
 
+const ESCAPE_U = '\\u';
+/** With the u flag, a surrogate matches only when it is not half of a pair. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+export const LONE_SURROGATE_MESSAGE =
+  'The JSON holds a lone UTF-16 surrogate (an escape such as \\ud800 without its pair): not Unicode text.';
+
+/** True when a string or key of a parsed JSON value holds a lone UTF-16 surrogate. */
+export function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (LONE_SURROGATE.test(k) || hasLoneSurrogate(v)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * JSON allows an escaped lone surrogate; Unicode text, MySQL/MariaDB's JSON columns
+ * (a CHECK that failed as a 500) and UTF-8 do not: it is malformed input (a SyntaxError,
+ * a 400 where JSON.parse's errors are).
+ */
+function refuseLoneSurrogates(value: unknown): void {
+  if (hasLoneSurrogate(value)) throw new SyntaxError(LONE_SURROGATE_MESSAGE);
+}
+
 /** JSON.parse with the same limits, for JSON read from other places (multipart parts, forms). */
 export function parseBoundedJson(text: Buffer | string): unknown {
   if (typeof text === 'string') {
     if (jsonNestsDeeperThan(text)) throw new BadRequestException(TOO_DEEP_MESSAGE);
-    return JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    if (text.includes(ESCAPE_U) && hasLoneSurrogate(value)) {
+      throw new BadRequestException(LONE_SURROGATE_MESSAGE);
+    }
+    return value;
   }
   const cuts: number[] = [];
   try {
@@ -152,5 +190,11 @@ export function parseBoundedJson(text: Buffer | string): unknown {
   } catch (e) {
     throw new BadRequestException((e as Error).message);
   }
-  return parseCheckedJson(text, cuts);
+  try {
+    return parseCheckedJson(text, cuts);
+  } catch (e) {
+    if ((e as Error).message === LONE_SURROGATE_MESSAGE)
+      throw new BadRequestException(LONE_SURROGATE_MESSAGE);
+    throw e;
+  }
 }

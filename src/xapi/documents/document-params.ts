@@ -1,3 +1,4 @@
+import { hasLoneSurrogate, LONE_SURROGATE_MESSAGE } from '../../common/json-limits';
 import { BadRequestException } from '@nestjs/common';
 import { AGENT_IFI_KEYS, agentIfi, agentVid } from '../agents/agent-identifier';
 import { isUuid } from '../validation/xapi-formats';
@@ -80,6 +81,7 @@ export function agentParam(query: QueryParams, name = 'agent'): AgentParam {
   } catch {
     throw bad(`The "${name}" parameter must be a JSON-encoded Agent object.`);
   }
+  if (hasLoneSurrogate(parsed)) throw bad(`The "${name}" parameter: ${LONE_SURROGATE_MESSAGE}`);
   const problem = agentProblem(parsed);
   if (problem) throw bad(`The "${name}" parameter is not a valid Agent: ${problem}.`);
   return { agent: parsed as Record<string, unknown>, vid: agentVid(parsed)! };

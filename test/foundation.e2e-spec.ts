@@ -60,6 +60,24 @@ describe('foundation (e2e)', () => {
     expect(res.body).toEqual({ message: expect.any(String) });
   });
 
+  it("logs an authenticated client's 404 (debug), not an anonymous one's on an unknown route", async () => {
+    await t
+      .http()
+      .get('/api/admin/stores/no-such-store')
+      .set('Authorization', t.adminAuth)
+      .expect(404);
+    await t.http().get('/api/admin/no-such-route-at-all').expect(404);
+    const logs = await t
+      .http()
+      .get('/api/admin/logs?level=0')
+      .set('Authorization', t.adminAuth)
+      .expect(200);
+    const notFound = logs.body.data.filter((e: any) => / -> 404: /.test(e.message));
+    expect(notFound.map((e: any) => [e.level, e.message.split(':')[0]])).toEqual([
+      [0, 'GET /api/admin/stores/no-such-store -> 404'],
+    ]);
+  });
+
   it('serves the OpenAPI document and the Swagger UI', async () => {
     const doc = await t.http().get('/docs-json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);

@@ -37,14 +37,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
           data: { status },
         })
         .catch(() => undefined);
-    } else if (status !== 401 && status !== 404) {
+    } else if (status !== 401 && (status !== 404 || this.principalOf(req))) {
       // A refused request, for the operator: which route, why, which fields (never values).
-      // 401s are logged by the auth guard; 404s would only record scanners.
-      const principal = (req as unknown as { principal?: { store?: { id: number } } }).principal;
+      // 401s are logged by the auth guard. A 404 is logged (debug) only for a client that
+      // authenticated: one without credentials on an unknown route is a scanner's.
+      const principal = this.principalOf(req);
       const errors = body.errors && typeof body.errors === 'object' ? Object.keys(body.errors) : [];
       void this.logs
         ?.log({
-          level: LogLevel.Notice,
+          level: status === 404 ? LogLevel.Debug : LogLevel.Notice,
           type: req.path.includes('/xapi/') ? 'xapi' : 'api',
           store: principal?.store?.id ?? null,
           message: `${req.method} ${req.path} -> ${status}: ${String(body.message).slice(0, 500)}`,
@@ -54,6 +55,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     res.status(status).json(body);
+  }
+
+  private principalOf(req: unknown): { store?: { id: number } } | undefined {
+    return (req as { principal?: { store?: { id: number } } }).principal;
   }
 
   private describe(exception: unknown): {

@@ -4,7 +4,7 @@ import { agentVid } from '../src/xapi/agents/agent-identifier';
 import { Agent } from '../src/xapi/agents/agent.entity';
 import { agentProfileAddress, stateAddress } from '../src/xapi/documents/document-addresses';
 import { DocumentsService } from '../src/xapi/documents/documents.service';
-import { createTestApp, TestApp } from './support/test-app';
+import { basic, createTestApp, TestApp } from './support/test-app';
 
 const V = { 'X-Experience-API-Version': '1.0.3' };
 const ACTIVITY = 'http://example.com/activities/course-1';
@@ -651,5 +651,66 @@ describe('xAPI documents (e2e)', () => {
       mbox: ['mailto:nobody@example.com'],
     });
     await get({ name: 'no identifier' }).expect(400);
+  });
+
+  it('xapi/all/read reads every document resource (GET, HEAD) and writes none', async () => {
+    await t
+      .http()
+      .post(`${t.base}/clients`)
+      .set('Authorization', t.adminAuth)
+      .send({
+        slug: 'docreader',
+        name: 'Document reader',
+        username: 'docreader',
+        password: 'docreader-secret',
+        store: 'default',
+        permissions: ['xapi/all/read'],
+      })
+      .expect(201);
+    const auth = basic('docreader', 'docreader-secret');
+    const agent = encodeURIComponent(JSON.stringify(AGENT));
+    const activity = encodeURIComponent(ACTIVITY);
+    const docs = [
+      `xapi/activities/state?activityId=${activity}&agent=${agent}&stateId=r`,
+      `xapi/activities/profile?activityId=${activity}&profileId=r`,
+      `xapi/agents/profile?agent=${agent}&profileId=r`,
+    ];
+    for (const doc of docs) {
+      await t
+        .http()
+        .put(`${t.base}/${doc}`)
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .set('If-None-Match', '*')
+        .set('Content-Type', 'application/json')
+        .send({ a: 1 })
+        .expect(204);
+      const read = await t
+        .http()
+        .get(`/api/docreader/${doc}`)
+        .set(V)
+        .set('Authorization', auth)
+        .expect(200);
+      expect(read.body).toEqual({ a: 1 });
+      await t.http().head(`/api/docreader/${doc}`).set(V).set('Authorization', auth).expect(200);
+      for (const method of ['put', 'post'] as const) {
+        await t
+          .http()
+          [method](`/api/docreader/${doc}`)
+          .set(V)
+          .set('Authorization', auth)
+          .set('Content-Type', 'application/json')
+          .send({ b: 2 })
+          .expect(403);
+      }
+      await t.http().delete(`/api/docreader/${doc}`).set(V).set('Authorization', auth).expect(403);
+      const kept = await t
+        .http()
+        .get(`${t.base}/${doc}`)
+        .set(V)
+        .set('Authorization', t.adminAuth)
+        .expect(200);
+      expect(kept.body).toEqual({ a: 1 });
+    }
   });
 });

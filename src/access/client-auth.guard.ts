@@ -24,7 +24,7 @@ import { LogLevel } from '../logging/log-entry.entity';
 import { Client, Permission } from './client.entity';
 import { CredentialVerifiers } from './credential-verifiers';
 import { hashSecret, randomSecret, safeEqual, verifySecret } from './passwords';
-import { grants, PERMISSIONS_KEY } from './permissions';
+import { acceptedFor, grants, PERMISSIONS_KEY } from './permissions';
 import { Principal, PRINCIPAL_KEY } from './principal';
 import { storeBeingDeleted } from './store.entity';
 import { LoginThrottle } from './login-throttle.service';
@@ -75,8 +75,9 @@ export class ClientAuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    if (required?.length && !required.some((p) => principal.permissions.has(p))) {
-      throw new ForbiddenException(`This client lacks the permission: ${required.join(' or ')}.`);
+    const accepted = acceptedFor(required ?? [], req.method);
+    if (accepted.length && !accepted.some((p) => principal.permissions.has(p))) {
+      throw new ForbiddenException(`This client lacks the permission: ${accepted.join(' or ')}.`);
     }
     return true;
   }

@@ -20,6 +20,21 @@ const IMPLIED: Partial<Record<Permission, Permission[]>> = {
   'xapi/statements/read': ['xapi/statements/read/mine'],
 };
 
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * The permissions any one of which lets a request through a route needing `required`:
+ * an xAPI read (GET, HEAD) is also allowed by `xapi/all/read` ("every read", xapi.md),
+ * whichever xAPI permission the route names.
+ */
+export function acceptedFor(required: readonly Permission[], method: string): Permission[] {
+  const xapiRead =
+    READ_METHODS.has(method.toUpperCase()) && required.some((p) => p.startsWith('xapi/'));
+  return xapiRead && !required.includes('xapi/all/read')
+    ? [...required, 'xapi/all/read']
+    : [...required];
+}
+
 /** Every permission a client holds, its own and those they imply. */
 export function grants(permissions: readonly Permission[]): Set<Permission> {
   const out = new Set<Permission>();

@@ -203,6 +203,33 @@ describe('admin: clients (e2e)', () => {
     expect(await t.dataSource.query(`SELECT id FROM clients WHERE slug = 'Bad Slug'`)).toEqual([]);
   });
 
+  it('names the look-up faults (unknown store, taken slug) in the same 422 as the others', async () => {
+    const created = await admin()
+      .post(`${t.base}/clients`, {
+        slug: 'c3',
+        name: 'x',
+        username: 'u3',
+        password: 's',
+        store: 'nostore',
+        permissions: ['bogus'],
+      })
+      .expect(422);
+    expect(Object.keys(created.body.errors).sort()).toEqual(['password', 'permissions', 'store']);
+    expect(created.body.errors.store).toEqual([expect.stringContaining('nostore')]);
+    const taken = await admin()
+      .post(`${t.base}/clients`, { ...lms, slug: 'lms', store: 'zzz', name: '' })
+      .expect(422);
+    expect(Object.keys(taken.body.errors).sort()).toEqual(['name', 'slug', 'store']);
+    const updated = await admin()
+      .put(`${t.base}/clients/lms`, { permissions: ['nope'], store: 'zzz', name: '' })
+      .expect(422);
+    expect(Object.keys(updated.body.errors).sort()).toEqual(['name', 'permissions', 'store']);
+    // A field the DTO refuses is not looked up as well.
+    const typed = await admin().put(`${t.base}/clients/lms`, { store: 5 }).expect(422);
+    expect(Object.keys(typed.body.errors)).toEqual(['store']);
+    expect(await t.dataSource.query(`SELECT id FROM clients WHERE slug = 'c3'`)).toEqual([]);
+  });
+
   it('deletes a client, whose credentials then stop working, but not the caller itself', async () => {
     await admin()
       .post(`${t.base}/clients`, {

@@ -125,6 +125,11 @@ describe('admin: persons (e2e)', () => {
     expect(Object.keys(empty.body.errors)).toEqual(['agents']);
     const missing = await link({}).expect(422);
     expect(Object.keys(missing.body.errors).sort()).toEqual(['agents', 'store']);
+    // The unknown store and the bad agents are named with the DTO's faults, in one 422.
+    const noStore = await link({ store: 'nowhere', agents: [] }).expect(422);
+    expect(Object.keys(noStore.body.errors).sort()).toEqual(['agents', 'store']);
+    const badAgent = await link({ store: 5, agents: [{ name: 'no identifier' }] }).expect(422);
+    expect(Object.keys(badAgent.body.errors).sort()).toEqual(['agents[0]', 'store']);
     const after = await t.dataSource.query('SELECT COUNT(*) AS n FROM agents');
     expect(Number(after[0].n)).toBe(Number(before[0].n));
   });

@@ -125,6 +125,15 @@ describe('admin: stores (e2e)', () => {
     expect(Object.keys(res.body.errors).sort()).toEqual(['name', 'slug']);
     const missing = await post('/stores', {}).expect(422);
     expect(Object.keys(missing.body.errors).sort()).toEqual(['name', 'slug']);
+    // A taken slug is named with the other faults, not only once they are fixed.
+    const taken = await post('/stores', { slug: 'default', name: '' }).expect(422);
+    expect(taken.body.errors).toEqual({
+      name: [expect.any(String)],
+      slug: [expect.stringContaining('already taken')],
+    });
+    await post('/stores', { slug: 'named', name: 'Named' }).expect(201);
+    const clash = await put('/stores/named', { slug: 'default', name: '' }).expect(422);
+    expect(Object.keys(clash.body.errors).sort()).toEqual(['name', 'slug']);
     const wrongTypes = await post('/stores', { slug: 12, name: ['x'] }).expect(422);
     expect(Object.keys(wrongTypes.body.errors).sort()).toEqual(['name', 'slug']);
     const bad = await put('/stores/default', { slug: 'UPPER' }).expect(422);

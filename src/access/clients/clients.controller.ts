@@ -1,5 +1,6 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,6 +11,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorView } from '../../common/error-view';
+import { InputBody, PendingInput } from '../../common/pending-input';
 import { ClientEndpoint } from '../client-auth.guard';
 import { Permissions } from '../permissions';
 import { CurrentPrincipal, Principal } from '../principal';
@@ -42,8 +44,9 @@ export class ClientsController {
   @ApiOperation({ summary: 'Create a client (its base endpoint is /api/<slug>)' })
   @ApiCreatedResponse({ type: ClientResponse })
   @ApiUnprocessableEntityResponse({ type: ErrorView })
+  @ApiBody({ type: CreateClientDto })
   async create(
-    @Body() dto: CreateClientDto,
+    @InputBody(CreateClientDto) dto: PendingInput<CreateClientDto>,
     @RequestOrigin() origin: string,
     @CurrentPrincipal() p: Principal,
   ): Promise<ClientResponse> {
@@ -65,9 +68,10 @@ export class ClientsController {
   @ApiOkResponse({ type: ClientResponse })
   @ApiNotFoundResponse({ type: ErrorView })
   @ApiUnprocessableEntityResponse({ type: ErrorView })
+  @ApiBody({ type: UpdateClientDto })
   async update(
     @Param('slug') slug: string,
-    @Body() dto: UpdateClientDto,
+    @InputBody(UpdateClientDto) dto: PendingInput<UpdateClientDto>,
     @RequestOrigin() origin: string,
     @CurrentPrincipal() p: Principal,
   ): Promise<ClientResponse> {

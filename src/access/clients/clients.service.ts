@@ -2,7 +2,8 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
-import { invalidInput } from '../../common/errors';
+import { FieldErrors, invalidInput } from '../../common/errors';
+import { PendingInput } from '../../common/pending-input';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
 import { AccessCache } from '../access-cache';
@@ -51,8 +52,10 @@ export class ClientsService {
     return { client, storeSlug: store?.slug ?? '' };
   }
 
-  async create(dto: CreateClientDto, by: string): Promise<ClientWithStore> {
-    const store = await this.checkInput(dto.slug, dto.store);
+  async create(input: PendingInput<CreateClientDto>, by: string): Promise<ClientWithStore> {
+    const { store, errors } = await this.lookUp(input.sent('slug'), input.sent('store'));
+    const dto = input.valid(errors);
+    if (store?.deletingAt) throw storeBeingDeleted(store);
     const now = new Date();
     const client = this.clients.create({
       slug: dto.slug,
@@ -71,10 +74,17 @@ export class ClientsService {
     return { client: saved, storeSlug: store!.slug };
   }
 
-  async update(slug: string, dto: UpdateClientDto, by: string): Promise<ClientWithStore> {
+  async update(
+    slug: string,
+    input: PendingInput<UpdateClientDto>,
+    by: string,
+  ): Promise<ClientWithStore> {
     const { client, storeSlug } = await this.get(slug);
-    const newSlug = dto.slug !== undefined && dto.slug !== client.slug ? dto.slug : undefined;
-    const store = await this.checkInput(newSlug, dto.store);
+    const sentSlug = input.sent('slug');
+    const newSlug = sentSlug !== undefined && sentSlug !== client.slug ? sentSlug : undefined;
+    const { store, errors } = await this.lookUp(newSlug, input.sent('store'));
+    const dto = input.valid(errors);
+    if (store?.deletingAt) throw storeBeingDeleted(store);
     if (dto.name !== undefined) client.name = dto.name;
     if (dto.username !== undefined) client.username = dto.username;
     if (dto.password !== undefined) client.passwordHash = await hashSecret(dto.password);
@@ -112,9 +122,9 @@ export class ClientsService {
     });
   }
 
-  /** Every input error at once: a taken slug and an unknown store both named. */
-  private async checkInput(slug: string | undefined, storeSlug: string | undefined) {
-    const errors: Record<string, string[]> = {};
+  /** The look-up faults of the input: a taken slug, an unknown store. */
+  private async lookUp(slug: string | undefined, storeSlug: string | undefined) {
+    const errors: FieldErrors = {};
     if (slug !== undefined && (await this.clients.exists({ where: { slug } }))) {
       errors.slug = [`The slug "${slug}" is already taken.`];
     }
@@ -123,9 +133,7 @@ export class ClientsService {
       store = await this.stores.findOne({ where: { slug: storeSlug } });
       if (!store) errors.store = [`No store "${storeSlug}".`];
     }
-    if (Object.keys(errors).length) throw invalidInput(errors);
-    if (store?.deletingAt) throw storeBeingDeleted(store);
-    return store;
+    return { store, errors };
   }
 
   private async save(client: Client): Promise<Client> {

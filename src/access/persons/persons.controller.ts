@@ -1,5 +1,6 @@
-import { Body, Get, Param, Post } from '@nestjs/common';
+import { Get, Param, Post } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -8,6 +9,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorView } from '../../common/error-view';
+import { InputBody, PendingInput } from '../../common/pending-input';
 import { parsePathId } from '../../common/path-id';
 import { ClientEndpoint } from '../client-auth.guard';
 import { Permissions } from '../permissions';
@@ -23,7 +25,8 @@ export class PersonsController {
   @ApiOperation({ summary: 'Link xAPI agents into one person (merging persons they had)' })
   @ApiCreatedResponse({ type: PersonResponse })
   @ApiUnprocessableEntityResponse({ type: ErrorView, description: 'Unknown store, bad agent' })
-  async link(@Body() dto: LinkPersonDto): Promise<PersonResponse> {
+  @ApiBody({ type: LinkPersonDto })
+  async link(@InputBody(LinkPersonDto) dto: PendingInput<LinkPersonDto>): Promise<PersonResponse> {
     return { data: await this.persons.link(dto) };
   }
 

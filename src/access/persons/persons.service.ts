@@ -2,7 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { isRetryableConflict, isUniqueViolation } from '../../common/db-errors';
-import { FieldErrors, invalidInput } from '../../common/errors';
+import { FieldErrors } from '../../common/errors';
+import { PendingInput } from '../../common/pending-input';
 import { Agent } from '../../xapi/agents/agent.entity';
 import { agentIfi, agentVid } from '../../xapi/agents/agent-identifier';
 import { Person } from '../person.entity';
@@ -60,17 +61,19 @@ export class PersonsService {
    * Links the agents into one new person: missing agents are recorded, and the
    * persons some of them belonged to are merged into the new one.
    */
-  async link(dto: LinkPersonDto): Promise<PersonView> {
+  async link(input: PendingInput<LinkPersonDto>): Promise<PersonView> {
     const errors: FieldErrors = {};
-    const store = await this.stores.findOne({ where: { slug: dto.store } });
-    if (!store) errors.store = [`No store "${dto.store}".`];
+    const storeSlug = input.sent('store');
+    const store =
+      storeSlug === undefined ? null : await this.stores.findOne({ where: { slug: storeSlug } });
+    if (storeSlug !== undefined && !store) errors.store = [`No store "${storeSlug}".`];
     const agents = new Map<string, Record<string, unknown>>();
-    dto.agents.forEach((raw, i) => {
+    (input.sent('agents') ?? []).forEach((raw, i) => {
       const clean = cleanAgent(raw);
       if (typeof clean === 'string') errors[`agents[${i}]`] = [clean];
       else agents.set(clean.vid, clean.agent);
     });
-    if (Object.keys(errors).length) throw invalidInput(errors);
+    input.valid(errors);
     // Two requests may record the same new agent at once: the loser retries.
     for (let attempt = 1; ; attempt++) {
       try {

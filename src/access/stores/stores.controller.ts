@@ -1,5 +1,6 @@
-import { Body, Get, Param, Post, Put } from '@nestjs/common';
+import { Get, Param, Post, Put } from '@nestjs/common';
 import {
+  ApiBody,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -8,6 +9,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorView } from '../../common/error-view';
+import { InputBody, PendingInput } from '../../common/pending-input';
 import { ClientEndpoint } from '../client-auth.guard';
 import { Permissions } from '../permissions';
 import { CurrentPrincipal, Principal } from '../principal';
@@ -36,8 +38,9 @@ export class StoresController {
   @ApiOperation({ summary: 'Create a store' })
   @ApiCreatedResponse({ type: StoreResponse })
   @ApiUnprocessableEntityResponse({ type: ErrorView, description: 'Invalid or taken slug' })
+  @ApiBody({ type: CreateStoreDto })
   async create(
-    @Body() dto: CreateStoreDto,
+    @InputBody(CreateStoreDto) dto: PendingInput<CreateStoreDto>,
     @CurrentPrincipal() p: Principal,
   ): Promise<StoreResponse> {
     return { data: StoreView.of(await this.stores.create(dto, p.client.slug)) };
@@ -58,9 +61,10 @@ export class StoresController {
   @ApiOkResponse({ type: StoreResponse })
   @ApiNotFoundResponse({ type: ErrorView })
   @ApiUnprocessableEntityResponse({ type: ErrorView })
+  @ApiBody({ type: UpdateStoreDto })
   async update(
     @Param('slug') slug: string,
-    @Body() dto: UpdateStoreDto,
+    @InputBody(UpdateStoreDto) dto: PendingInput<UpdateStoreDto>,
     @CurrentPrincipal() p: Principal,
   ): Promise<StoreResponse> {
     return { data: StoreView.of(await this.stores.update(slug, dto, p.client.slug)) };

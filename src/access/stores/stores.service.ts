@@ -2,7 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import { isUniqueViolation } from '../../common/db-errors';
-import { invalidInput } from '../../common/errors';
+import { FieldErrors, invalidInput } from '../../common/errors';
+import { PendingInput } from '../../common/pending-input';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
 import { AccessCache } from '../access-cache';
@@ -52,8 +53,8 @@ export class StoresService {
     return new Map(found.map((s) => [s.id, s.slug]));
   }
 
-  async create(dto: CreateStoreDto, by: string): Promise<Store> {
-    await this.assertSlugFree(dto.slug);
+  async create(input: PendingInput<CreateStoreDto>, by: string): Promise<Store> {
+    const dto = input.valid(await this.slugFaults(input.sent('slug')));
     const now = new Date();
     const store = await this.insert(
       this.stores.create({ slug: dto.slug, name: dto.name, createdAt: now, updatedAt: now }),
@@ -62,9 +63,10 @@ export class StoresService {
     return store;
   }
 
-  async update(slug: string, dto: UpdateStoreDto, by: string): Promise<Store> {
+  async update(slug: string, input: PendingInput<UpdateStoreDto>, by: string): Promise<Store> {
     const store = await this.get(slug);
-    if (dto.slug !== undefined && dto.slug !== store.slug) await this.assertSlugFree(dto.slug);
+    const sentSlug = input.sent('slug');
+    const dto = input.valid(await this.slugFaults(sentSlug !== store.slug ? sentSlug : undefined));
     // Only the columns the request changes: a whole-row save would write back what another
     // instance changed since the read (a raised records_version, a deletion mark).
     const changes = {
@@ -94,8 +96,10 @@ export class StoresService {
     });
   }
 
-  private async assertSlugFree(slug: string) {
-    if (await this.stores.exists({ where: { slug } })) throw takenSlug(slug);
+  /** The look-up fault of a new slug: taken by another store. */
+  private async slugFaults(slug: string | undefined): Promise<FieldErrors> {
+    if (slug === undefined || !(await this.stores.exists({ where: { slug } }))) return {};
+    return takenSlugFaults(slug);
   }
 
   /** The unique index has the last word when two requests race for a slug. */
@@ -109,6 +113,10 @@ export class StoresService {
   }
 }
 
+function takenSlugFaults(slug: string): FieldErrors {
+  return { slug: [`The slug "${slug}" is already taken.`] };
+}
+
 function takenSlug(slug: string) {
-  return invalidInput({ slug: [`The slug "${slug}" is already taken.`] });
+  return invalidInput(takenSlugFaults(slug));
 }

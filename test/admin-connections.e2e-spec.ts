@@ -152,6 +152,15 @@ describe('admin: connections (e2e)', () => {
     const switched = await put(`/connections/${f.body.data.id}`, { type: 'lrs' });
     expect(switched.status).toBe(422);
     expect(Object.keys(switched.body.errors).sort()).toEqual(['endpoint', 'password', 'username']);
+    // The checks made after the DTO's (a folder outside FILES_PATH, the fields a type needs
+    // beside those sent) are named in the same 422, and nothing is created.
+    const both = await post('/connections', { name: '', type: 'file', folder: '../../x' });
+    expect(Object.keys(both.body.errors).sort()).toEqual(['folder', 'name']);
+    const half = await put(`/connections/${f.body.data.id}`, { type: 'lrs', endpoint: 'bad' });
+    expect(Object.keys(half.body.errors).sort()).toEqual(['endpoint', 'password', 'username']);
+    const unmade = await post('/connections', { name: '', type: 'file', folder: 'unmade' });
+    expect(Object.keys(unmade.body.errors)).toEqual(['name']);
+    expect(existsSync(join(t.config.filesPath, 'unmade'))).toBe(false);
   });
 
   it('deletes a free connection, refuses one a job uses with 409', async () => {

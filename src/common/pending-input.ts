@@ -32,6 +32,19 @@ export class PendingInput<T extends object> {
     return faulty || !body || typeof body !== 'object' ? undefined : (body[field] as T[K]);
   }
 
+  /** Every field as sent, less those the DTO found faulty. */
+  sentFields(): Partial<T> {
+    if (this.value) return this.value;
+    const body = this.sentBody;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
+    const out: Partial<T> = {};
+    for (const field of Object.keys(body) as (keyof T & string)[]) {
+      const value = this.sent(field);
+      if (value !== undefined) out[field] = value;
+    }
+    return out;
+  }
+
   /** The valid input, or a 422 naming the DTO's faults and these look-up faults together. */
   valid(lookupErrors: FieldErrors = {}): T {
     const errors = { ...this.errors, ...lookupErrors };

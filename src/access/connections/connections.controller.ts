@@ -1,5 +1,6 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -10,6 +11,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ErrorView } from '../../common/error-view';
+import { InputBody, PendingInput } from '../../common/pending-input';
 import { ClientEndpoint } from '../client-auth.guard';
 import { Permissions } from '../permissions';
 import { parsePathId } from '../../common/path-id';
@@ -41,8 +43,9 @@ export class ConnectionsController {
   @ApiOperation({ summary: 'Create a connection: a remote LRS or a folder under FILES_PATH' })
   @ApiCreatedResponse({ type: ConnectionResponse })
   @ApiUnprocessableEntityResponse({ type: ErrorView })
+  @ApiBody({ type: CreateConnectionDto })
   async create(
-    @Body() dto: CreateConnectionDto,
+    @InputBody(CreateConnectionDto) dto: PendingInput<CreateConnectionDto>,
     @CurrentPrincipal() p: Principal,
   ): Promise<ConnectionResponse> {
     return { data: ConnectionView.of(await this.connections.create(dto, p.client.slug)) };
@@ -63,9 +66,10 @@ export class ConnectionsController {
   @ApiOkResponse({ type: ConnectionResponse })
   @ApiNotFoundResponse({ type: ErrorView })
   @ApiUnprocessableEntityResponse({ type: ErrorView })
+  @ApiBody({ type: UpdateConnectionDto })
   async update(
     @Param('id') id: string,
-    @Body() dto: UpdateConnectionDto,
+    @InputBody(UpdateConnectionDto) dto: PendingInput<UpdateConnectionDto>,
     @CurrentPrincipal() p: Principal,
   ): Promise<ConnectionResponse> {
     return {

@@ -2,14 +2,15 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { FieldErrors, invalidInput } from '../../common/errors';
+import { FieldErrors } from '../../common/errors';
+import { PendingInput } from '../../common/pending-input';
 import { LogLevel } from '../../logging/log-entry.entity';
 import { SystemLogService } from '../../logging/system-log.service';
 import { Connection } from '../connection.entity';
 import { ConnectionUsage } from '../connection-usage';
 import { confineFolder, ensureConfinedFolder, FolderOutsideFilesPath } from './connection-folders';
 import { encryptConnectionPassword } from './connection-secrets';
-import { CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
+import { CONNECTION_TYPES, CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 
 @Injectable()
 export class ConnectionsService {
@@ -30,11 +31,9 @@ export class ConnectionsService {
     return connection;
   }
 
-  async create(dto: CreateConnectionDto, by: string): Promise<Connection> {
+  async create(input: PendingInput<CreateConnectionDto>, by: string): Promise<Connection> {
     const now = new Date();
     const connection = this.connections.create({
-      name: dto.name,
-      type: dto.type,
       endpoint: null,
       username: null,
       passwordEncrypted: null,
@@ -44,14 +43,18 @@ export class ConnectionsService {
       createdAt: now,
       updatedAt: now,
     });
-    const saved = await this.connections.save(this.apply(connection, dto));
+    const saved = await this.connections.save(this.apply(connection, input));
     await this.audit(`Connection ${saved.id} (${saved.type}) created`, saved, by);
     return saved;
   }
 
-  async update(id: number, dto: UpdateConnectionDto, by: string): Promise<Connection> {
+  async update(
+    id: number,
+    input: PendingInput<UpdateConnectionDto>,
+    by: string,
+  ): Promise<Connection> {
     const connection = await this.get(id);
-    const saved = await this.connections.save(this.apply(connection, dto));
+    const saved = await this.connections.save(this.apply(connection, input));
     await this.audit(`Connection ${saved.id} (${saved.type}) updated`, saved, by);
     return saved;
   }
@@ -66,9 +69,11 @@ export class ConnectionsService {
 
   /**
    * Lays the given fields over the connection, keeps only those of its type,
-   * and checks that the result is whole (required fields of the type present).
+   * and checks that the result is whole (required fields of the type present): one 422
+   * with the DTO's faults and these. The folder is created only for an input without faults.
    */
-  private apply(c: Connection, dto: UpdateConnectionDto): Connection {
+  private apply(c: Connection, input: PendingInput<UpdateConnectionDto>): Connection {
+    const dto = input.sentFields();
     if (dto.name !== undefined) c.name = dto.name;
     if (dto.type !== undefined) c.type = dto.type;
     const errors: FieldErrors = {};
@@ -77,7 +82,9 @@ export class ConnectionsService {
         errors[field] = [`${field} is required for a ${c.type} connection`];
       }
     };
-    if (c.type === 'lrs') {
+    if (!CONNECTION_TYPES.includes(c.type)) {
+      input.valid(errors); // no type to check the fields against: the DTO named it
+    } else if (c.type === 'lrs') {
       c.endpoint = dto.endpoint ?? c.endpoint;
       c.username = dto.username ?? c.username;
       c.version = dto.version ?? c.version ?? '1.0.3';
@@ -102,13 +109,14 @@ export class ConnectionsService {
           }
         }
       }
-      if (!errors.folder && c.folder) this.createFolder(c.folder, errors);
+      const faultless = !Object.keys(errors).length && !Object.keys(input.errors).length;
+      if (faultless && c.folder) this.createFolder(c.folder, errors);
       c.endpoint = null;
       c.username = null;
       c.passwordEncrypted = null;
       c.version = null;
     }
-    if (Object.keys(errors).length) throw invalidInput(errors);
+    input.valid(errors);
     if (c.id) c.updatedAt = new Date();
     return c;
   }

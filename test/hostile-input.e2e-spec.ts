@@ -241,6 +241,24 @@ describe('hostile input (e2e)', () => {
       await admin('get', '/logs?limit=5').expect(200);
       await admin('get', '/jobs/logs-deletion?store=default').expect(200);
     });
+
+    it('admin and jobs routes take only plain decimal integers in numeric query parameters', async () => {
+      const bad = ['', '%20', '0x3', '1e1', '1.0', '+1', '-0x1', '9'.repeat(20)];
+      for (const name of ['level', 'limit', 'before', 'job']) {
+        for (const value of bad) {
+          const res = await admin('get', `/logs?${name}=${value}`);
+          expect({ name, value, status: res.status }).toEqual({ name, value, status: 400 });
+          expect(Object.keys(res.body.errors)).toEqual([name]);
+        }
+      }
+      for (const name of ['limit', 'before']) {
+        for (const value of bad) {
+          const res = await admin('get', `/jobs/logs-deletion/1/logs?${name}=${value}`);
+          expect({ name, value, status: res.status }).toEqual({ name, value, status: 400 });
+        }
+      }
+      await admin('get', '/logs?level=3&limit=10&before=99999&job=1').expect(200);
+    });
   });
 
   describe('smaller input findings', () => {

@@ -1,14 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDateString, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsDateString, IsOptional, Max, Min } from 'class-validator';
+import { QueryInt } from '../../common/query-int';
 import { LogEntry } from '../log-entry.entity';
 
 /** Newest-first keyset paging of log entries, shared by the system and job logs routes. */
 export class LogPageQuery {
   @ApiPropertyOptional({ description: 'Entries with an id below this one (paging)', example: 1200 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInt()
   @Min(1)
   before?: number;
 
@@ -18,8 +17,7 @@ export class LogPageQuery {
     default: 100,
   })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInt()
   @Min(1)
   @Max(1000)
   limit?: number;
@@ -28,8 +26,7 @@ export class LogPageQuery {
 export class LogQueryDto extends LogPageQuery {
   @ApiPropertyOptional({ description: 'Minimum level, 0 (debug) to 7 (emergency)', example: 3 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInt()
   @Min(0)
   @Max(7)
   level?: number;
@@ -40,8 +37,7 @@ export class LogQueryDto extends LogPageQuery {
 
   @ApiPropertyOptional({ description: 'Job id', example: 12 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @QueryInt()
   @Min(1)
   job?: number;
 

@@ -71,6 +71,16 @@ describe('loadConfig', () => {
     expect(() => load({ PUBLIC_URL: 'ftp://lrs.example.org' })).toThrow(/PUBLIC_URL must be/);
   });
 
+  it('refuses an ADMIN_USERNAME the clients API would refuse (no ":", at most 255 characters)', () => {
+    expect(load({ ADMIN_USERNAME: 'root' }).adminUsername).toBe('root');
+    expect(failure({ ADMIN_USERNAME: 'a:b' }).message).toBe(
+      'ADMIN_USERNAME must not contain ":" (HTTP Basic), got "a:b"',
+    );
+    expect(failure({ ADMIN_USERNAME: 'x'.repeat(256) }).message).toMatch(
+      /^ADMIN_USERNAME must be at most 255 characters/,
+    );
+  });
+
   it('refuses a job lease over a minute (a dead run must be retried within one)', () => {
     expect(load({ JOBS_LEASE_MS: '60000' }).jobLeaseMs).toBe(60_000);
     expect(failure({ JOBS_LEASE_MS: '60001' }).message).toContain('JOBS_LEASE_MS');

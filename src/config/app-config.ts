@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join, resolve } from 'path';
+import { usernameFault } from '../access/username';
 
 export type DatabaseConfig =
   | { type: 'sqlite'; path: string }
@@ -187,6 +188,14 @@ function resolveAppKey(env: NodeJS.ProcessEnv, db: DatabaseConfig): string {
   return key;
 }
 
+/** ADMIN_USERNAME, by the rule the clients API applies to usernames. */
+function readAdminUsername(env: NodeJS.ProcessEnv): string {
+  const username = env.ADMIN_USERNAME || 'admin';
+  const fault = usernameFault(username);
+  if (fault) throw new ConfigError(`ADMIN_USERNAME ${fault}, got "${username}"`);
+  return username;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const db = parseDbUrl(env.DB_URL || 'sqlite:./data/lrs.sqlite');
   const jobsTimezone = env.JOBS_TIMEZONE || 'UTC';
@@ -212,7 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbMigrate: readBool(env, 'DB_MIGRATE', true),
     jobsApi: readBool(env, 'JOBS_API', true),
     jobsTimezone,
-    adminUsername: env.ADMIN_USERNAME || 'admin',
+    adminUsername: readAdminUsername(env),
     adminPassword: env.ADMIN_PASSWORD || undefined,
     appKey: resolveAppKey(env, db),
     pseudoHashKey: env.XAPI_PSEUDO_HASH_KEY || '',

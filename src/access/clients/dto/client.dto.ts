@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { Client, Permission, PERMISSIONS, PipelineOptions } from '../../client.entity';
 import { SLUG_MESSAGE, SLUG_PATTERN } from '../../slug';
+import { IsClientUsername, USERNAME_MAX_LENGTH } from '../../username';
 import { PIPELINE_KEYS } from '../../../config/app-config';
 
 /** The per-client xAPI pipeline options (xapi.md); unset keys use PIPELINE_DEFAULT_*. */
@@ -102,11 +103,8 @@ export class CreateClientDto {
   @MaxLength(255)
   name: string;
 
-  @ApiProperty({ example: 'lms-user', maxLength: 255 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(255)
-  @Matches(/^[^:]*$/, { message: 'username must not contain ":" (HTTP Basic)' })
+  @ApiProperty({ example: 'lms-user', maxLength: USERNAME_MAX_LENGTH })
+  @IsClientUsername()
   username: string;
 
   @ApiProperty({

@@ -21,7 +21,7 @@ async function main() {
   await app.listen(config.port);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  app.get(BootstrapService).announce(`http://localhost:${port}`);
+  app.get(BootstrapService).announce(port);
 }
 
 main().catch((err) => {

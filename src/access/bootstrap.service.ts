@@ -76,9 +76,15 @@ export class BootstrapService implements OnApplicationBootstrap {
     });
   }
 
-  /** Prints the admin base endpoint once the server listens. */
-  announce(origin: string) {
-    this.logger.log(`Admin base endpoint: ${origin}/api/admin`);
-    process.stdout.write(`Admin base endpoint: ${origin}/api/admin\n`);
+  /** The admin base endpoint as clients reach it: under PUBLIC_URL when set, as theirs are. */
+  adminEndpoint(port: number): string {
+    return `${this.config.publicUrl ?? `http://localhost:${port}`}/api/admin`;
+  }
+
+  /** Prints the admin base endpoint once the server listens on `port`. */
+  announce(port: number) {
+    const line = `Admin base endpoint: ${this.adminEndpoint(port)}`;
+    this.logger.log(line);
+    process.stdout.write(`${line}\n`);
   }
 }

@@ -22,14 +22,16 @@ export const OTHER_BODY_LIMIT = '16kb';
 export const PREAUTH_BODY_BYTES = 64 * 1024;
 
 const XAPI_ROUTE = /^\/api\/([^/]+)\/xapi\//;
-const CMI5_FETCH_ROUTE = /^\/api\/[^/]+\/cmi5\/fetch\/?$/;
+const CMI5_FETCH_ROUTE = /^\/api\/[^/]+\/cmi5\/fetch(\/[^/]*)?\/?$/;
 const CLIENT_ROUTE = /^\/api\/([^/]+)\//;
 
-type BodyArea = 'xapi' | 'admin' | 'other';
+/** `cmi5Fetch`: an AU's POST to its fetch URL, whose body (any type) is read and ignored. */
+type BodyArea = 'xapi' | 'admin' | 'cmi5Fetch' | 'other';
 
-function bodyArea(path: string): BodyArea {
+export function bodyArea(path: string): BodyArea {
   if (XAPI_ROUTE.test(path)) return 'xapi';
-  if (CLIENT_ROUTE.test(path) && !CMI5_FETCH_ROUTE.test(path)) return 'admin';
+  if (CMI5_FETCH_ROUTE.test(path)) return 'cmi5Fetch';
+  if (CLIENT_ROUTE.test(path)) return 'admin';
   return 'other';
 }
 
@@ -51,9 +53,12 @@ export function configureApp(app: INestApplication): INestApplication {
     json: jsonBody(limit),
     raw: raw({ limit, type: () => true }),
   });
+  const ignored = raw({ limit: OTHER_BODY_LIMIT, type: () => true });
   const byArea: Record<BodyArea, ReturnType<typeof parsers>> = {
     xapi: parsers(BODY_LIMIT),
     admin: parsers(ADMIN_BODY_LIMIT),
+    // Read (bounded) but never parsed: a cmi5 AU's fetch answers whatever it sends.
+    cmi5Fetch: { json: (_req, _res, next) => next(), raw: ignored },
     other: parsers(OTHER_BODY_LIMIT),
   };
   const guard = app.get(ClientAuthGuard, { strict: false });

@@ -314,6 +314,32 @@ describe('cmi5 tokens (e2e)', () => {
     expect(await stored(OTHER)).toEqual({ languagePreference: 'de-DE', audioPreference: 'on' });
   });
 
+  it('answers a fetch whatever its body (read, bounded, ignored)', async () => {
+    const bodies: [string, string][] = [
+      ['application/x-www-form-urlencoded', 'a=b'],
+      ['text/plain', 'hello'],
+      ['application/json', '{not json'],
+      ['application/json; charset=latin1', '{}'],
+      ['application/octet-stream', '\u0000\u0001'],
+    ];
+    for (const [type, body] of bodies) {
+      const { fetch } = (await issue({ activity_id: ACTIVITY, agent: LEARNER }).expect(201)).body;
+      const res = await t.http().post(new URL(fetch).pathname).set('Content-Type', type).send(body);
+      expect({ type, status: res.status }).toEqual({ type, status: 200 });
+      expect(res.body['auth-token']).toEqual(expect.any(String));
+    }
+    const { fetch } = (await issue({ activity_id: ACTIVITY, agent: LEARNER }).expect(201)).body;
+    const big = await t
+      .http()
+      .post(new URL(fetch).pathname)
+      .set('Content-Type', 'text/plain')
+      .send('x'.repeat(64 * 1024));
+    expect(big.status).toBe(413);
+    // The token is still there for a fetch of a sensible size.
+    const after = await t.http().post(new URL(fetch).pathname).expect(200);
+    expect(after.body['auth-token']).toEqual(expect.any(String));
+  });
+
   it('keeps tokens of another client off this client fetch URL', async () => {
     const created = await issue(
       { activity_id: ACTIVITY, agent: LEARNER },

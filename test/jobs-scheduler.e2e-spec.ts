@@ -364,6 +364,10 @@ describe('Job runs with a short minute (e2e)', () => {
         'the retry',
       );
       expect(done.success).toBe(true);
+      // The retry of the lost run starts from that run's start (its `until` base).
+      const attempts = testSleepRuns.filter((r) => r.jobId === id);
+      expect(attempts).toHaveLength(2);
+      expect(attempts[1].runStart).toBe(attempts[0].runStart);
       // Read through the survivor: the dead instance has no connection any more.
       const logs = await api(survivor).logs(id);
       // The survivor closes the lost run (`interrupted`) and retries it.
@@ -485,6 +489,7 @@ describe('An idle instance (e2e)', () => {
 
 describe('Graceful shutdown (e2e)', () => {
   it('lets runs finish for the grace period, then releases them so that another instance retries', async () => {
+    testSleepRuns.length = 0; // job ids restart with each database
     const t = await createTestApp({
       imports: [TestJobTypesModule],
       env: { JOBS_SHUTDOWN_GRACE_MS: '300', JOBS_MINUTE_MS: '500' },
@@ -546,6 +551,17 @@ describe('Graceful shutdown (e2e)', () => {
       expect(before.slice(0, 3)).toEqual(['created', 'started', 'interrupted']);
       // The next instance retries it (its first poll happens at start).
       await waitFor(async () => (await b.job('test-sleep', slow.id)).running, 6000, 'the retry');
+      // From the interrupted run's start (jobs.md's "run start time", the base of `until`),
+      // so that the retry acts on what one run would have; the record keeps it too.
+      const attempts = await waitFor(async () => {
+        const r = testSleepRuns.filter((x) => x.jobId === slow.id);
+        return r.length === 2 ? r : null;
+      }, 6000);
+      expect(attempts[1].startedAt).toBeGreaterThan(attempts[0].startedAt + 300);
+      expect(attempts[1].runStart).toBe(attempts[0].runStart);
+      expect(new Date((await b.job('test-sleep', slow.id)).started_at).getTime()).toBe(
+        attempts[0].runStart,
+      );
       await b.del(`test-sleep/${slow.id}`).expect(204);
     } finally {
       await next.close();

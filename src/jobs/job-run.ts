@@ -36,6 +36,13 @@ export class JobRun {
   /** performance.now() past which the run must not act as the lease holder. */
   private deadline: number;
 
+  /**
+   * The run's start as its handler sees it (jobs.md's "run start time", the base of
+   * `until` cutoffs): this attempt's start, or for the retry of a run that never closed
+   * (interrupted, lost) that run's, so that the retry acts on what one run would have.
+   */
+  runStart: Date;
+
   constructor(
     readonly job: Job,
     readonly startedAt: Date,
@@ -48,6 +55,7 @@ export class JobRun {
     private readonly usableLeaseMs: number,
   ) {
     this.progressLoggedAt = startedAt.getTime();
+    this.runStart = startedAt;
     this.deadline = claimSentAt + usableLeaseMs;
     this.version = job.version;
   }

@@ -102,7 +102,7 @@ export class JobRunner {
       jobId: run.id,
       params,
       store,
-      startedAt: run.startedAt,
+      startedAt: run.runStart,
       signal: run.signal,
       log: async (level, message, data) => {
         if (run.holdsLease()) {

@@ -83,7 +83,9 @@ export class JobLeaseStore {
             leaseToken: token,
             leaseUntil: this.leaseEnd(now),
             fireAt: () => 'next_run_at',
-            startedAt: now,
+            // The retry of a run that never closed (interrupted, lost) keeps that run's start.
+            startedAt: () =>
+              'CASE WHEN started_at IS NOT NULL AND (completed_at IS NULL OR completed_at < started_at) THEN started_at ELSE :now END',
             replay: false,
             progress: null,
             version: bump,

@@ -264,13 +264,19 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     if (!type) return;
     // A row still marked running whose lease lapsed: its instance lost the run.
     const takenOver = job.running ? { instance: job.leaseOwner, startedAt: job.startedAt } : null;
+    // A run that started and never closed (interrupted or lost): this claim retries it,
+    // from its start (the claim kept started_at; lease-store).
+    const unclosed =
+      job.startedAt != null &&
+      (job.completedAt == null || job.completedAt.getTime() < job.startedAt.getTime());
+    const runStart = unclosed ? job.startedAt! : claim.startedAt;
     Object.assign(job, {
       running: true,
       leaseOwner: this.instanceId,
       leaseToken: claim.token,
       leaseUntil: this.leases.leaseEnd(claim.startedAt),
       fireAt: job.nextRunAt,
-      startedAt: claim.startedAt,
+      startedAt: runStart,
       replay: false,
       progress: null,
       version: job.version + 1,
@@ -283,6 +289,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
       claim.sentAt,
       this.usableLeaseMs,
     );
+    run.runStart = runStart;
     this.runs.set(job.id, run);
     run.done = this.runner
       .execute(run, type, takenOver)

@@ -46,6 +46,8 @@ export interface TestSleepRun {
   store: string | null;
   params: TestSleepParams;
   startedAt: number;
+  /** ctx.startedAt: the run's start as the handler sees it (a retry's is its first attempt's). */
+  runStart: number;
   endedAt?: number;
   aborted?: boolean;
 }
@@ -69,6 +71,7 @@ export class TestSleepHandler implements JobHandler<TestSleepParams> {
       store: ctx.store?.slug ?? null,
       params: ctx.params,
       startedAt: Date.now(),
+      runStart: ctx.startedAt.getTime(),
     };
     testSleepRuns.push(record);
     const { ms } = ctx.params;

@@ -25,6 +25,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // A configuration fault found at start-up (the database's schema): one line, no stack.
+  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err);
   process.exit(1);
 });

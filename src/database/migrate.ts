@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import { withLeaseLock } from './lease-lock';
 
 const LOCK_NAME = 'lrs_jobs_migrations';
@@ -21,6 +21,12 @@ export async function runMigrations(dataSource: DataSource, logger = new Logger(
     done.forEach((m) => logger.log(`applied ${m.name}`));
     return done.length;
   });
+}
+
+/** Migrations of this version not applied to the database yet. */
+export async function pendingMigrationCount(dataSource: DataSource): Promise<number> {
+  const executor = new MigrationExecutor(dataSource);
+  return (await executor.getPendingMigrations()).length;
 }
 
 /** SQL that would bring the schema in line with the entities; empty when nothing drifts. */

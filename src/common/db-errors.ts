@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 /**
  * The one classification of database errors (SQLite and MySQL/MariaDB). It reads the
@@ -134,4 +134,18 @@ export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 5): 
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
     }
   }
+}
+
+/**
+ * Writes that go together (a job's row and its log entries): one transaction on
+ * MySQL/MariaDB, lock conflicts retried. SQLite shares one connection, where concurrent
+ * transactions would nest into each other's savepoints; there the statements run back to
+ * back on the data source's manager (synchronous, no other request served in between).
+ */
+export function writeTogether<T>(
+  dataSource: DataSource,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (dataSource.options.type === 'better-sqlite3') return work(dataSource.manager);
+  return retryOnConflict(() => dataSource.transaction(work));
 }

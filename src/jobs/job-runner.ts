@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { DataSource } from 'typeorm';
-import { retryOnConflict } from '../common/db-errors';
+import { writeTogether } from '../common/db-errors';
 import { Store } from '../access/store.entity';
 import { AppConfig } from '../config/app-config';
 import { DatabaseClock } from '../database/database-clock';
@@ -138,31 +138,18 @@ export class JobRunner {
     }
   }
 
-  /**
-   * The close and its entries together, so that a job never reads `ran` without its
-   * outcome: one transaction on MySQL/MariaDB (a pooled connection of its own). SQLite
-   * shares one connection, where concurrent transactions would nest into each other's
-   * savepoints; there the two synchronous statements run back to back instead, with no
-   * other request served in between.
-   */
-  private async closeWithEntries(
+  /** The close and its entries together, so that a job never reads `ran` without its outcome. */
+  private closeWithEntries(
     run: JobRun,
     version: number,
     closing: RunClosing,
     entries: NewLogEntry[],
   ): Promise<boolean> {
-    if (this.dataSource.options.type === 'better-sqlite3') {
-      if (!(await this.leases.close(run, version, closing))) return false;
-      await this.logs.record(entries);
+    return writeTogether(this.dataSource, async (em) => {
+      if (!(await this.leases.close(run, version, closing, em))) return false;
+      await this.logs.record(entries, em);
       return true;
-    }
-    return retryOnConflict(() =>
-      this.dataSource.transaction(async (em) => {
-        if (!(await this.leases.close(run, version, closing, em))) return false;
-        await this.logs.record(entries, em);
-        return true;
-      }),
-    );
+    });
   }
 
   private async write(run: JobRun, entries: RunEntry[]) {

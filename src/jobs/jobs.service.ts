@@ -9,13 +9,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { plainToInstance } from 'class-transformer';
 import { validatedFields } from '../common/dto-fields';
 import { validate, ValidationError } from 'class-validator';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConnectionUsage } from '../access/connection-usage';
 import { Principal } from '../access/principal';
 import { storeBeingDeleted } from '../access/store.entity';
 import { StoresService } from '../access/stores/stores.service';
-import { retryOnConflict } from '../common/db-errors';
+import { writeTogether } from '../common/db-errors';
 import { FieldErrors, flattenValidationErrors, invalidInput } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { DatabaseClock } from '../database/database-clock';
@@ -136,7 +136,7 @@ export class JobsService implements OnModuleInit {
       jobs.push(job);
     }
     // Saved with their `created` entries, so that a run never logs before its job's creation.
-    const saved = await this.withEntries(async (em) => {
+    const saved = await writeTogether(this.dataSource, async (em) => {
       const rows = await em.getRepository(Job).save(jobs);
       await this.logs.record(
         rows.map((job) => this.auditEntry('created', job, principal)),
@@ -178,7 +178,7 @@ export class JobsService implements OnModuleInit {
       const changed = { ...job, storeId: def.storeId, repeat: def.schedule.repeat };
       const entry = this.auditEntry(replay ? 'replayed' : 'changed', changed, principal);
       // The change and its entry together: a replay's run never logs before its `replayed`.
-      const applied = await this.withEntries(async (em) => {
+      const applied = await writeTogether(this.dataSource, async (em) => {
         const res = await em
           .createQueryBuilder()
           .update(Job)
@@ -258,16 +258,6 @@ export class JobsService implements OnModuleInit {
       },
       stored: this.clock.now(),
     };
-  }
-
-  /**
-   * Writes done together with their log entries: one transaction on MySQL/MariaDB (lock
-   * conflicts retried). SQLite shares one connection, where concurrent transactions would
-   * nest into each other's savepoints; there the statements run back to back instead.
-   */
-  private withEntries<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (this.dataSource.options.type === 'better-sqlite3') return work(this.dataSource.manager);
-    return retryOnConflict(() => this.dataSource.transaction(work));
   }
 
   /** Every job of the type (of one store when asked); running ones are cancelled. */

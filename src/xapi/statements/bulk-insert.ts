@@ -180,11 +180,7 @@ export async function bulkInsert<T>(
   // a row the server cannot take is refused before anything is sent (RowTooLarge, a 413
   // for the recorder).
   const limit = await rowBytesLimit(em);
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  const parts: unknown[][][] = [];
-  let part: unknown[][] = [];
-  let partBytes = 0;
-  for (const row of rows) {
+  const converted = rows.map((row) => {
     const values = columns.map((c) => value(row, c));
     let bytes = 0;
     if (limit !== Infinity) {
@@ -195,15 +191,12 @@ export async function bulkInsert<T>(
         if (bytes > limit) throw new RowTooLarge(bytes, limit + PACKET_MARGIN);
       }
     }
-    if (part.length && (part.length >= perChunk || partBytes + bytes > limit)) {
-      parts.push(part);
-      part = [];
-      partBytes = 0;
-    }
-    part.push(values);
-    partBytes += bytes;
-  }
-  if (part.length) parts.push(part);
+    return { values, bytes };
+  });
+  const parts = chunksBySize(converted, (r) => r.bytes, {
+    rows: Math.max(1, Math.floor(MAX_PARAMS / columns.length)),
+    bytes: limit,
+  }).map((part) => part.map((r) => r.values));
   for (const chunk of parts) {
     let result: unknown;
     if (sqlite || options.prepared) {
@@ -253,16 +246,21 @@ export function locksRows(em: EntityManager): boolean {
 export const INSERT_CHUNK_CHARS = 4_000_000;
 
 /**
- * Statement chunks of at most INSERT_CHUNK rows and about INSERT_CHUNK_CHARS of JSON;
- * `bytesOf` gives a row's size (a row larger than that goes alone).
+ * Chunks of at most `limits.rows` rows (INSERT_CHUNK) and `limits.bytes` (about
+ * INSERT_CHUNK_CHARS of JSON); `bytesOf` gives a row's size (a row larger than that goes
+ * alone).
  */
-export function chunksBySize<T>(rows: T[], bytesOf: (row: T) => number): T[][] {
+export function chunksBySize<T>(
+  rows: T[],
+  bytesOf: (row: T) => number,
+  limits: { rows: number; bytes: number } = { rows: INSERT_CHUNK, bytes: INSERT_CHUNK_CHARS },
+): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let size = 0;
   for (const p of rows) {
     const bytes = bytesOf(p);
-    if (current.length && (current.length >= INSERT_CHUNK || size + bytes > INSERT_CHUNK_CHARS)) {
+    if (current.length && (current.length >= limits.rows || size + bytes > limits.bytes)) {
       out.push(current);
       current = [];
       size = 0;
